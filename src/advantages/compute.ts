@@ -1,0 +1,114 @@
+// Group-relative advantages. Rewards that are null are left out of every statistic and get advantage 0.
+// Formulas (notation: group g of scored rewards r, mean mu_g, std sigma_g):
+//   grpo                A = (r - mu_g) / (sigma + eps), sigma = sigma_g | sigma_batch | 1 with eps 0 (scale none: Dr. GRPO)
+//   rloo                A = r - mean_{j != i} r_j = G/(G-1) (r - mu_g)
+//   reinforce_baseline  x = r - mu_g, then A = (x - mean(x)) / sqrt(var(x) + whiten_eps) over the batch
+//   passk               the group's best (first on ties) gets (r_max - r_2nd) / (sigma + eps); the rest 0
+// A group with one scored rollout gets 0, or its reward under singleton: 'reward' (veRL: mu = 0, sigma = 1).
+import type { GroupStats } from '../contract/types.js';
+import type { AdvantageConfig } from './config.js';
+import { allEqual, mean, std } from './stats.js';
+
+export interface AdvantageOutput {
+  advantages: number[];
+  groups: GroupStats[];
+}
+
+interface Group {
+  key: string;
+  members: number[]; // indices into rewards, in input order
+  scored: number[]; // the members with a non-null reward
+}
+
+function collect(rewards: readonly (number | null)[], groups: readonly string[]): Group[] {
+  const byKey = new Map<string, Group>();
+  for (let i = 0; i < rewards.length; i++) {
+    const key = groups[i]!;
+    let g = byKey.get(key);
+    if (!g) {
+      g = { key, members: [], scored: [] };
+      byKey.set(key, g);
+    }
+    g.members.push(i);
+    if (rewards[i] !== null && Number.isFinite(rewards[i])) g.scored.push(i);
+  }
+  return [...byKey.values()];
+}
+
+export function computeAdvantages(
+  rewards: readonly (number | null)[],
+  groupKeys: readonly string[],
+  cfg: AdvantageConfig,
+): AdvantageOutput {
+  if (rewards.length !== groupKeys.length) throw new Error('rewards and groups differ in length');
+  const advantages = new Array<number>(rewards.length).fill(0);
+  const groups = collect(rewards, groupKeys);
+  const r = (i: number): number => rewards[i] as number;
+
+  const allScored = groups.flatMap((g) => g.scored.map(r));
+  const batchSigma = std(allScored, cfg.std);
+
+  const stats: GroupStats[] = groups.map((g) => {
+    const vals = g.scored.map(r);
+    const mu = vals.length ? mean(vals) : null;
+    const sigma = vals.length ? std(vals, cfg.std, mu!) : null;
+    return {
+      group: g.key,
+      size: g.members.length,
+      scored: vals.length,
+      mean: mu,
+      std: sigma === null || Number.isNaN(sigma) ? null : sigma,
+      zero_variance: vals.length >= 2 && allEqual(vals),
+    };
+  });
+
+  const divisor = (groupSigma: number): number => {
+    if (cfg.scale === 'none') return 1;
+    const s = cfg.scale === 'batch' ? batchSigma : groupSigma;
+    return (Number.isNaN(s) ? 0 : s) + cfg.eps;
+  };
+
+  const centred: { i: number; x: number }[] = [];
+  for (const g of groups) {
+    const vals = g.scored.map(r);
+    if (vals.length === 0) continue;
+    if (vals.length === 1) {
+      if (cfg.singleton === 'reward') advantages[g.scored[0]!] = vals[0]!;
+      continue;
+    }
+    const mu = mean(vals);
+    const sigma = std(vals, cfg.std, mu);
+    switch (cfg.estimator) {
+      case 'grpo': {
+        const d = divisor(sigma);
+        for (const i of g.scored) advantages[i] = (r(i) - mu) / d;
+        break;
+      }
+      case 'rloo': {
+        const n = vals.length;
+        for (const i of g.scored) advantages[i] = (n / (n - 1)) * (r(i) - mu);
+        break;
+      }
+      case 'reinforce_baseline':
+        for (const i of g.scored) centred.push({ i, x: r(i) - mu });
+        break;
+      case 'passk': {
+        let best = g.scored[0]!;
+        for (const i of g.scored) if (r(i) > r(best)) best = i;
+        let second = -Infinity;
+        for (const i of g.scored) if (i !== best && r(i) > second) second = r(i);
+        advantages[best] = (r(best) - second) / divisor(sigma);
+        break;
+      }
+    }
+  }
+
+  if (centred.length > 0) {
+    const xs = centred.map((c) => c.x);
+    const m = mean(xs);
+    const v = xs.length > 1 ? std(xs, cfg.std, m) ** 2 : 0;
+    const k = 1 / Math.sqrt(v + cfg.whiten_eps);
+    for (const c of centred) advantages[c.i] = (c.x - m) * k;
+  }
+  return { advantages, groups: stats };
+}

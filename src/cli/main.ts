@@ -1,0 +1,116 @@
+// The command line: thin wrappers over the engine and the HTTP app.
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { once } from 'node:events';
+import { Command, InvalidArgumentError } from 'commander';
+import { SingleBar } from 'cli-progress';
+import { ConfigError, RewardEngine } from '../engine.js';
+import { readConfigFile } from './config-file.js';
+import { scoreStream } from './score-file.js';
+import { formatSummary } from './summary.js';
+import { serve } from '../server/serve.js';
+
+function int(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a non-negative integer');
+  return n;
+}
+
+function fail(message: string, code = 2): never {
+  process.stderr.write(`r1-reward: ${message}\n`);
+  process.exit(code);
+}
+
+function engineFrom(configPath: string | undefined): RewardEngine {
+  try {
+    return new RewardEngine({ baseConfig: readConfigFile(configPath) });
+  } catch (e) {
+    fail(e instanceof ConfigError ? `invalid config: ${e.message}` : (e as Error).message);
+  }
+}
+
+export function program(): Command {
+  const cli = new Command('r1-reward')
+    .description('Rule-based rewards (math, code, format, language) and GRPO advantages for RL of reasoning LLMs.')
+    .version('0.1.0')
+    .showHelpAfterError();
+
+  cli
+    .command('score')
+    .description('Score a JSONL file of rollouts; advantages are computed over the whole file.')
+    .argument('<input>', "JSONL rollouts, one per line ('-' = stdin)")
+    .option('-o, --output <file>', "scored JSONL ('-' = stdout)", '-')
+    .option('-c, --config <file>', 'JSON config (see `r1-reward config`)')
+    .option('--no-progress', 'no progress bar (it is shown only when stderr is a terminal)')
+    .option('--summary-json <file>', 'also write the summary and per-group stats as JSON')
+    .action(async (input: string, o: { output: string; config?: string; progress: boolean; summaryJson?: string }) => {
+      if (input !== '-' && !existsSync(input)) fail(`cannot read ${input}: no such file`);
+      const engine = engineFrom(o.config);
+      const config = engine.config();
+      const src = input === '-' ? process.stdin : createReadStream(input);
+      const dst = o.output === '-' ? process.stdout : createWriteStream(o.output);
+      let readError: Error | undefined;
+      src.on('error', (e: Error) => (readError = e));
+      const bar = o.progress && process.stderr.isTTY ? new SingleBar({ format: 'scoring {value} rollouts | {rate}/s', hideCursor: true }) : undefined;
+      const started = Date.now();
+      bar?.start(0, 0, { rate: 0 });
+      try {
+        const res = await scoreStream(engine, config, src, dst, {
+          onProgress: bar ? (n) => (n % 256 === 0 ? bar.update(n, { rate: Math.round(n / ((Date.now() - started) / 1000 || 1)) }) : undefined) : undefined,
+        });
+        bar?.stop();
+        if (readError) fail(`cannot read ${input}: ${readError.message}`);
+        if (dst !== process.stdout) {
+          dst.end();
+          await once(dst, 'close');
+        }
+        process.stderr.write(formatSummary(res.stats) + '\n');
+        if (o.summaryJson) {
+          const { writeFileSync } = await import('node:fs');
+          writeFileSync(o.summaryJson, JSON.stringify({ stats: res.stats, groups: res.groups }, null, 2));
+        }
+      } catch (e) {
+        bar?.stop();
+        fail(`cannot score ${input}: ${(e as Error).message}`);
+      } finally {
+        await engine.close();
+      }
+    });
+
+  cli
+    .command('serve')
+    .description('Start the scoring service (HTTP; see the README for every endpoint).')
+    .option('-p, --port <port>', 'HTTP port (env R1_REWARD_PORT)', int)
+    .option('--host <host>', 'listen address (env R1_REWARD_HOST)')
+    .option('-c, --config <file>', 'JSON config every request is merged over')
+    .option('--max-rollouts <n>', 'most rollouts in one request', int)
+    .option('--max-inflight <n>', 'most rollouts in flight before 503', int)
+    .option('--body-limit <bytes>', 'largest request body', int)
+    .option('--log-level <level>', 'pino log level, or silent')
+    .action(async (o: { port?: number; host?: string; config?: string; maxRollouts?: number; maxInflight?: number; bodyLimit?: number; logLevel?: string }) => {
+      const engine = engineFrom(o.config);
+      await serve(engine, {
+        ...(o.port !== undefined && { port: o.port }),
+        ...(o.host !== undefined && { host: o.host }),
+        ...(o.maxRollouts !== undefined && { maxRollouts: o.maxRollouts }),
+        ...(o.maxInflight !== undefined && { maxInflight: o.maxInflight }),
+        ...(o.bodyLimit !== undefined && { bodyLimit: o.bodyLimit }),
+        ...(o.logLevel !== undefined && { logLevel: o.logLevel === 'silent' ? false : o.logLevel }),
+      });
+    });
+
+  cli
+    .command('config')
+    .description('Print the fully resolved config (defaults, or a file merged over them) as JSON.')
+    .option('-c, --config <file>', 'JSON config to resolve')
+    .action((o: { config?: string }) => {
+      const engine = engineFrom(o.config);
+      process.stdout.write(JSON.stringify(engine.config(), null, 2) + '\n');
+      void engine.close();
+    });
+
+  return cli;
+}
+
+export async function main(argv = process.argv): Promise<void> {
+  await program().parseAsync(argv);
+}

@@ -1,0 +1,56 @@
+// The one scoring core that every transport (HTTP, gRPC, CLI, trainer adapters) calls.
+import { computeAdvantages } from './advantages/compute.js';
+import { ConfigSchema, type Config } from './contract/config.js';
+import type { FieldError, GroupStats, ScoreResponse } from './contract/types.js';
+import { scoreBatch, type BatchOptions } from './pipeline/batch.js';
+import { createRegistry, type RegistryOptions } from './verifiers/index.js';
+import type { VerifierRegistry } from './verifiers/registry.js';
+
+export class ConfigError extends Error {
+  constructor(readonly fields: FieldError[]) {
+    super(fields.map((f) => `${f.path}: ${f.message}`).join('; '));
+  }
+}
+
+export interface EngineOptions extends RegistryOptions {
+  /** a raw config every request's config is merged over (the server's or CLI's --config file) */
+  baseConfig?: unknown;
+  registry?: VerifierRegistry;
+}
+
+export class RewardEngine {
+  readonly registry: VerifierRegistry;
+  readonly configSchema: ConfigSchema;
+  private readonly base: unknown;
+
+  constructor(opts: EngineOptions = {}) {
+    this.registry = opts.registry ?? createRegistry(opts);
+    this.configSchema = new ConfigSchema(this.registry);
+    this.base = opts.baseConfig;
+    const check = this.configSchema.resolve(this.base, undefined, 'base config');
+    if ('errors' in check) throw new ConfigError(check.errors);
+  }
+
+  /** The request's config merged over the base, defaults filled; throws ConfigError naming every bad key. */
+  config(raw?: unknown): Config {
+    const r = this.configSchema.resolve(raw, this.base);
+    if ('errors' in r) throw new ConfigError(r.errors);
+    return r.config;
+  }
+
+  score(rollouts: readonly unknown[], config: Config, opts?: BatchOptions): Promise<ScoreResponse> {
+    return scoreBatch(rollouts, config, this.registry, opts);
+  }
+
+  advantages(rewards: readonly (number | null)[], groups: readonly string[], config: Config): { advantages: number[]; groups: GroupStats[] } {
+    return computeAdvantages(rewards, groups, config.advantage);
+  }
+
+  ready(): boolean {
+    return this.registry.ready();
+  }
+
+  close(): Promise<void> {
+    return this.registry.close();
+  }
+}

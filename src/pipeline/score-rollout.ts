@@ -1,0 +1,166 @@
+// Scores one rollout: validate -> split -> components -> combine. Never throws: every failure becomes a
+// status on the rollout, so one bad or hostile rollout cannot spoil its batch.
+import { performance } from 'node:perf_hooks';
+import type { Config } from '../contract/config.js';
+import { COMPONENTS, type Component, type Rewards, type Rollout, type ScoredRollout, type Status } from '../contract/types.js';
+import { formatReward } from '../rewards/format.js';
+import { languageReward, majorityLanguage } from '../rewards/language.js';
+import { lengthReward } from '../rewards/length.js';
+import { promptOpensThink, splitThink } from '../rewards/think.js';
+import type { VerifyOutcome } from '../verifiers/types.js';
+import type { ScoreContext } from './context.js';
+import { groupKey } from './groups.js';
+import { validateRollout } from './validate.js';
+
+const round = (ms: number): number => Math.round(ms * 1000) / 1000;
+
+function emptyRewards(): Rewards {
+  return { accuracy: null, format: null, language: null, length: null };
+}
+
+function echo(raw: unknown): Record<string, unknown> {
+  return raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? { ...(raw as object) } : { input: raw };
+}
+
+export function failed(raw: unknown, status: Status, error: string, details: Record<string, unknown> = {}): ScoredRollout {
+  const base = echo(raw);
+  return {
+    ...base,
+    completion: typeof base['completion'] === 'string' ? base['completion'] : '',
+    reward: null,
+    rewards: emptyRewards(),
+    advantage: 0,
+    status,
+    error,
+    details,
+  };
+}
+
+function wants(cfg: Config, c: Component): boolean {
+  return cfg.weights[c] !== 0 || cfg.compute.includes(c);
+}
+
+function targetLanguage(rollout: Rollout, ctx: ScoreContext): { lang: string; source: string } {
+  const cfg = ctx.config.language;
+  if (rollout.language) return { lang: rollout.language, source: 'rollout' };
+  if (cfg.detect_from_prompt && rollout.prompt) {
+    const cache = (ctx.promptLanguages ??= new Map());
+    let lang = cache.get(rollout.prompt);
+    if (lang === undefined) {
+      lang = majorityLanguage(rollout.prompt, cfg);
+      if (cache.size < 4096) cache.set(rollout.prompt, lang);
+    }
+    if (lang) return { lang, source: 'prompt' };
+  }
+  return { lang: cfg.default, source: 'default' };
+}
+
+async function accuracyOf(rollout: Rollout, answer: string, ctx: ScoreContext, path: string): Promise<VerifyOutcome> {
+  const task = rollout.task;
+  if (!task || task.type === 'none') return { accuracy: null, status: 'ok', details: { task: 'none' } };
+  const verifier = ctx.registry.get(task.type);
+  if (!verifier) {
+    return {
+      accuracy: null,
+      status: 'unknown_task_type',
+      error: `${path}.task.type: unknown task type '${task.type}' (known: none, ${ctx.registry.types().join(', ')})`,
+      details: {},
+    };
+  }
+  const errs = ctx.registry.taskErrors(task);
+  if (errs.length) {
+    return {
+      accuracy: null,
+      status: 'invalid_task',
+      error: errs.map((e) => `${path}.task${e.path.replace(/^\//, '.').replace(/\//g, '.')}: ${e.message}`).join('; '),
+      details: { fields: errs },
+    };
+  }
+  try {
+    return await verifier.verify({ rollout, task, answer, config: ctx.config, signal: ctx.signal });
+  } catch (err) {
+    if (ctx.signal.aborted) return { accuracy: null, status: ctx.abortStatus?.() ?? 'cancelled', error: 'aborted', details: {} };
+    return { accuracy: null, status: 'internal_error', error: `verifier '${task.type}' failed: ${(err as Error).message}`, details: {} };
+  }
+}
+
+/** Weighted sum. Null when the rollout failed, or a weighted component is missing for a reason other than "no task". */
+function combine(rewards: Rewards, cfg: Config, accuracyApplies: boolean): number | null {
+  let sum = 0;
+  let used = 0;
+  for (const c of COMPONENTS) {
+    const w = cfg.weights[c];
+    if (w === 0) continue;
+    const v = rewards[c];
+    if (v === null) {
+      if (c === 'accuracy' && !accuracyApplies) continue;
+      return null;
+    }
+    sum += w * v;
+    used++;
+  }
+  return used === 0 ? null : sum;
+}
+
+export async function scoreRollout(raw: unknown, index: number, ctx: ScoreContext): Promise<ScoredRollout> {
+  const path = `rollouts[${index}]`;
+  const cfg = ctx.config;
+  const group = groupKey(raw, index);
+  const v = validateRollout(raw, path, cfg.limits.max_completion_chars);
+  if ('errors' in v) {
+    return failed(raw, 'invalid_rollout', v.errors.map((e) => `${e.path}: ${e.message}`).join('; '), { group, fields: v.errors });
+  }
+  const rollout = v.rollout;
+  const t0 = performance.now();
+  const timings: Record<string, number> = {};
+  const details: Record<string, unknown> = { group };
+  const rewards = emptyRewards();
+
+  const opens = cfg.format.prompt_opens_think === 'auto' ? promptOpensThink(rollout.prompt) : cfg.format.prompt_opens_think;
+  const { thought, answer } = splitThink(rollout.completion, opens);
+
+  const fmt = formatReward(rollout.completion, opens, cfg.format);
+  rewards.format = fmt.score;
+  details['format'] = { rule_failed: fmt.failed, prompt_opens_think: fmt.prompt_opens_think, mode: cfg.format.mode };
+  timings['format'] = round(performance.now() - t0);
+
+  if (wants(cfg, 'language')) {
+    const t = performance.now();
+    const target = targetLanguage(rollout, ctx);
+    const scopeText = cfg.language.scope === 'thought' && thought !== null ? thought : rollout.completion;
+    const lang = languageReward(scopeText, target.lang, cfg.language);
+    rewards.language = lang.score;
+    details['language'] = {
+      target: lang.target,
+      target_source: target.source,
+      scope: cfg.language.scope === 'thought' && thought !== null ? 'thought' : 'completion',
+      ratio: lang.words ? lang.target_words / lang.words : null,
+      words: lang.words,
+      counts: lang.counts,
+    };
+    timings['language'] = round(performance.now() - t);
+  }
+
+  const t1 = performance.now();
+  const acc = await accuracyOf(rollout, answer, ctx, path);
+  timings['accuracy'] = round(performance.now() - t1);
+  let accuracy = acc.accuracy;
+  if (acc.status === 'timeout') accuracy = cfg.accuracy.timeout_reward;
+  rewards.accuracy = accuracy;
+  details['accuracy'] = { task: rollout.task?.type ?? 'none', ...acc.details };
+
+  if (wants(cfg, 'length')) {
+    const len = lengthReward(rollout.completion, rollout.completion_tokens, accuracy, cfg.length);
+    rewards.length = len.score;
+    details['length'] = { kind: cfg.length.kind, tokens: len.tokens, estimated: len.estimated };
+  }
+
+  const applies = rollout.task !== undefined && rollout.task.type !== 'none';
+  const ok = acc.status === 'ok' || acc.status === 'timeout';
+  const reward = ok ? combine(rewards, cfg, applies) : null;
+  timings['total'] = round(performance.now() - t0);
+  details['timings_ms'] = timings;
+  const out: ScoredRollout = { ...rollout, reward, rewards, advantage: 0, status: acc.status, details };
+  if (acc.error) out.error = acc.error;
+  return out;
+}

@@ -1,0 +1,178 @@
+// The HTTP transport: a thin fastify layer over the engine. Validation, scoring and advantages all live
+// in the core; this file maps them onto routes, status codes and metrics.
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { AdvantagesRequestSchema, ScoreRequestSchema, checkAdvantagesRequest, checkScoreRequest } from '../contract/request.js';
+import type { FieldError } from '../contract/types.js';
+import { ConfigError, type RewardEngine } from '../engine.js';
+import { Admission } from './admission.js';
+import { Metrics } from './metrics.js';
+import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from './options.js';
+
+export interface AppDeps {
+  engine: RewardEngine;
+  options?: Partial<ServerOptions>;
+  metrics?: Metrics;
+}
+
+/** Plugins (trainer adapters, …) receive what the core routes use, so they never reimplement it. */
+export interface AppContext {
+  engine: RewardEngine;
+  options: ServerOptions;
+  metrics: Metrics;
+  admission: Admission;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    r1: AppContext;
+  }
+}
+
+export function badRequest(reply: FastifyReply, fields: FieldError[]): FastifyReply {
+  return reply.code(400).send({
+    error: 'invalid_request',
+    message: fields.map((f) => `${f.path}: ${f.message}`).join('; '),
+    fields,
+  });
+}
+
+/** Runs `work` holding `n` admission slots; answers 503 + Retry-After when the server is saturated. */
+export async function admitted<T>(ctx: AppContext, reply: FastifyReply, n: number, work: () => Promise<T>): Promise<T | FastifyReply> {
+  if (!ctx.admission.tryAcquire(n)) {
+    ctx.metrics.rejected.inc({ reason: 'saturated' });
+    return reply
+      .code(503)
+      .header('retry-after', String(ctx.options.retryAfterS))
+      .send({ error: 'saturated', message: `server is at capacity (${ctx.admission.current} rollouts in flight); retry later` });
+  }
+  ctx.metrics.inflightRollouts.inc(n);
+  ctx.metrics.inflightRequests.inc();
+  try {
+    return await work();
+  } finally {
+    ctx.admission.release(n);
+    ctx.metrics.inflightRollouts.dec(n);
+    ctx.metrics.inflightRequests.dec();
+  }
+}
+
+/** An AbortSignal that fires when the client closes the connection before the reply is sent. */
+export function clientGone(request: FastifyRequest, reply: FastifyReply): AbortSignal {
+  const c = new AbortController();
+  request.raw.socket?.once('close', () => {
+    if (!reply.sent) c.abort();
+  });
+  return c.signal;
+}
+
+const ErrorSchema = Type.Object({
+  error: Type.String(),
+  message: Type.String(),
+  fields: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
+});
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const options: ServerOptions = { ...DEFAULT_SERVER_OPTIONS, ...deps.options };
+  const metrics = deps.metrics ?? new Metrics();
+  const app = Fastify({
+    logger: options.logLevel === false ? false : { level: options.logLevel },
+    disableRequestLogging: true,
+    bodyLimit: options.bodyLimit,
+  });
+  const ctx: AppContext = { engine: deps.engine, options, metrics, admission: new Admission(options.maxInflight) };
+  app.decorate('r1', ctx);
+
+  // Schemas document the API (OpenAPI); the core validates, so transports share one set of error messages.
+  app.setValidatorCompiler(() => () => true);
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'r1-reward', version: '0.1.0', description: 'Rule-based rewards and GRPO advantages for RL of reasoning LLMs.' },
+    },
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unknown';
+    metrics.requests.inc({ route, code: String(reply.statusCode) });
+    metrics.latency.observe({ route }, reply.elapsedTime / 1000);
+  });
+
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, request, reply) => {
+    const code = err.statusCode ?? 500;
+    if (code === 413) {
+      metrics.rejected.inc({ reason: 'body_too_large' });
+      return reply.code(413).send({ error: 'payload_too_large', message: `request body exceeds ${options.bodyLimit} bytes` });
+    }
+    if (code >= 400 && code < 500) {
+      return reply.code(code).send({ error: code === 415 ? 'unsupported_media_type' : 'invalid_request', message: err.message });
+    }
+    request.log.error({ err }, 'unhandled error');
+    return reply.code(500).send({ error: 'internal_error', message: 'internal error' });
+  });
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
+    const ready = ctx.engine.ready();
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready' });
+  });
+  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+    return reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  app.get('/docs/json', { schema: { hide: true } }, async () => app.swagger());
+
+  app.post(
+    '/v1/score',
+    {
+      schema: {
+        description: 'Score a batch of rollouts and compute group-relative advantages.',
+        body: ScoreRequestSchema,
+        response: { 400: ErrorSchema, 413: ErrorSchema, 503: ErrorSchema },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body as { rollouts?: unknown[]; config?: unknown } | undefined;
+      const shape = checkScoreRequest(body, options.maxRollouts);
+      if (shape.length) return badRequest(reply, shape);
+      let config;
+      try {
+        config = ctx.engine.config(body!.config);
+      } catch (e) {
+        if (e instanceof ConfigError) return badRequest(reply, e.fields);
+        throw e;
+      }
+      const rollouts = body!.rollouts!;
+      return admitted(ctx, reply, rollouts.length, async () => {
+        const res = await ctx.engine.score(rollouts, config, { signal: clientGone(request, reply) });
+        metrics.observeBatch(res);
+        return res;
+      });
+    },
+  );
+
+  app.post(
+    '/v1/advantages',
+    {
+      schema: {
+        description: 'Group-relative advantages for rewards computed elsewhere.',
+        body: AdvantagesRequestSchema,
+        response: { 400: ErrorSchema },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body as { rewards: (number | null)[]; groups: string[]; config?: unknown };
+      const shape = checkAdvantagesRequest(body, options.maxRollouts);
+      if (shape.length) return badRequest(reply, shape);
+      try {
+        return ctx.engine.advantages(body.rewards, body.groups, ctx.engine.config(body.config));
+      } catch (e) {
+        if (e instanceof ConfigError) return badRequest(reply, e.fields);
+        throw e;
+      }
+    },
+  );
+
+  return app;
+}

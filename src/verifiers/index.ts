@@ -1,0 +1,14 @@
+import { exactVerifier } from './exact.js';
+import { VerifierRegistry } from './registry.js';
+
+export interface RegistryOptions {
+  /** worker and sandbox pool sizes default to the machine's cores */
+  workers?: number;
+}
+
+/** The built-in task types. Adding one: write a Verifier module, register it here. */
+export function createRegistry(_opts: RegistryOptions = {}): VerifierRegistry {
+  const registry = new VerifierRegistry();
+  registry.register(exactVerifier);
+  return registry;
+}
