@@ -59,9 +59,9 @@ function firstFailure(text: string, cfg: FormatConfig): FormatRule | null {
   if (opens === 0) return 'missing_think_open';
   if (closes === 0) return 'missing_think_close';
   const open = text.indexOf('<think>');
-  if (text.slice(0, open).trim() !== '') return 'text_before_think';
   const close = text.indexOf('</think>');
   if (close < open) return 'close_before_open';
+  if (text.slice(0, open).trim() !== '') return 'text_before_think';
   if (opens > 1) return text.indexOf('<think>', open + 7) < close ? 'nested_think' : 'repeated_think';
   if (closes > 1) return 'repeated_think';
   const thought = text.slice(open + 7, close);

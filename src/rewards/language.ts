@@ -23,16 +23,26 @@ const LANGS: readonly (readonly [iso1: string, iso3: string, script: Script])[] 
 ];
 export const SUPPORTED_LANGUAGES: readonly string[] = LANGS.map((l) => l[0]);
 const ISO3_TO_1 = new Map(LANGS.map(([a, b]) => [b, a]));
+/** The default candidates: widely used languages; close relatives left out sharpen franc on short text. */
+export const DEFAULT_CANDIDATES: readonly string[] = [
+  'en', 'zh', 'ja', 'ko', 'es', 'fr', 'de', 'pt', 'it', 'nl', 'pl', 'tr', 'vi', 'id',
+  'ru', 'uk', 'ar', 'fa', 'hi', 'th', 'he', 'el', 'bn',
+];
 
 export const LanguageConfigSchema = Type.Object(
   {
     default: Type.String({ default: 'en', description: 'Target language (ISO 639-1) when the rollout names none and the prompt has no words.' }),
     detect_from_prompt: Type.Boolean({ default: true, description: "Take the target from the prompt's majority language when the rollout has no `language`." }),
     candidates: Type.Array(Type.String(), {
-      default: [...SUPPORTED_LANGUAGES],
-      description: 'Languages that shared-script runs may be attributed to (ISO 639-1). Fewer candidates, sharper detection.',
+      default: [...DEFAULT_CANDIDATES],
+      description: `Languages words may be attributed to (ISO 639-1; supported: ${SUPPORTED_LANGUAGES.join(' ')}). Fewer candidates, sharper detection.`,
     }),
-    min_run_chars: Type.Integer({ minimum: 1, default: 12, description: 'A shared-script run shorter than this is judged with its sentence, then the whole text.' }),
+    chunk_chars: Type.Integer({
+      minimum: 1,
+      default: 200,
+      description: 'A same-script run is cut at a sentence end once it holds this many characters; each piece is attributed with franc.',
+    }),
+    min_run_chars: Type.Integer({ minimum: 1, default: 24, description: 'A piece shorter than this takes the language of all the text in its script.' }),
     empty: Type.Union([Type.Number(), Type.Null()], { default: 0, description: 'Reward when the chain of thought has no words once math and code are stripped.' }),
     scope: Type.Union([Type.Literal('thought'), Type.Literal('completion')], {
       default: 'thought',
@@ -61,7 +71,7 @@ const STRIP: readonly RegExp[] = [
   /\\\([\s\S]*?\\\)/g,
   /\\begin\{([a-zA-Z*]+)\}[\s\S]*?\\end\{\1\}/g,
   /\$[^$\n]*\$/g,
-  /\\[a-zA-Z]+\*?(?:\{[^{}]*\})?/g,
+  /\\[a-zA-Z]+\*?(?:\{[^{}]*\})*/g,
   /\b(?:https?|ftp):\/\/\S+|\bwww\.\S+/gi,
   /\S+@\S+\.\w+/g,
 ];
@@ -100,16 +110,43 @@ function scriptOf(word: string): Script | null {
   return null;
 }
 
+// Space-delimited scripts are tokenised with one regex (fast); runs of scripts written without spaces
+// (Han, kana, Thai) go through Intl.Segmenter, whose dictionaries know where their words end.
+const TOKEN = /[\p{L}\p{M}][\p{L}\p{M}\p{N}'’_-]*/gu;
+const NO_SPACES = /[\u0e00-\u0e7f\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/u;
+const SENTENCE_END = /[.!?。！？;；]\s|\n/;
 const wordSegmenter = new Intl.Segmenter('und', { granularity: 'word' });
-const sentenceSegmenter = new Intl.Segmenter('und', { granularity: 'sentence' });
 
-interface Run {
+interface Chunk {
   script: Script;
-  words: string[];
+  words: number;
+  text: string;
+}
+
+/** Words of `text` as (script, sentence-break-before) items, numbers and punctuation dropped. */
+function* words(text: string): Generator<{ word: string; script: Script; breakBefore: boolean }> {
+  let last = 0;
+  TOKEN.lastIndex = 0;
+  for (let m = TOKEN.exec(text); m; m = TOKEN.exec(text)) {
+    const breakBefore = SENTENCE_END.test(text.slice(last, m.index));
+    last = m.index + m[0].length;
+    if (!NO_SPACES.test(m[0])) {
+      const script = scriptOf(m[0]);
+      if (script) yield { word: m[0], script, breakBefore };
+      continue;
+    }
+    let first = true;
+    for (const seg of wordSegmenter.segment(m[0])) {
+      if (!seg.isWordLike) continue;
+      const script = scriptOf(seg.segment);
+      if (script) yield { word: seg.segment, script, breakBefore: breakBefore && first };
+      first = false;
+    }
+  }
 }
 
 interface Candidates {
-  /** per shared script, the franc codes allowed; a script with one candidate is attributed directly */
+  /** per script, the franc codes allowed; a script with one candidate is attributed directly */
   byScript: Map<Script, string[]>;
 }
 
@@ -129,11 +166,37 @@ function candidatesFor(list: readonly string[]): Candidates {
   return c;
 }
 
-function detect(text: string, only: string[], minLength: number): string | null {
+// Letters one of two close Cyrillic orthographies lacks: franc's trigrams confuse them on short text.
+const RUSSIAN_ONLY = /[ыэъё]/i;
+const UKRAINIAN_ONLY = /[іїєґ]/i;
+
+function detect(text: string, candidates: string[]): string | null {
+  let only = candidates;
+  if (only.includes('rus') && only.includes('ukr')) {
+    if (UKRAINIAN_ONLY.test(text)) only = only.filter((c) => c !== 'rus');
+    else if (RUSSIAN_ONLY.test(text)) only = only.filter((c) => c !== 'ukr');
+  }
   if (only.length === 1) return ISO3_TO_1.get(only[0]!)!;
-  if (text.length < minLength) return null;
   const code = franc(text, { only, minLength: 1 });
   return code === 'und' ? null : (ISO3_TO_1.get(code) ?? null);
+}
+
+/**
+ * Same-script runs, cut at sentence ends once a chunk holds `chunkChars` characters: a code switch
+ * is caught at sentence granularity while franc still sees enough text to be reliable.
+ */
+function chunks(text: string, chunkChars: number): Chunk[] {
+  const out: Chunk[] = [];
+  let cur: Chunk | null = null;
+  for (const w of words(text)) {
+    if (!cur || cur.script !== w.script || (w.breakBefore && cur.text.length >= chunkChars)) {
+      cur = { script: w.script, words: 0, text: '' };
+      out.push(cur);
+    }
+    cur.words++;
+    cur.text = cur.text ? `${cur.text} ${w.word}` : w.word;
+  }
+  return out;
 }
 
 /** Counts words per language in `text` (already stripped of math and code). */
@@ -143,49 +206,22 @@ export function countLanguages(text: string, cfg: LanguageConfig): Record<string
   const add = (lang: string, n: number): void => {
     counts[lang] = (counts[lang] ?? 0) + n;
   };
-  // Runs of shared scripts whose run and sentence were too short to judge: decided on the whole text.
-  const pending: Run[] = [];
-
-  for (const { segment: sentence } of sentenceSegmenter.segment(text)) {
-    const runs: Run[] = [];
-    let hasKana = false;
-    for (const seg of wordSegmenter.segment(sentence)) {
-      if (!seg.isWordLike) continue;
-      const script = scriptOf(seg.segment);
-      if (!script) continue;
-      if (script === 'kana') hasKana = true;
-      const last = runs[runs.length - 1];
-      if (last && last.script === script) last.words.push(seg.segment);
-      else runs.push({ script, words: [seg.segment] });
-    }
-    const sentenceText = new Map<Script, string>();
-    for (const run of runs) {
-      const only = cands.byScript.get(run.script);
-      if (run.script === 'han') {
-        add(hasKana && cands.byScript.has('kana') ? 'ja' : only ? 'zh' : 'und', run.words.length);
-      } else if (!only) {
-        add('und', run.words.length);
-      } else {
-        let lang = detect(run.words.join(' '), only, cfg.min_run_chars);
-        if (!lang) {
-          let st = sentenceText.get(run.script);
-          if (st === undefined) {
-            st = runs.filter((r) => r.script === run.script).map((r) => r.words.join(' ')).join(' ');
-            sentenceText.set(run.script, st);
-          }
-          lang = detect(st, only, cfg.min_run_chars);
-        }
-        if (lang) add(lang, run.words.length);
-        else pending.push(run);
-      }
-    }
+  const all = chunks(text, cfg.chunk_chars);
+  const hasKana = all.some((c) => c.script === 'kana');
+  // Chunks too short to judge alone take the language of all the text in their script.
+  const pending = new Map<Script, Chunk[]>();
+  for (const c of all) {
+    const only = cands.byScript.get(c.script);
+    if (c.script === 'han') add(hasKana && cands.byScript.has('kana') ? 'ja' : cands.byScript.has('han') ? 'zh' : 'und', c.words);
+    else if (!only) add('und', c.words);
+    else if (only.length === 1) add(ISO3_TO_1.get(only[0]!)!, c.words);
+    else if (c.text.length < cfg.min_run_chars) pending.set(c.script, [...(pending.get(c.script) ?? []), c]);
+    else add(detect(c.text, only) ?? 'und', c.words);
   }
-
-  const byScript = new Map<Script, Run[]>();
-  for (const run of pending) byScript.set(run.script, [...(byScript.get(run.script) ?? []), run]);
-  for (const [script, runs] of byScript) {
-    const lang = detect(runs.map((r) => r.words.join(' ')).join(' '), cands.byScript.get(script)!, 3) ?? 'und';
-    add(lang, runs.reduce((n, r) => n + r.words.length, 0));
+  for (const [script, short] of pending) {
+    const context = all.filter((c) => c.script === script).map((c) => c.text).join(' ');
+    const lang = context.length >= cfg.min_run_chars ? detect(context, cands.byScript.get(script)!) : null;
+    add(lang ?? 'und', short.reduce((n, c) => n + c.words, 0));
   }
   return counts;
 }

@@ -1,0 +1,7 @@
+import { RewardEngine } from '../../src/engine.js';
+import type { Config } from '../../src/contract/config.js';
+
+/** A resolved config from a partial one, through the real schema (so tests use real defaults). */
+export function configWith(raw: unknown = {}): Config {
+  return new RewardEngine().config(raw);
+}
