@@ -44,12 +44,16 @@ export function requestContext(config: Config, registry: VerifierRegistry, outer
 /** Runs `fn` on every index with at most `limit` in flight, yielding to the event loop between items. */
 export async function forEachBounded(n: number, limit: number, fn: (i: number) => Promise<void>): Promise<void> {
   let next = 0;
+  let lastYield = performance.now();
   const lane = async (): Promise<void> => {
     while (next < n) {
       const i = next++;
       await fn(i);
-      // Cheap rewards are synchronous: let the server breathe (health checks, other requests) between items.
-      if ((i & 15) === 15) await new Promise<void>((r) => setImmediate(r));
+      // Cheap rewards run synchronously: every few ms, let the server breathe (health checks, other requests).
+      if (performance.now() - lastYield > 2) {
+        await new Promise<void>((r) => setImmediate(r));
+        lastYield = performance.now();
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, n) }, lane));

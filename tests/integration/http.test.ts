@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Type } from '@sinclair/typebox';
+import { RewardEngine } from '../../src/engine.js';
+import { VerifierRegistry } from '../../src/verifiers/registry.js';
+import { post, startServer, type TestServer } from '../helpers/server.js';
+
+const ok = '<think>I reason about it.</think>The answer is A.';
+
+describe('HTTP service over a real socket', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startServer({ maxRollouts: 50, bodyLimit: 64 * 1024 });
+  });
+  afterAll(async () => s.close());
+
+  it('answers health, readiness, metrics and OpenAPI', async () => {
+    expect(await (await fetch(`${s.url}/healthz`)).json()).toEqual({ status: 'ok' });
+    expect((await fetch(`${s.url}/readyz`)).status).toBe(200);
+    const doc = (await (await fetch(`${s.url}/docs/json`)).json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/score', '/v1/advantages']));
+  });
+
+  it('scores a batch: results, groups, stats', async () => {
+    const rollouts = [
+      { id: 'a', prompt: 'p', completion: ok, task: { type: 'exact', answer: 'A' } },
+      { id: 'b', prompt: 'p', completion: '<think>hm</think>B', task: { type: 'exact', answer: 'A' } },
+    ];
+    const { status, json } = await post(`${s.url}/v1/score`, { rollouts, config: { advantage: { preset: undefined, eps: 0 } } });
+    expect(status).toBe(200);
+    expect(json.results.map((r: { id: string; reward: number }) => [r.id, r.reward])).toEqual([['a', 2], ['b', 1]]);
+    // two rewards 2 and 1: mean 1.5, unbiased std sqrt(0.5)
+    expect(json.results[0].advantage).toBeCloseTo(0.5 / Math.SQRT1_2, 10);
+    expect(json.groups).toHaveLength(1);
+    expect(json.stats).toMatchObject({ rollouts: 2, scored: 2, errors: 0 });
+  });
+
+  it('400 lists every offending path of a malformed request', async () => {
+    const { status, json } = await post(`${s.url}/v1/score`, { rollout: [], config: { weights: { formatt: 1 } } });
+    expect(status).toBe(400);
+    expect(json.error).toBe('invalid_request');
+    expect(json.fields.map((f: { path: string }) => f.path).sort()).toEqual(['rollout', 'rollouts']);
+    const bad = await post(`${s.url}/v1/score`, { rollouts: [], config: { weights: { formatt: 1 }, limits: { concurrency: -1 } } });
+    expect(bad.status).toBe(400);
+    expect(bad.json.fields.map((f: { path: string }) => f.path).sort()).toEqual(['config.limits.concurrency', 'config.weights.formatt']);
+  });
+
+  it('400 on invalid JSON and on too many rollouts; 413 on a body over the limit', async () => {
+    const broken = await post(`${s.url}/v1/score`, '{"rollouts": [');
+    expect(broken.status).toBe(400);
+    const many = await post(`${s.url}/v1/score`, { rollouts: Array.from({ length: 51 }, () => ({ completion: ok })) });
+    expect(many.status).toBe(400);
+    expect(many.json.message).toContain('limit is 50');
+    const big = await post(`${s.url}/v1/score`, { rollouts: [{ completion: 'x'.repeat(70 * 1024) }] });
+    expect(big.status).toBe(413);
+    expect(big.json.error).toBe('payload_too_large');
+  });
+
+  it('a bad rollout is marked and the rest are scored', async () => {
+    const { status, json } = await post(`${s.url}/v1/score`, { rollouts: [{ completion: ok }, { text: 'no completion' }, { completion: ok }] });
+    expect(status).toBe(200);
+    expect(json.results.map((r: { status: string }) => r.status)).toEqual(['ok', 'invalid_rollout', 'ok']);
+    expect(json.results[1].error).toContain('rollouts[1].completion');
+    expect(json.results[1].text).toBe('no completion');
+  });
+
+  it('computes advantages for rewards from elsewhere', async () => {
+    const { status, json } = await post(`${s.url}/v1/advantages`, {
+      rewards: [1, 0, null, 0.5],
+      groups: ['a', 'a', 'a', 'b'],
+      config: { preset: 'dr_grpo' },
+    });
+    expect(status).toBe(200);
+    expect(json.advantages).toEqual([0.5, -0.5, 0, 0]);
+    const bad = await post(`${s.url}/v1/advantages`, { rewards: [1, 'x'], groups: ['a'] });
+    expect(bad.status).toBe(400);
+    expect(bad.json.fields.map((f: { path: string }) => f.path)).toEqual(['rewards[1]', 'groups']);
+  });
+
+  it('exports Prometheus metrics, per-component means included', async () => {
+    await post(`${s.url}/v1/score`, { rollouts: [{ completion: ok }] });
+    const text = await (await fetch(`${s.url}/metrics`)).text();
+    expect(text).toMatch(/r1_reward_requests_total\{route="\/v1\/score",code="200"\} \d+/);
+    expect(text).toMatch(/r1_reward_component_last_batch_mean\{component="format"\} 1/);
+    expect(text).toContain('r1_reward_inflight_rollouts');
+    expect(text).toMatch(/r1_reward_rollouts_total\{status="invalid_rollout"\} \d+/);
+  });
+});
+
+describe('saturation', () => {
+  it('503 with Retry-After when rollouts in flight would pass the bound', async () => {
+    // A verifier held open by the test keeps the first request's rollouts in flight.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let entered!: () => void;
+    const started = new Promise<void>((r) => (entered = r));
+    const registry = new VerifierRegistry().register({
+      type: 'gate',
+      description: 'test double',
+      taskSchema: Type.Object({ type: Type.Literal('gate') }),
+      verify: async () => {
+        entered();
+        await gate;
+        return { accuracy: 1, status: 'ok', details: {} };
+      },
+    });
+    const s = await startServer({ maxInflight: 10 }, new RewardEngine({ registry }));
+    try {
+      const slow = post(`${s.url}/v1/score`, { rollouts: Array.from({ length: 8 }, () => ({ completion: ok, task: { type: 'gate' } })) });
+      await started;
+      const refused = await post(`${s.url}/v1/score`, { rollouts: Array.from({ length: 5 }, () => ({ completion: ok })) });
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('1');
+      expect(refused.json.error).toBe('saturated');
+      // small enough to fit beside the first: admitted
+      expect((await post(`${s.url}/v1/score`, { rollouts: [{ completion: ok }] })).status).toBe(200);
+      expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
+      release();
+      expect((await slow).status).toBe(200);
+      // capacity comes back once the first finished
+      expect((await post(`${s.url}/v1/score`, { rollouts: Array.from({ length: 5 }, () => ({ completion: ok })) })).status).toBe(200);
+    } finally {
+      release();
+      await s.close();
+    }
+  });
+});
