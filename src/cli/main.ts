@@ -63,7 +63,7 @@ export function program(): Command {
           dst.end();
           await once(dst, 'close');
         }
-        process.stderr.write(formatSummary(res.stats) + '\n');
+        process.stderr.write(`${formatSummary(res.stats)}\nmemory          peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB\n`);
         if (o.summaryJson) {
           const { writeFileSync } = await import('node:fs');
           writeFileSync(o.summaryJson, JSON.stringify({ stats: res.stats, groups: res.groups }, null, 2));

@@ -39,8 +39,13 @@ export const LanguageConfigSchema = Type.Object(
     }),
     chunk_chars: Type.Integer({
       minimum: 1,
-      default: 200,
+      default: 500,
       description: 'A same-script run is cut at a sentence end once it holds this many characters; each piece is attributed with franc.',
+    }),
+    sample_chars: Type.Integer({
+      minimum: 16,
+      default: 160,
+      description: 'franc judges each piece on at most this many of its characters (trigram models need no more; this bounds the cost).',
     }),
     min_run_chars: Type.Integer({ minimum: 1, default: 24, description: 'A piece shorter than this takes the language of all the text in its script.' }),
     empty: Type.Union([Type.Number(), Type.Null()], { default: 0, description: 'Reward when the chain of thought has no words once math and code are stripped.' }),
@@ -170,7 +175,15 @@ function candidatesFor(list: readonly string[]): Candidates {
 const RUSSIAN_ONLY = /[ыэъё]/i;
 const UKRAINIAN_ONLY = /[іїєґ]/i;
 
-function detect(text: string, candidates: string[]): string | null {
+/** The first `n` characters of `text`, cut back to a word boundary. */
+function sample(text: string, n: number): string {
+  if (text.length <= n) return text;
+  const cut = text.lastIndexOf(' ', n);
+  return text.slice(0, cut > n / 2 ? cut : n);
+}
+
+function detect(full: string, candidates: string[], sampleChars: number): string | null {
+  const text = sample(full, sampleChars);
   let only = candidates;
   if (only.includes('rus') && only.includes('ukr')) {
     if (UKRAINIAN_ONLY.test(text)) only = only.filter((c) => c !== 'rus');
@@ -216,11 +229,11 @@ export function countLanguages(text: string, cfg: LanguageConfig): Record<string
     else if (!only) add('und', c.words);
     else if (only.length === 1) add(ISO3_TO_1.get(only[0]!)!, c.words);
     else if (c.text.length < cfg.min_run_chars) pending.set(c.script, [...(pending.get(c.script) ?? []), c]);
-    else add(detect(c.text, only) ?? 'und', c.words);
+    else add(detect(c.text, only, cfg.sample_chars) ?? 'und', c.words);
   }
   for (const [script, short] of pending) {
     const context = all.filter((c) => c.script === script).map((c) => c.text).join(' ');
-    const lang = context.length >= cfg.min_run_chars ? detect(context, cands.byScript.get(script)!) : null;
+    const lang = context.length >= cfg.min_run_chars ? detect(context, cands.byScript.get(script)!, cfg.sample_chars) : null;
     add(lang ?? 'und', short.reduce((n, c) => n + c.words, 0));
   }
   return counts;

@@ -1,7 +1,7 @@
 // The HTTP transport: a thin fastify layer over the engine. Validation, scoring and advantages all live
 // in the core; this file maps them onto routes, status codes and metrics.
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { AdvantagesRequestSchema, ScoreRequestSchema, checkAdvantagesRequest, checkScoreRequest } from '../contract/request.js';
 import type { FieldError } from '../contract/types.js';
@@ -58,11 +58,12 @@ export async function admitted<T>(ctx: AppContext, reply: FastifyReply, n: numbe
   }
 }
 
-/** An AbortSignal that fires when the client closes the connection before the reply is sent. */
-export function clientGone(request: FastifyRequest, reply: FastifyReply): AbortSignal {
+/** An AbortSignal that fires when the client goes away before the reply is written. */
+export function clientGone(_request: FastifyRequest, reply: FastifyReply): AbortSignal {
   const c = new AbortController();
-  request.raw.socket?.once('close', () => {
-    if (!reply.sent) c.abort();
+  // The response's own 'close' (not the keep-alive socket's) fires once per request: no listener build-up.
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) c.abort();
   });
   return c.signal;
 }
@@ -78,7 +79,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const metrics = deps.metrics ?? new Metrics();
   const app = Fastify({
     logger: options.logLevel === false ? false : { level: options.logLevel },
-    disableRequestLogging: true,
+    // Per-request logs would dominate a high-throughput scorer; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit,
   });
   const ctx: AppContext = { engine: deps.engine, options, metrics, admission: new Admission(options.maxInflight) };
