@@ -31,9 +31,9 @@ export const DEFAULT_CANDIDATES: readonly string[] = [
 
 export const LanguageConfigSchema = Type.Object(
   {
-    default: Type.String({ default: 'en', description: 'Target language (ISO 639-1) when the rollout names none and the prompt has no words.' }),
+    default: Type.Union(SUPPORTED_LANGUAGES.map((l) => Type.Literal(l)), { default: 'en', description: 'Target language (ISO 639-1) when the rollout names none and the prompt has no words.' }),
     detect_from_prompt: Type.Boolean({ default: true, description: "Take the target from the prompt's majority language when the rollout has no `language`." }),
-    candidates: Type.Array(Type.String(), {
+    candidates: Type.Array(Type.Union(SUPPORTED_LANGUAGES.map((l) => Type.Literal(l))), {
       default: [...DEFAULT_CANDIDATES],
       description: `Languages words may be attributed to (ISO 639-1; supported: ${SUPPORTED_LANGUAGES.join(' ')}). Fewer candidates, sharper detection.`,
     }),
