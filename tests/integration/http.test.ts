@@ -125,3 +125,42 @@ describe('saturation', () => {
     }
   });
 });
+
+describe('cancellation', () => {
+  it('a client that disconnects aborts the work of its request', async () => {
+    let aborted!: () => void;
+    const sawAbort = new Promise<void>((r) => (aborted = r));
+    let entered!: () => void;
+    const started = new Promise<void>((r) => (entered = r));
+    const registry = new VerifierRegistry().register({
+      type: 'wait',
+      description: 'test double: waits for its signal',
+      taskSchema: Type.Object({ type: Type.Literal('wait') }),
+      verify: ({ signal }) =>
+        new Promise((_, reject) => {
+          entered();
+          signal.addEventListener('abort', () => {
+            aborted();
+            reject(new Error('aborted'));
+          });
+        }),
+    });
+    const s = await startServer({}, new RewardEngine({ registry }));
+    try {
+      const c = new AbortController();
+      const req = fetch(`${s.url}/v1/score`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ rollouts: [{ completion: ok, task: { type: 'wait' } }] }),
+        signal: c.signal,
+      }).catch((e: Error) => e);
+      await started;
+      c.abort();
+      await sawAbort; // resolves only if the server aborted the verifier's signal
+      expect(await req).toBeInstanceOf(Error);
+      expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
+    } finally {
+      await s.close();
+    }
+  });
+});
