@@ -78,18 +78,20 @@ export function program(): Command {
 
   cli
     .command('serve')
-    .description('Start the scoring service (HTTP; see the README for every endpoint).')
-    .option('-p, --port <port>', 'HTTP port (env R1_REWARD_PORT)', int)
+    .description('Start the scoring service: HTTP and gRPC (see the README for every endpoint).')
+    .option('-p, --port <port>', 'HTTP port (env R1_REWARD_PORT; default 8000)', int)
+    .option('--grpc-port <port>', 'gRPC port (env R1_REWARD_GRPC_PORT; default 50051)', int)
     .option('--host <host>', 'listen address (env R1_REWARD_HOST)')
     .option('-c, --config <file>', 'JSON config every request is merged over')
     .option('--max-rollouts <n>', 'most rollouts in one request', int)
     .option('--max-inflight <n>', 'most rollouts in flight before 503', int)
     .option('--body-limit <bytes>', 'largest request body', int)
     .option('--log-level <level>', 'pino log level, or silent')
-    .action(async (o: { port?: number; host?: string; config?: string; maxRollouts?: number; maxInflight?: number; bodyLimit?: number; logLevel?: string }) => {
+    .action(async (o: { port?: number; grpcPort?: number; host?: string; config?: string; maxRollouts?: number; maxInflight?: number; bodyLimit?: number; logLevel?: string }) => {
       const engine = engineFrom(o.config);
       await serve(engine, {
         ...(o.port !== undefined && { port: o.port }),
+        ...(o.grpcPort !== undefined && { grpcPort: o.grpcPort }),
         ...(o.host !== undefined && { host: o.host }),
         ...(o.maxRollouts !== undefined && { maxRollouts: o.maxRollouts }),
         ...(o.maxInflight !== undefined && { maxInflight: o.maxInflight }),

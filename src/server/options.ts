@@ -1,6 +1,8 @@
 export interface ServerOptions {
   host: string;
   port: number;
+  /** gRPC port (RewardService, health, reflection) */
+  grpcPort: number;
   /** largest request body accepted, bytes (413 past it) */
   bodyLimit: number;
   /** most rollouts one request may carry (400 past it) */
@@ -18,6 +20,7 @@ export interface ServerOptions {
 export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   host: '0.0.0.0',
   port: 8000,
+  grpcPort: 50051,
   bodyLimit: 64 * 1024 * 1024,
   maxRollouts: 8192,
   maxInflight: 32768,
@@ -39,6 +42,7 @@ export function serverOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Part
   if (env['R1_REWARD_HOST']) out.host = env['R1_REWARD_HOST'];
   const map: [string, keyof ServerOptions][] = [
     ['R1_REWARD_PORT', 'port'],
+    ['R1_REWARD_GRPC_PORT', 'grpcPort'],
     ['R1_REWARD_BODY_LIMIT', 'bodyLimit'],
     ['R1_REWARD_MAX_ROLLOUTS', 'maxRollouts'],
     ['R1_REWARD_MAX_INFLIGHT', 'maxInflight'],
