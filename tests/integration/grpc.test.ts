@@ -174,7 +174,11 @@ function openStream(opts: grpc.CallOptions = {}) {
   const waiters: { pred: (m: Obj) => boolean; resolve: (m: Obj) => void }[] = [];
   call.on('data', (m: Obj) => {
     got.push(m);
-    for (const w of [...waiters]) if (w.pred(m)) waiters.splice(waiters.indexOf(w), 1), w.resolve(m);
+    for (const w of [...waiters]) {
+      if (!w.pred(m)) continue;
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve(m);
+    }
   });
   const ended = new Promise<{ code: number; details: string }>((resolve) => {
     call.on('error', (e: grpc.ServiceError) => resolve({ code: e.code, details: e.details }));
