@@ -87,11 +87,15 @@ export function program(): Command {
     .option('--max-inflight <n>', 'most rollouts in flight before 503', int)
     .option('--body-limit <bytes>', 'largest request body', int)
     .option('--log-level <level>', 'pino log level, or silent')
-    .action(async (o: { port?: number; grpcPort?: number; host?: string; config?: string; maxRollouts?: number; maxInflight?: number; bodyLimit?: number; logLevel?: string }) => {
+    .option('--label-task-type <type>', "task type of a trainer's plain-string label (env R1_REWARD_LABEL_TASK_TYPE; default math)")
+    .option('--shutdown-timeout-ms <ms>', 'on SIGTERM, how long in-flight work may take (env R1_REWARD_SHUTDOWN_TIMEOUT_MS; default 30000)', int)
+    .action(async (o: { labelTaskType?: string; shutdownTimeoutMs?: number; port?: number; grpcPort?: number; host?: string; config?: string; maxRollouts?: number; maxInflight?: number; bodyLimit?: number; logLevel?: string }) => {
       const engine = engineFrom(o.config);
       await serve(engine, {
         ...(o.port !== undefined && { port: o.port }),
         ...(o.grpcPort !== undefined && { grpcPort: o.grpcPort }),
+        ...(o.labelTaskType !== undefined && { labelTaskType: o.labelTaskType }),
+        ...(o.shutdownTimeoutMs !== undefined && { shutdownTimeoutMs: o.shutdownTimeoutMs }),
         ...(o.host !== undefined && { host: o.host }),
         ...(o.maxRollouts !== undefined && { maxRollouts: o.maxRollouts }),
         ...(o.maxInflight !== undefined && { maxInflight: o.maxInflight }),

@@ -8,6 +8,8 @@ import type { FieldError } from '../contract/types.js';
 import { ConfigError, type RewardEngine } from '../engine.js';
 import { Admission, withAdmission } from './admission.js';
 import { Metrics } from './metrics.js';
+import { openrlhfAdapter } from './adapters/openrlhf.js';
+import { slimeAdapter } from './adapters/slime.js';
 import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from './options.js';
 
 export interface AppDeps {
@@ -163,6 +165,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       }
     },
   );
+
+  // Trainer protocols (docs/integrations.md): thin plugins over the same engine and admission bound.
+  await app.register(openrlhfAdapter);
+  await app.register(slimeAdapter);
 
   return app;
 }

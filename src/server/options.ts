@@ -13,6 +13,8 @@ export interface ServerOptions {
   retryAfterS: number;
   /** pino level, or false for no logs */
   logLevel: string | false;
+  /** task type a trainer's plain-string label becomes (OpenRLHF /get_reward, slime): see docs/integrations.md */
+  labelTaskType: string;
   /** on SIGTERM: how long in-flight work may take before the process exits anyway */
   shutdownTimeoutMs: number;
 }
@@ -27,6 +29,7 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   retryAfterS: 1,
   logLevel: 'info',
   shutdownTimeoutMs: 30_000,
+  labelTaskType: 'math',
 };
 
 /** Environment overrides (R1_REWARD_PORT, R1_REWARD_HOST, …), documented in the README. */
@@ -40,6 +43,7 @@ export function serverOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Part
     return n;
   };
   if (env['R1_REWARD_HOST']) out.host = env['R1_REWARD_HOST'];
+  if (env['R1_REWARD_LABEL_TASK_TYPE']) out.labelTaskType = env['R1_REWARD_LABEL_TASK_TYPE'];
   const map: [string, keyof ServerOptions][] = [
     ['R1_REWARD_PORT', 'port'],
     ['R1_REWARD_GRPC_PORT', 'grpcPort'],
