@@ -78,18 +78,24 @@ export function program(): Command {
 
   cli
     .command('serve')
-    .description('Start the scoring service (HTTP; see the README for every endpoint).')
-    .option('-p, --port <port>', 'HTTP port (env R1_REWARD_PORT)', int)
+    .description('Start the scoring service: HTTP and gRPC (see the README for every endpoint).')
+    .option('-p, --port <port>', 'HTTP port (env R1_REWARD_PORT; default 8000)', int)
+    .option('--grpc-port <port>', 'gRPC port (env R1_REWARD_GRPC_PORT; default 50051)', int)
     .option('--host <host>', 'listen address (env R1_REWARD_HOST)')
     .option('-c, --config <file>', 'JSON config every request is merged over')
     .option('--max-rollouts <n>', 'most rollouts in one request', int)
     .option('--max-inflight <n>', 'most rollouts in flight before 503', int)
     .option('--body-limit <bytes>', 'largest request body', int)
     .option('--log-level <level>', 'pino log level, or silent')
-    .action(async (o: { port?: number; host?: string; config?: string; maxRollouts?: number; maxInflight?: number; bodyLimit?: number; logLevel?: string }) => {
+    .option('--label-task-type <type>', "task type of a trainer's plain-string label (env R1_REWARD_LABEL_TASK_TYPE; default math)")
+    .option('--shutdown-timeout-ms <ms>', 'on SIGTERM, how long in-flight work may take (env R1_REWARD_SHUTDOWN_TIMEOUT_MS; default 30000)', int)
+    .action(async (o: { labelTaskType?: string; shutdownTimeoutMs?: number; port?: number; grpcPort?: number; host?: string; config?: string; maxRollouts?: number; maxInflight?: number; bodyLimit?: number; logLevel?: string }) => {
       const engine = engineFrom(o.config);
       await serve(engine, {
         ...(o.port !== undefined && { port: o.port }),
+        ...(o.grpcPort !== undefined && { grpcPort: o.grpcPort }),
+        ...(o.labelTaskType !== undefined && { labelTaskType: o.labelTaskType }),
+        ...(o.shutdownTimeoutMs !== undefined && { shutdownTimeoutMs: o.shutdownTimeoutMs }),
         ...(o.host !== undefined && { host: o.host }),
         ...(o.maxRollouts !== undefined && { maxRollouts: o.maxRollouts }),
         ...(o.maxInflight !== undefined && { maxInflight: o.maxInflight }),

@@ -1,3 +1,5 @@
+import type { Metrics } from './metrics.js';
+
 /**
  * Admission control: a bound on rollouts in flight across all requests. A request that would pass it is
  * refused at once (503 + Retry-After / RESOURCE_EXHAUSTED) rather than queued without limit.
@@ -19,5 +21,30 @@ export class Admission {
 
   get current(): number {
     return this.inflight;
+  }
+}
+
+/**
+ * Runs `work` holding `n` slots (and the in-flight gauges), for every transport: HTTP answers a refusal
+ * with 503 + Retry-After, gRPC with RESOURCE_EXHAUSTED. Returns `{ admitted: false }` when saturated.
+ */
+export async function withAdmission<T>(
+  admission: Admission,
+  metrics: Metrics,
+  n: number,
+  work: () => Promise<T>,
+): Promise<{ admitted: true; value: T } | { admitted: false }> {
+  if (!admission.tryAcquire(n)) {
+    metrics.rejected.inc({ reason: 'saturated' });
+    return { admitted: false };
+  }
+  metrics.inflightRollouts.inc(n);
+  metrics.inflightRequests.inc();
+  try {
+    return { admitted: true, value: await work() };
+  } finally {
+    admission.release(n);
+    metrics.inflightRollouts.dec(n);
+    metrics.inflightRequests.dec();
   }
 }

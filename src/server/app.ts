@@ -6,8 +6,10 @@ import { Type } from '@sinclair/typebox';
 import { AdvantagesRequestSchema, ScoreRequestSchema, checkAdvantagesRequest, checkScoreRequest } from '../contract/request.js';
 import type { FieldError } from '../contract/types.js';
 import { ConfigError, type RewardEngine } from '../engine.js';
-import { Admission } from './admission.js';
+import { Admission, withAdmission } from './admission.js';
 import { Metrics } from './metrics.js';
+import { openrlhfAdapter } from './adapters/openrlhf.js';
+import { slimeAdapter } from './adapters/slime.js';
 import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from './options.js';
 
 export interface AppDeps {
@@ -40,22 +42,12 @@ export function badRequest(reply: FastifyReply, fields: FieldError[]): FastifyRe
 
 /** Runs `work` holding `n` admission slots; answers 503 + Retry-After when the server is saturated. */
 export async function admitted<T>(ctx: AppContext, reply: FastifyReply, n: number, work: () => Promise<T>): Promise<T | FastifyReply> {
-  if (!ctx.admission.tryAcquire(n)) {
-    ctx.metrics.rejected.inc({ reason: 'saturated' });
-    return reply
-      .code(503)
-      .header('retry-after', String(ctx.options.retryAfterS))
-      .send({ error: 'saturated', message: `server is at capacity (${ctx.admission.current} rollouts in flight); retry later` });
-  }
-  ctx.metrics.inflightRollouts.inc(n);
-  ctx.metrics.inflightRequests.inc();
-  try {
-    return await work();
-  } finally {
-    ctx.admission.release(n);
-    ctx.metrics.inflightRollouts.dec(n);
-    ctx.metrics.inflightRequests.dec();
-  }
+  const r = await withAdmission(ctx.admission, ctx.metrics, n, work);
+  if (r.admitted) return r.value;
+  return reply
+    .code(503)
+    .header('retry-after', String(ctx.options.retryAfterS))
+    .send({ error: 'saturated', message: `server is at capacity (${ctx.admission.current} rollouts in flight); retry later` });
 }
 
 /** An AbortSignal that fires when the client goes away before the reply is written. */
@@ -175,6 +167,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       }
     },
   );
+
+  // Trainer protocols (docs/integrations.md): thin plugins over the same engine and admission bound.
+  await app.register(openrlhfAdapter);
+  await app.register(slimeAdapter);
 
   return app;
 }

@@ -1,6 +1,8 @@
 export interface ServerOptions {
   host: string;
   port: number;
+  /** gRPC port (RewardService, health, reflection) */
+  grpcPort: number;
   /** largest request body accepted, bytes (413 past it) */
   bodyLimit: number;
   /** most rollouts one request may carry (400 past it) */
@@ -11,6 +13,8 @@ export interface ServerOptions {
   retryAfterS: number;
   /** pino level, or false for no logs */
   logLevel: string | false;
+  /** task type a trainer's plain-string label becomes (OpenRLHF /get_reward, slime): see docs/integrations.md */
+  labelTaskType: string;
   /** on SIGTERM: how long in-flight work may take before the process exits anyway */
   shutdownTimeoutMs: number;
 }
@@ -18,12 +22,14 @@ export interface ServerOptions {
 export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   host: '0.0.0.0',
   port: 8000,
+  grpcPort: 50051,
   bodyLimit: 64 * 1024 * 1024,
   maxRollouts: 8192,
   maxInflight: 32768,
   retryAfterS: 1,
   logLevel: 'info',
   shutdownTimeoutMs: 30_000,
+  labelTaskType: 'math',
 };
 
 /** Environment overrides (R1_REWARD_PORT, R1_REWARD_HOST, …), documented in the README. */
@@ -37,8 +43,10 @@ export function serverOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Part
     return n;
   };
   if (env['R1_REWARD_HOST']) out.host = env['R1_REWARD_HOST'];
+  if (env['R1_REWARD_LABEL_TASK_TYPE']) out.labelTaskType = env['R1_REWARD_LABEL_TASK_TYPE'];
   const map: [string, keyof ServerOptions][] = [
     ['R1_REWARD_PORT', 'port'],
+    ['R1_REWARD_GRPC_PORT', 'grpcPort'],
     ['R1_REWARD_BODY_LIMIT', 'bodyLimit'],
     ['R1_REWARD_MAX_ROLLOUTS', 'maxRollouts'],
     ['R1_REWARD_MAX_INFLIGHT', 'maxInflight'],

@@ -1,28 +1,39 @@
 import type { RewardEngine } from '../engine.js';
+import { startGrpcServer } from '../grpc/server.js';
 import { buildApp } from './app.js';
 import { DEFAULT_SERVER_OPTIONS, serverOptionsFromEnv, type ServerOptions } from './options.js';
 
 export interface Running {
+  /** the bound ports (useful with port 0) */
+  port: number;
+  grpcPort: number;
   close(): Promise<void>;
 }
 
 /**
- * Starts the service and wires graceful shutdown: on SIGTERM/SIGINT stop accepting, let in-flight
- * requests finish within shutdownTimeoutMs, then exit.
+ * Starts the service (HTTP and gRPC over one engine, metrics and admission bound) and wires graceful
+ * shutdown: on SIGTERM/SIGINT both stop accepting (gRPC health turns NOT_SERVING, new calls get
+ * UNAVAILABLE), in-flight requests finish within shutdownTimeoutMs, then the process exits 0
+ * (1 when the timeout cut work short).
  */
 export async function serve(engine: RewardEngine, cli: Partial<ServerOptions> = {}): Promise<Running> {
   const options: ServerOptions = { ...DEFAULT_SERVER_OPTIONS, ...serverOptionsFromEnv(), ...cli };
   const app = await buildApp({ engine, options });
   await app.listen({ host: options.host, port: options.port });
+  const grpc = await startGrpcServer(app.r1, options.host, options.grpcPort);
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : options.port;
+  app.log.info({ http_port: port, grpc_port: grpc.port }, `gRPC listening on ${options.host}:${grpc.port}`);
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       const timer = setTimeout(() => {
         app.log.warn(`shutdown timed out after ${options.shutdownTimeoutMs} ms; exiting`);
+        grpc.forceClose();
         process.exit(1);
       }, options.shutdownTimeoutMs);
       timer.unref();
-      await app.close();
+      await Promise.all([grpc.close(), app.close()]);
       await engine.close();
       clearTimeout(timer);
     })());
@@ -32,5 +43,5 @@ export async function serve(engine: RewardEngine, cli: Partial<ServerOptions> = 
       void close().then(() => process.exit(0));
     });
   }
-  return { close };
+  return { port, grpcPort: grpc.port, close };
 }

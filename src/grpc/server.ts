@@ -1,0 +1,61 @@
+// The gRPC server: RewardService, standard health checking (grpc.health.v1) and server reflection,
+// sharing the HTTP app's engine, metrics and admission bound.
+import { Server, ServerCredentials } from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { ReflectionService } from '@grpc/reflection';
+import { HealthImplementation, protoPath as healthProtoPath, type ServingStatus } from 'grpc-health-check';
+import type { AppContext } from '../server/app.js';
+import type { GrpcContext } from './context.js';
+import { LOADER_OPTIONS, PROTO_PATH, SERVICE_NAME, rewardService } from './proto.js';
+import { rewardServiceImpl } from './service.js';
+
+export interface GrpcServer {
+  readonly port: number;
+  /** Stop accepting (health NOT_SERVING, new calls UNAVAILABLE) and resolve when in-flight calls end. */
+  close(): Promise<void>;
+  /** Cancel whatever is still running. */
+  forceClose(): void;
+}
+
+function address(host: string, port: number): string {
+  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+export async function startGrpcServer(app: AppContext, host: string, port: number): Promise<GrpcServer> {
+  const server = new Server({
+    'grpc.max_receive_message_length': app.options.bodyLimit,
+    'grpc.max_send_message_length': -1,
+  });
+  let accepting = true;
+  const ctx: GrpcContext = { ...app, accepting: () => accepting };
+  server.addService(rewardService(), rewardServiceImpl(ctx));
+
+  const health = new HealthImplementation({ '': 'NOT_SERVING', [SERVICE_NAME]: 'NOT_SERVING' });
+  health.addToServer(server);
+  // Readiness follows the engine's (sandbox pools may warm up after start), polled like /readyz would be.
+  const sync = (): void => {
+    const s: ServingStatus = accepting && app.engine.ready() ? 'SERVING' : 'NOT_SERVING';
+    health.setStatus('', s);
+    health.setStatus(SERVICE_NAME, s);
+  };
+  sync();
+  const poll = setInterval(sync, 1000);
+  poll.unref();
+
+  new ReflectionService(protoLoader.loadSync([PROTO_PATH, healthProtoPath], LOADER_OPTIONS)).addToServer(server);
+
+  const bound = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(address(host, port), ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+  );
+  return {
+    port: bound,
+    close: () =>
+      new Promise<void>((resolve) => {
+        accepting = false;
+        sync();
+        clearInterval(poll);
+        server.tryShutdown(() => resolve());
+      }),
+    forceClose: () => server.forceShutdown(),
+  };
+}

@@ -1,0 +1,82 @@
+// OpenRLHF remote reward: `--reward.remote_url http://host:8000/get_reward` (older: --remote_rm_url).
+// POST {query, prompts, labels} -> {rewards, scores, extra_logs}. OpenRLHF sends one sample per call and
+// gives the other servers of a comma-separated list empty lists, so [] is a normal request.
+//
+// OpenRLHF turns `rewards` into a float tensor: it has no null. A rollout that cannot be scored gets
+// reward 0 there, never silently: extra_logs.r1_unscored is 1 for it (OpenRLHF logs extra_logs as
+// metrics), the server logs its status and counts it in r1_reward_rollouts_total{status}.
+import type { FastifyInstance } from 'fastify';
+import { COMPONENTS, type FieldError } from '../../contract/types.js';
+import { badRequest } from '../app.js';
+import { labelToTask } from './labels.js';
+import { isScoreResponse, scoreForAdapter } from './score.js';
+
+/** Trailing end-of-sequence / padding tokens, left in because OpenRLHF decodes with skip_special_tokens=False. */
+const TRAILING_SPECIAL = /(?:\s*(?:<\|[^<>|]{1,40}\|>|<｜[^<>｜]{1,40}｜>|<\/s>|<pad>|<eos>))+\s*$/u;
+
+/** The completion: `query` is prompt + response, decoded; a tokenizer may have prepended a BOS token. */
+export function completionFrom(query: string, prompt: string | undefined): { completion: string; prompt_found: boolean } {
+  let rest = query;
+  let found = false;
+  if (prompt) {
+    const at = query.startsWith(prompt) ? 0 : query.indexOf(prompt);
+    if (at >= 0) {
+      rest = query.slice(at + prompt.length);
+      found = true;
+    }
+  }
+  return { completion: rest.replace(TRAILING_SPECIAL, ''), prompt_found: found };
+}
+
+function stringList(body: Record<string, unknown>, key: string, required: boolean, n: number | undefined, errors: FieldError[]): string[] | undefined {
+  const v = body[key];
+  if (v === undefined || v === null) {
+    if (required) errors.push({ path: key, message: 'is required (a list of strings)' });
+    return undefined;
+  }
+  if (!Array.isArray(v)) {
+    errors.push({ path: key, message: 'must be a list' });
+    return undefined;
+  }
+  if (n !== undefined && v.length !== n) errors.push({ path: key, message: `has ${v.length} items but query has ${n}` });
+  return v as string[];
+}
+
+export async function openrlhfAdapter(app: FastifyInstance): Promise<void> {
+  app.post('/get_reward', { schema: { description: 'OpenRLHF remote reward: {query, prompts, labels} -> {rewards, scores, extra_logs}.' } }, async (request, reply) => {
+    const ctx = app.r1;
+    const body = request.body;
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) return badRequest(reply, [{ path: '(root)', message: 'must be a JSON object with `query`' }]);
+    const b = body as Record<string, unknown>;
+    const errors: FieldError[] = [];
+    const query = stringList(b, 'query', true, undefined, errors);
+    const prompts = stringList(b, 'prompts', false, query?.length, errors);
+    const labelsRaw = b['labels'];
+    if (labelsRaw !== undefined && labelsRaw !== null && (!Array.isArray(labelsRaw) || labelsRaw.length !== query?.length)) {
+      errors.push({ path: 'labels', message: Array.isArray(labelsRaw) ? `has ${labelsRaw.length} items but query has ${query?.length}` : 'must be a list' });
+    }
+    query?.forEach((q, i) => typeof q !== 'string' && errors.push({ path: `query[${i}]`, message: 'must be a string' }));
+    prompts?.forEach((p, i) => typeof p !== 'string' && errors.push({ path: `prompts[${i}]`, message: 'must be a string' }));
+    if (query && query.length > ctx.options.maxRollouts) errors.push({ path: 'query', message: `has ${query.length} items; the limit is ${ctx.options.maxRollouts}` });
+    if (errors.length) return badRequest(reply, errors);
+    const labels = labelsRaw as unknown[] | undefined;
+
+    const rollouts = query!.map((q, i) => {
+      const prompt = prompts?.[i];
+      const { completion } = completionFrom(q, prompt);
+      const task = labelToTask(labels?.[i], ctx.options.labelTaskType);
+      return { id: String(i), completion, ...(prompt !== undefined && { prompt }), ...(task && { task }) };
+    });
+    const res = await scoreForAdapter(ctx, request, reply, rollouts);
+    if (!isScoreResponse(res)) return res;
+
+    const rewards = res.results.map((r) => r.reward ?? 0);
+    const extra_logs: Record<string, number[]> = { r1_unscored: res.results.map((r) => (r.reward === null ? 1 : 0)) };
+    for (const c of COMPONENTS) {
+      if (res.results.some((r) => r.rewards[c] !== null)) extra_logs[`r1_${c}`] = res.results.map((r) => r.rewards[c] ?? 0);
+    }
+    // scores drive OpenRLHF's dynamic filtering (expected in 0..1): accuracy where a task applies.
+    const scores = res.results.map((r) => r.rewards.accuracy ?? r.reward ?? 0);
+    return { rewards, scores, extra_logs };
+  });
+}

@@ -1,0 +1,74 @@
+// The trainer protocols over a real socket: OpenRLHF's /get_reward and slime's remote reward.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startService } from '../helpers/service.js';
+
+type Svc = Awaited<ReturnType<typeof startService>>;
+type Obj = Record<string, unknown>;
+let svc: Svc;
+
+beforeAll(async () => {
+  svc = await startService({ labelTaskType: 'exact' });
+});
+afterAll(() => svc.close());
+
+async function post(path: string, body: unknown): Promise<{ status: number; json: Obj }> {
+  const res = await fetch(svc.httpUrl + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: res.status, json: (await res.json()) as Obj };
+}
+
+const PROMPT = '<|im_start|>user\nPick one<|im_end|>\n<|im_start|>assistant\n';
+
+describe('OpenRLHF POST /get_reward', () => {
+  it('scores {query, prompts, labels}: completion is query minus prompt', async () => {
+    const { status, json } = await post('/get_reward', {
+      query: [PROMPT + '<think>hm</think> The answer is (B).<|im_end|>', PROMPT + '<think>hm</think> The answer is C<|im_end|><|endoftext|>'],
+      prompts: [PROMPT, PROMPT],
+      labels: ['B', '{"type":"exact","answer":"C"}'],
+    });
+    expect(status).toBe(200);
+    expect(json['rewards']).toEqual([2, 2]);
+    expect(json['scores']).toEqual([1, 1]);
+    expect((json['extra_logs'] as Obj)['r1_unscored']).toEqual([0, 0]);
+    expect((json['extra_logs'] as Obj)['r1_accuracy']).toEqual([1, 1]);
+  });
+
+  it('accepts the empty lists OpenRLHF gives extra servers', async () => {
+    const { status, json } = await post('/get_reward', { query: [], prompts: [], labels: [] });
+    expect(status).toBe(200);
+    expect(json).toEqual({ rewards: [], scores: [], extra_logs: { r1_unscored: [] } });
+  });
+
+  it('sends 0 for an unscorable rollout, flagged in extra_logs.r1_unscored', async () => {
+    const { json } = await post('/get_reward', { query: ['<think>a</think> B', '<think>a</think> B'], labels: ['B', '{"type":"exact"}'] });
+    expect(json['rewards']).toEqual([2, 0]);
+    expect((json['extra_logs'] as Obj)['r1_unscored']).toEqual([0, 1]);
+  });
+
+  it('names bad fields', async () => {
+    const { status, json } = await post('/get_reward', { query: ['a', 'b'], prompts: ['a'] });
+    expect(status).toBe(400);
+    expect(json['message']).toContain('prompts: has 1 items but query has 2');
+    expect((await post('/get_reward', { prompts: [] })).json['message']).toContain('query: is required');
+  });
+});
+
+describe('slime remote reward', () => {
+  it('scores {prompt, response, label}', async () => {
+    const { status, json } = await post('/slime/reward', { prompt: 'Q', response: '<think>x</think> answer: seven', label: { answer: ['7', 'seven'] } });
+    expect(status).toBe(200);
+    expect(json).toMatchObject({ reward: 2, score: 2, scored: true, status: 'ok' });
+    expect((json['rewards'] as Obj)['accuracy']).toBe(1);
+  });
+
+  it('returns reward null (and score 0, scored false) when the rollout cannot be scored', async () => {
+    const { json } = await post('/slime/reward', { prompt: 'Q', response: 'x', label: '{"type":"nope"}' });
+    expect(json).toMatchObject({ reward: null, score: 0, scored: false, status: 'unknown_task_type' });
+    expect(json['error']).toContain("unknown task type 'nope'");
+  });
+
+  it('names a missing response', async () => {
+    const { status, json } = await post('/slime/reward', { prompt: 'Q' });
+    expect(status).toBe(400);
+    expect(json['message']).toContain('response: is required');
+  });
+});
