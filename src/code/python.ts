@@ -46,7 +46,7 @@ export async function runPythonIo(boxDir: string, stdin: string, l: ExecLimits, 
     argv: [PYTHON, '-I', '/box/main.py'],
     binds: [{ src: boxDir, dest: '/box' }],
     stdin,
-    limits: pythonLimits(l),
+    limits: { ...pythonLimits(l), stackMb: 64 },
     uid,
     ...(signal ? { signal } : {}),
   });

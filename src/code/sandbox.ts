@@ -21,6 +21,8 @@ export interface SandboxLimits {
   nproc: number;
   fileMb: number;
   tmpMb: number;
+  /** RLIMIT_STACK; also the default thread stack size, so kept small for threaded runtimes */
+  stackMb?: number;
   /** cap on stdout, on stderr and on the result pipe, each */
   outputBytes: number;
 }
@@ -67,7 +69,7 @@ export function sandboxCommand(run: SandboxRun): string[] {
     `--cpu=${Math.max(1, Math.ceil(l.cpuS))}`,
     `--nproc=${l.nproc}`,
     `--fsize=${mb(l.fileMb)}`,
-    `--stack=${mb(Math.min(256, l.memoryMb))}`,
+    `--stack=${mb(l.stackMb ?? 16)}`,
     '--core=0',
     '--nofile=256',
     '--',
