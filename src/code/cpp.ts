@@ -1,0 +1,58 @@
+// C++: compiled once per rollout inside the sandbox (g++ -O2 -std=c++17), then run per test.
+import { runSandboxed } from './sandbox.js';
+import { ioRunOf, type ExecLimits, type IoRun } from './python.js';
+import { executionVerdict, lastLine } from './verdicts.js';
+import type { Verdict } from './types.js';
+
+export const GXX = process.env['R1_GXX'] ?? '/usr/bin/g++';
+
+export interface CompileResult {
+  ok: boolean;
+  verdict?: Verdict;
+  message?: string;
+  timeMs: number;
+}
+
+/** Compiles /box/main.cpp to /box/main; the box directory must be writable by `uid`. */
+export async function compileCpp(boxDir: string, timeMs: number, uid: number, signal?: AbortSignal): Promise<CompileResult> {
+  const r = await runSandboxed({
+    argv: [GXX, '-O2', '-std=c++17', '-pipe', '-o', '/box/main', '/box/main.cpp'],
+    binds: [{ src: boxDir, dest: '/box', rw: true }],
+    stdin: '',
+    limits: { wallMs: timeMs, cpuS: timeMs / 1000 + 1, memoryMb: 2048, nproc: 64, fileMb: 256, tmpMb: 256, outputBytes: 1 << 20 },
+    uid,
+    ...(signal ? { signal } : {}),
+  });
+  const failure = executionVerdict(r);
+  if (!failure) return { ok: true, timeMs: r.wallMs };
+  if (failure.verdict === 'sandbox_error') return { ok: false, verdict: 'sandbox_error', message: failure.message, timeMs: r.wallMs };
+  // a compiler that runs out of time, memory or output on this program is the program's compile error
+  const why = failure.verdict === 'runtime_error' ? firstError(r.stderr) : `compiler ${failure.verdict.replace('_', ' ')}`;
+  return { ok: false, verdict: 'compile_error', message: why, timeMs: r.wallMs };
+}
+
+function firstError(stderr: string): string {
+  const line = stderr.split('\n').find((l) => /error/.test(l));
+  return (line ?? lastLine(stderr)).slice(0, 300);
+}
+
+export async function runCppIo(boxDir: string, stdin: string, l: ExecLimits, uid: number, signal?: AbortSignal): Promise<IoRun> {
+  const r = await runSandboxed({
+    argv: ['/box/main'],
+    binds: [{ src: boxDir, dest: '/box' }],
+    stdin,
+    limits: {
+      wallMs: l.timeMs + 200,
+      cpuS: l.timeMs / 1000 + 1,
+      memoryMb: l.memoryMb,
+      nproc: 16,
+      fileMb: 16,
+      tmpMb: 64,
+      outputBytes: l.outputBytes,
+      stackMb: Math.min(256, Math.floor(l.memoryMb / 2)),
+    },
+    uid,
+    ...(signal ? { signal } : {}),
+  });
+  return ioRunOf(r);
+}

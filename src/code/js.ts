@@ -1,0 +1,153 @@
+// JavaScript/TypeScript: each pool slot owns a child process running isolated-vm (sandboxes/js/isolate-host.mjs).
+// One test per message; the parent enforces the wall time and a resident-memory cap from outside and
+// SIGKILLs the child on overrun, then starts a fresh one. TypeScript is transpiled with esbuild first.
+import { fork, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { transform } from 'esbuild';
+import type { Verdict } from './types.js';
+
+const HOST = fileURLToPath(new URL('../../sandboxes/js/isolate-host.mjs', import.meta.url));
+
+export type JsTest =
+  | { kind: 'io'; stdin: string }
+  | { kind: 'call'; call: string; argsJson: string }
+  | { kind: 'test'; src: string; entry?: string };
+
+export interface JsOutcome {
+  /** null: ran normally (io: compare stdout; call: compare value) */
+  verdict: Verdict | null;
+  stdout?: string;
+  /** wire JSON text of a call's result */
+  value?: string;
+  message?: string;
+  timeMs: number;
+}
+
+export interface JsLimits {
+  timeMs: number;
+  memoryMb: number;
+  outputBytes: number;
+}
+
+/** TS -> JS (and JS module syntax -> a script): the program runs as a classic script so its declarations are globals. */
+export async function toScript(code: string, language: 'javascript' | 'typescript'): Promise<{ code: string } | { error: string }> {
+  try {
+    const r = await transform(code, { loader: language === 'typescript' ? 'ts' : 'js', format: 'cjs', target: 'es2022', logLevel: 'silent' });
+    return { code: r.code };
+  } catch (e) {
+    const errors = (e as { errors?: { text: string; location?: { line: number } | null }[] }).errors;
+    const first = errors?.[0];
+    return { error: first ? `line ${first.location?.line ?? '?'}: ${first.text}` : String((e as Error).message).slice(0, 300) };
+  }
+}
+
+class Child {
+  proc: ChildProcess | null = null;
+  private ready: Promise<void> | null = null;
+  private seq = 0;
+  private pending: { seq: number; resolve: (m: Record<string, unknown>) => void } | null = null;
+
+  private start(): Promise<void> {
+    const proc = fork(HOST, [], { execArgv: ['--no-node-snapshot'], env: {}, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    proc.stderr?.resume();
+    this.proc = proc;
+    this.ready = new Promise((resolve, reject) => {
+      const onMsg = (m: Record<string, unknown>) => {
+        if (m['ready']) {
+          resolve();
+          return;
+        }
+        if (this.pending && m['seq'] === this.pending.seq) {
+          const p = this.pending;
+          this.pending = null;
+          p.resolve(m);
+        }
+      };
+      proc.on('message', onMsg);
+      proc.on('exit', () => {
+        reject(new Error('isolate host exited'));
+        if (this.proc === proc) {
+          this.proc = null;
+          this.ready = null;
+        }
+        const p = this.pending;
+        this.pending = null;
+        p?.resolve({ verdict: 'sandbox_error', message: 'isolate host exited' });
+      });
+      proc.on('error', (e) => reject(e));
+    });
+    this.ready.catch(() => undefined);
+    return this.ready;
+  }
+
+  kill(): void {
+    this.proc?.kill('SIGKILL');
+  }
+
+  async run(msg: Record<string, unknown>, l: JsLimits, signal?: AbortSignal): Promise<JsOutcome> {
+    if (!this.proc || !this.ready) void this.start();
+    try {
+      await this.ready;
+    } catch (e) {
+      return { verdict: 'sandbox_error', message: `isolate host did not start: ${(e as Error).message}`, timeMs: 0 };
+    }
+    const proc = this.proc!;
+    const seq = ++this.seq;
+    const t0 = performance.now();
+    let killedFor: Verdict | null = null;
+    const rssCapKb = (200 + 3 * l.memoryMb) * 1024;
+    const reply = new Promise<Record<string, unknown>>((resolve) => {
+      this.pending = { seq, resolve };
+    });
+    const overrun = (v: Verdict) => {
+      killedFor ??= v;
+      proc.kill('SIGKILL');
+    };
+    // isolated-vm's timeout misses microtask floods and promise chains: the wall clock is enforced here
+    const timer = setTimeout(() => overrun('timeout'), l.timeMs + 500);
+    const memTimer = setInterval(() => {
+      void readFile(`/proc/${proc.pid}/status`, 'utf8').then(
+        (s) => {
+          const kb = Number(/VmRSS:\s+(\d+)/.exec(s)?.[1] ?? 0);
+          if (kb > rssCapKb) overrun('memory_limit');
+        },
+        () => undefined,
+      );
+    }, 50);
+    const onAbort = () => overrun('timeout');
+    signal?.addEventListener('abort', onAbort, { once: true });
+    proc.send({ ...msg, seq, timeMs: l.timeMs, memoryMb: l.memoryMb, outputBytes: l.outputBytes });
+    const m = await reply;
+    clearTimeout(timer);
+    clearInterval(memTimer);
+    signal?.removeEventListener('abort', onAbort);
+    const timeMs = Math.round((performance.now() - t0) * 1000) / 1000;
+    if (killedFor) return { verdict: killedFor, message: killedFor === 'timeout' ? 'time limit exceeded (killed)' : 'memory limit exceeded (killed)', timeMs };
+    return {
+      verdict: (m['verdict'] as Verdict | null) ?? null,
+      ...(typeof m['stdout'] === 'string' ? { stdout: m['stdout'] } : {}),
+      ...(typeof m['value'] === 'string' ? { value: m['value'] } : {}),
+      ...(typeof m['message'] === 'string' ? { message: m['message'] } : {}),
+      timeMs,
+    };
+  }
+}
+
+/** One isolate host per pool slot. */
+export class JsHosts {
+  private readonly children: Child[];
+
+  constructor(size: number) {
+    this.children = Array.from({ length: size }, () => new Child());
+  }
+
+  /** Runs one test of program `jobId` in slot `slot`'s child (the caller holds the slot). */
+  run(slot: number, jobId: string, code: string, test: JsTest, l: JsLimits, signal?: AbortSignal): Promise<JsOutcome> {
+    return this.children[slot]!.run({ id: jobId, code, test }, l, signal);
+  }
+
+  close(): void {
+    for (const c of this.children) c.kill();
+  }
+}

@@ -1,0 +1,149 @@
+// Python in the OS sandbox: stdin/stdout programs run directly; call-based and assertion tests run
+// under sandboxes/python/harness.py (checker and candidate in separate processes, results on a pipe
+// tagged with a per-run nonce the candidate never sees).
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { runSandboxed, type SandboxLimits, type SandboxResult } from './sandbox.js';
+import type { Verdict } from './types.js';
+import { executionVerdict } from './verdicts.js';
+
+export const PYTHON = process.env['R1_PYTHON'] ?? '/usr/bin/python3';
+export const HARNESS = fileURLToPath(new URL('../../sandboxes/python/harness.py', import.meta.url));
+
+export interface ExecLimits {
+  timeMs: number;
+  memoryMb: number;
+  outputBytes: number;
+}
+
+/** Sandbox limits for one run of `timeMs` of work (plus start-up grace). */
+export function pythonLimits(l: ExecLimits, wallMs = l.timeMs): SandboxLimits {
+  return {
+    wallMs: wallMs + 300,
+    cpuS: wallMs / 1000 + 1,
+    memoryMb: l.memoryMb,
+    nproc: 32,
+    fileMb: 16,
+    tmpMb: 64,
+    outputBytes: l.outputBytes,
+  };
+}
+
+export interface IoRun {
+  stdout: string;
+  /** set when the process did not exit normally within its limits */
+  failure: { verdict: Verdict; message: string } | null;
+  timeMs: number;
+}
+
+export function ioRunOf(r: SandboxResult): IoRun {
+  return { stdout: r.stdout.toString('utf8'), failure: executionVerdict(r), timeMs: r.wallMs };
+}
+
+/** One stdin/stdout run of the program at /box/main.py. */
+export async function runPythonIo(boxDir: string, stdin: string, l: ExecLimits, uid: number, signal?: AbortSignal): Promise<IoRun> {
+  const r = await runSandboxed({
+    argv: [PYTHON, '-I', '/box/main.py'],
+    binds: [{ src: boxDir, dest: '/box' }],
+    stdin,
+    limits: { ...pythonLimits(l), stackMb: 64 },
+    uid,
+    ...(signal ? { signal } : {}),
+  });
+  return ioRunOf(r);
+}
+
+export interface UnitJob {
+  program: string;
+  calls?: { call: string; args: unknown[] }[];
+  test_code?: string;
+  entry_point?: string;
+  setup_code?: string;
+  early_stop?: boolean;
+}
+
+export interface UnitResult {
+  verdict: Verdict;
+  /** wire value of a call-based unit's result */
+  value?: unknown;
+  message?: string;
+  timeMs?: number;
+}
+
+export interface UnitsRun {
+  units: UnitResult[];
+  /** the task's test code is broken (does not parse): the task, not the program, is at fault */
+  invalidTests?: string;
+}
+
+/**
+ * Reads the harness's result pipe. Only lines carrying this run's nonce count; units it never reported
+ * are timeouts when the run was killed at its deadline, else runtime errors (the program took the harness down).
+ */
+export function parseHarnessOutput(nonce: string, r: SandboxResult, expectedUnits: number | null): UnitsRun {
+  const exec = executionVerdict(r);
+  let units: number | null = expectedUnits;
+  let ready = false;
+  let load: { verdict: Verdict; message: string } | null = null;
+  const got = new Map<number, UnitResult>();
+  for (const line of r.result.toString('utf8').split('\n')) {
+    if (!line.startsWith(`${nonce} `)) continue;
+    let rec: Record<string, unknown>;
+    try {
+      rec = JSON.parse(line.slice(nonce.length + 1)) as Record<string, unknown>;
+    } catch {
+      continue;
+    }
+    if (rec['ready']) ready = true;
+    if (typeof rec['bad_tests'] === 'string') return { units: [], invalidTests: rec['bad_tests'] };
+    if (typeof rec['units'] === 'number') units = rec['units'];
+    if (typeof rec['load'] === 'string') load = { verdict: rec['load'] as Verdict, message: String(rec['msg'] ?? '') };
+    if (typeof rec['i'] === 'number' && typeof rec['v'] === 'string') {
+      got.set(rec['i'], {
+        verdict: rec['v'] as Verdict,
+        ...('value' in rec ? { value: rec['value'] } : {}),
+        ...(typeof rec['msg'] === 'string' ? { message: rec['msg'] } : {}),
+        ...(typeof rec['ms'] === 'number' ? { timeMs: rec['ms'] } : {}),
+      });
+    }
+  }
+  if (!ready) {
+    // the checker never started: an infrastructure fault unless the run hit a limit we set
+    const v = exec && exec.verdict !== 'runtime_error' ? exec : { verdict: 'sandbox_error' as Verdict, message: `harness did not start: ${r.stderr.slice(-300)}` };
+    return { units: Array.from({ length: Math.max(1, units ?? 1) }, () => ({ ...v })) };
+  }
+  const n = Math.max(units ?? 1, got.size);
+  const out: UnitResult[] = [];
+  let stopped = false;
+  for (let i = 0; i < n; i++) {
+    const u = got.get(i);
+    if (u) {
+      out.push(u);
+      if (u.verdict !== 'passed') stopped = true;
+      continue;
+    }
+    if (load) out.push({ ...load });
+    else if (stopped) out.push({ verdict: 'skipped', message: 'not run after an earlier failure' });
+    else if (exec && exec.verdict !== 'runtime_error') out.push({ ...exec });
+    else out.push({ verdict: 'runtime_error', message: exec?.message ?? 'the run ended before this test' });
+  }
+  return { units: out };
+}
+
+/** Runs call-based or assertion units in one sandbox (time limit per unit). */
+export async function runPythonUnits(job: UnitJob, l: ExecLimits, uid: number, signal?: AbortSignal): Promise<UnitsRun> {
+  const nonce = randomBytes(16).toString('hex');
+  const expected = job.calls ? job.calls.length : null;
+  const units = Math.max(1, expected ?? (job.test_code ?? '').split('\n').filter((x) => /^\s*assert\b/.test(x)).length);
+  const wall = l.timeMs * (units + 1) + 500;
+  const r = await runSandboxed({
+    argv: [PYTHON, '-I', '/box/harness.py'],
+    binds: [{ src: HARNESS, dest: '/box/harness.py' }],
+    stdin: JSON.stringify({ nonce, unit_ms: l.timeMs, ...job }),
+    limits: pythonLimits(l, wall),
+    uid,
+    resultPipe: true,
+    ...(signal ? { signal } : {}),
+  });
+  return parseHarnessOutput(nonce, r, expected);
+}

@@ -1,0 +1,253 @@
+// {"type":"code"}: extract the program, run it against the task's tests in the sandbox, score on the host.
+import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
+import { chown } from 'node:fs/promises';
+import type { Static } from '@sinclair/typebox';
+import type { Verifier, VerifyOutcome } from '../verifiers/types.js';
+import { makeBox } from './box.js';
+import { compareOutput } from './compare.js';
+import { compileCpp, runCppIo } from './cpp.js';
+import { extractProgram } from './extract.js';
+import { JsHosts, toScript, type JsTest } from './js.js';
+import { SlotPool } from './pool.js';
+import { runPythonIo, runPythonUnits, type ExecLimits, type IoRun, type UnitResult } from './python.js';
+import {
+  CodeConfigSchema,
+  CodeTaskSchema,
+  type CallTest,
+  type CodeConfig,
+  type CodeTask,
+  type CompareOptions,
+  type IoTest,
+  type TestResult,
+} from './types.js';
+import { showValue, valuesEqual } from './values.js';
+import { scoreTests, verdictCounts } from './verdicts.js';
+
+export interface CodeVerifierOptions {
+  /** concurrent sandbox runs (tests of one rollout and rollouts of a batch share them); default: cores */
+  concurrency?: number;
+  baseUid?: number;
+}
+
+type Plan =
+  | { kind: 'io'; tests: { stdin: string; stdout: string }[] }
+  | { kind: 'call'; tests: CallTest[] }
+  | { kind: 'test_code'; test_code: string; entry_point?: string; setup_code?: string };
+
+class InvalidTask extends Error {}
+
+/** What to run, or a field error for a task the schema accepted but that cannot be run. */
+export function planOf(task: CodeTask, cfg: CodeConfig): Plan {
+  const tests = task.tests ?? [];
+  if (tests.length && task.test_code) throw new InvalidTask('tests: give either tests or test_code, not both');
+  if (tests.length > cfg.max_tests) throw new InvalidTask(`tests: ${tests.length} tests, more than max_tests ${cfg.max_tests}`);
+  if (task.test_code) {
+    if (task.language === 'cpp') throw new InvalidTask('test_code: C++ tasks take stdin/stdout tests only');
+    return { kind: 'test_code', test_code: task.test_code, ...(task.entry_point ? { entry_point: task.entry_point } : {}), ...(task.setup_code ? { setup_code: task.setup_code } : {}) };
+  }
+  if (!tests.length) throw new InvalidTask('tests: no tests and no test_code');
+  if ('call' in tests[0]!) {
+    if (task.language === 'cpp') throw new InvalidTask('tests: C++ tasks take stdin/stdout tests only');
+    return { kind: 'call', tests: tests as CallTest[] };
+  }
+  return {
+    kind: 'io',
+    tests: (tests as IoTest[]).map((t, i) => {
+      const stdin = t.stdin ?? t.input ?? '';
+      const stdout = t.stdout ?? t.output;
+      if (stdout === undefined) throw new InvalidTask(`tests[${i}]: needs "stdout" (or "output")`);
+      return { stdin, stdout };
+    }),
+  };
+}
+
+export class CodeVerifier implements Verifier<CodeTask> {
+  readonly type = 'code';
+  readonly description = 'runs the program against unit tests in a sandbox (python, javascript, typescript, cpp)';
+  readonly taskSchema = CodeTaskSchema;
+  readonly configSchema = CodeConfigSchema;
+  readonly pool: SlotPool;
+  private readonly js: JsHosts;
+
+  constructor(opts: CodeVerifierOptions = {}) {
+    this.pool = new SlotPool({ ...(opts.concurrency ? { size: opts.concurrency } : {}), ...(opts.baseUid ? { baseUid: opts.baseUid } : {}) });
+    this.js = new JsHosts(this.pool.size);
+  }
+
+  async close(): Promise<void> {
+    this.js.close();
+  }
+
+  async verify({ task, answer, config, signal }: Parameters<Verifier<CodeTask>['verify']>[0]): Promise<VerifyOutcome> {
+    const cfg = config['code'] as Static<typeof CodeConfigSchema>;
+    setMaxListeners(0, signal); // every concurrent test of the rollout listens for the deadline
+    let plan: Plan;
+    try {
+      plan = planOf(task, cfg);
+    } catch (e) {
+      if (e instanceof InvalidTask) return { accuracy: null, status: 'invalid_task', error: `task.${e.message}`, details: {} };
+      throw e;
+    }
+    const program = extractProgram(answer, task.language);
+    if (!program) return { accuracy: 0, status: 'ok', details: { reason: 'no_code', language: task.language } };
+    const limits: ExecLimits = {
+      timeMs: task.time_limit_ms ?? cfg.time_limit_ms,
+      memoryMb: task.memory_limit_mb ?? cfg.memory_limit_mb,
+      outputBytes: cfg.output_limit_bytes,
+    };
+    const compare: CompareOptions = {
+      mode: task.compare?.mode ?? cfg.compare_mode,
+      float_tolerance: task.compare?.float_tolerance ?? 0,
+      case_sensitive: task.compare?.case_sensitive ?? true,
+    };
+    const run = { code: program.code, plan, limits, compare, cfg, signal };
+    const r =
+      task.language === 'python' ? await this.runPython(run) : task.language === 'cpp' ? await this.runCpp(run) : await this.runJs(run, task.language);
+    if ('invalid' in r) return { accuracy: null, status: 'invalid_task', error: `task.test_code: ${r.invalid}`, details: {} };
+    const score = scoreTests(r.results, task.scoring ?? cfg.scoring);
+    const details: Record<string, unknown> = {
+      language: task.language,
+      program_chars: program.code.length,
+      passed: score.passed,
+      total: score.total,
+      verdicts: verdictCounts(r.results),
+      tests: r.results.slice(0, 200).map((t) => ({ verdict: t.verdict, ...(t.time_ms !== undefined ? { time_ms: t.time_ms } : {}), ...(t.message ? { message: t.message } : {}) })),
+      ...(r.compile ? { compile: r.compile } : {}),
+    };
+    if (score.sandboxError) {
+      const msg = r.results.find((t) => t.verdict === 'sandbox_error')?.message ?? 'sandbox error';
+      return { accuracy: null, status: 'sandbox_error', error: msg, details };
+    }
+    return { accuracy: score.accuracy, status: 'ok', details };
+  }
+
+  // ---- per language ----
+
+  private async runPython(run: Run): Promise<RunResult> {
+    const { plan } = run;
+    if (plan.kind === 'io') {
+      const box = await makeBox({ 'main.py': run.code });
+      try {
+        return { results: await this.ioTests(run, plan.tests, (slot, stdin) => runPythonIo(box.dir, stdin, run.limits, this.pool.uid(slot), run.signal)) };
+      } finally {
+        await box.remove();
+      }
+    }
+    const job =
+      plan.kind === 'call'
+        ? { program: run.code, calls: plan.tests.map((t) => ({ call: t.call, args: t.args })), early_stop: run.cfg.early_stop }
+        : { program: run.code, test_code: plan.test_code, entry_point: plan.entry_point, setup_code: plan.setup_code, early_stop: run.cfg.early_stop };
+    const out = await this.pool.with((slot) => runPythonUnits(job, run.limits, this.pool.uid(slot), run.signal), run.signal);
+    if (out.invalidTests) return { invalid: out.invalidTests };
+    if (plan.kind === 'call') return { results: out.units.map((u, i) => judgeCall(u, plan.tests[i], run.compare)) };
+    return { results: out.units.map(unitResult) };
+  }
+
+  private async runCpp(run: Run): Promise<RunResult> {
+    const { plan } = run;
+    if (plan.kind !== 'io') return { invalid: 'C++ takes stdin/stdout tests only' };
+    const box = await makeBox({ 'main.cpp': run.code });
+    try {
+      const compiled = await this.pool.with(async (slot) => {
+        await chown(box.dir, this.pool.uid(slot), this.pool.uid(slot));
+        return compileCpp(box.dir, run.cfg.compile_time_limit_ms, this.pool.uid(slot), run.signal);
+      }, run.signal);
+      const compile = { ok: compiled.ok, time_ms: compiled.timeMs, ...(compiled.message ? { message: compiled.message } : {}) };
+      if (!compiled.ok) {
+        return { results: plan.tests.map(() => ({ verdict: compiled.verdict ?? 'compile_error', ...(compiled.message ? { message: compiled.message } : {}) })), compile };
+      }
+      const results = await this.ioTests(run, plan.tests, (slot, stdin) => runCppIo(box.dir, stdin, run.limits, this.pool.uid(slot), run.signal));
+      return { results, compile };
+    } finally {
+      await box.remove();
+    }
+  }
+
+  private async runJs(run: Run, language: 'javascript' | 'typescript'): Promise<RunResult> {
+    const { plan } = run;
+    const script = await toScript(run.code, language);
+    const n = plan.kind === 'test_code' ? 1 : plan.tests.length;
+    if ('error' in script) {
+      return { results: Array.from({ length: n }, () => ({ verdict: 'compile_error' as const, message: script.error })), compile: { ok: false, message: script.error } };
+    }
+    const jobId = randomUUID();
+    const jsLimits = { ...run.limits };
+    const once = (slot: number, test: JsTest) => this.js.run(slot, jobId, script.code, test, jsLimits, run.signal);
+    if (plan.kind === 'io') {
+      return {
+        results: await this.ioTests(run, plan.tests, async (slot, stdin) => {
+          const o = await once(slot, { kind: 'io', stdin });
+          return { stdout: o.stdout ?? '', failure: o.verdict ? { verdict: o.verdict, message: o.message ?? '' } : null, timeMs: o.timeMs };
+        }),
+      };
+    }
+    if (plan.kind === 'call') {
+      return {
+        results: await this.each(run, plan.tests, async (slot, t) => {
+          const o = await once(slot, { kind: 'call', call: t.call, argsJson: JSON.stringify(t.args) });
+          let value: unknown;
+          if (!o.verdict) {
+            try {
+              value = JSON.parse(o.value ?? 'null');
+            } catch {
+              return { verdict: 'runtime_error', message: 'result could not be read', time_ms: o.timeMs };
+            }
+          }
+          return judgeCall({ verdict: o.verdict ?? 'passed', value, ...(o.message ? { message: o.message } : {}), timeMs: o.timeMs }, t, run.compare);
+        }),
+      };
+    }
+    const o = await this.pool.with((slot) => once(slot, { kind: 'test', src: plan.setup_code ? `${plan.setup_code}\n${plan.test_code}` : plan.test_code, ...(plan.entry_point ? { entry: plan.entry_point } : {}) }), run.signal);
+    if (o.verdict === 'bad_tests' as string) return { invalid: o.message ?? 'test_code does not compile' };
+    return { results: [{ verdict: o.verdict ?? 'runtime_error', time_ms: o.timeMs, ...(o.message ? { message: o.message } : {}) }] };
+  }
+
+  // ---- shared ----
+
+  /** Runs `fn` per test concurrently through the pool; with early_stop, tests not yet started after a failure are skipped. */
+  private async each<T>(run: Run, tests: T[], fn: (slot: number, t: T) => Promise<TestResult>): Promise<TestResult[]> {
+    let failed = false;
+    return Promise.all(
+      tests.map((t) =>
+        this.pool.with(async (slot) => {
+          if (failed && run.cfg.early_stop) return { verdict: 'skipped', message: 'not run after an earlier failure' } as TestResult;
+          const r = await fn(slot, t);
+          if (r.verdict !== 'passed') failed = true;
+          return r;
+        }, run.signal),
+      ),
+    );
+  }
+
+  private ioTests(run: Run, tests: { stdin: string; stdout: string }[], exec: (slot: number, stdin: string) => Promise<IoRun>): Promise<TestResult[]> {
+    return this.each(run, tests, async (slot, t) => {
+      const r = await exec(slot, t.stdin);
+      if (r.failure) return { verdict: r.failure.verdict, time_ms: r.timeMs, message: r.failure.message };
+      const c = compareOutput(r.stdout, t.stdout, run.compare);
+      return c.equal ? { verdict: 'passed', time_ms: r.timeMs } : { verdict: 'wrong_answer', time_ms: r.timeMs, ...(c.message ? { message: c.message } : {}) };
+    });
+  }
+}
+
+interface Run {
+  code: string;
+  plan: Plan;
+  limits: ExecLimits;
+  compare: CompareOptions;
+  cfg: CodeConfig;
+  signal: AbortSignal;
+}
+
+type RunResult = { results: TestResult[]; compile?: Record<string, unknown> } | { invalid: string };
+
+function unitResult(u: UnitResult): TestResult {
+  return { verdict: u.verdict, ...(u.timeMs !== undefined ? { time_ms: u.timeMs } : {}), ...(u.message ? { message: u.message } : {}) };
+}
+
+/** A call-based unit passes only when its returned value equals the expected one, compared here on the host. */
+function judgeCall(u: UnitResult, t: CallTest | undefined, o: CompareOptions): TestResult {
+  if (u.verdict !== 'passed' || !t) return unitResult(u);
+  if (valuesEqual(u.value, t.expected, o.float_tolerance, o.case_sensitive)) return unitResult(u);
+  return { verdict: 'wrong_answer', ...(u.timeMs !== undefined ? { time_ms: u.timeMs } : {}), message: `expected ${showValue(t.expected)}, got ${showValue(u.value)}` };
+}
