@@ -1,0 +1,18 @@
+// Entry point of the WebGPU backend in Node: `createWebGpuOps()` acquires a Dawn device (finding the driver the
+// set-up unpacked) and wraps it in WebGpuOps. Browsers construct `new WebGpuOps(device)` themselves.
+import type { Ops } from '../ops.js';
+import { acquireDevice, type AcquireOptions } from './device.js';
+import { WebGpuOps } from './ops.js';
+
+export { WebGpuOps } from './ops.js';
+export { acquireDevice } from './device.js';
+
+export async function createWebGpuOps(opts: AcquireOptions = {}): Promise<Ops & WebGpuOps> {
+  const acquired = await acquireDevice(opts);
+  // The closure keeps `acquired.gpu` (Dawn's instance) reachable for as long as the ops object is.
+  const ops = new WebGpuOps(acquired.device, {
+    description: acquired.description,
+    onDispose: () => void acquired.gpu,
+  });
+  return ops;
+}
