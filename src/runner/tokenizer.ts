@@ -62,6 +62,7 @@ export class TextTokenizer {
   }
 
   decode(ids: number[], skipSpecial = true): string {
+    if (ids.length === 0) return ''; // the library rejects an empty list
     return this.tok.decode(ids, { skip_special_tokens: skipSpecial, clean_up_tokenization_spaces: false });
   }
 
