@@ -47,7 +47,7 @@ describe('DeepSeek-V3 forward (CPU reference backend, tiny preset)', () => {
     const full = await prefill(model, tokens.slice(0, 5));
     const cache = model.newCache(16);
     await prefill(model, tokens.slice(0, 3), 'absorbed', cache);
-    let last = new Float32Array(0);
+    let last: Float32Array = new Float32Array(0);
     for (let i = 0; i < 2; i++)
       last = await model.forward(
         { ids: Int32Array.of(tokens[3 + i]!), positions: Int32Array.of(3 + i), cacheRows: Int32Array.of(10 + i), spans: Int32Array.of(0, 3, 10, i + 1) },

@@ -41,7 +41,6 @@ function mlp(x: number[], w: W, p: string, d: number, inter: number): number[] {
 /** Logits [T][V] of a whole sequence. `invFreq`, `ropeScale`, `softmaxScale` are given (tested separately). */
 export function referenceForward(cfg: ModelConfig, w: W, tokens: number[], invFreq: number[], softmaxScale: number, ropeScale = 1): number[][] {
   const { hiddenSize: d, numAttentionHeads: H, qkNopeHeadDim: dn, qkRopeHeadDim: dr, vHeadDim: dv, kvLoraRank: c, vocabSize: V } = cfg;
-  const T = tokens.length;
   let hs = tokens.map((t) => Array.from(w.get('model.embed_tokens.weight')!.subarray(t * d, (t + 1) * d)));
   for (let l = 0; l < cfg.numHiddenLayers; l++) {
     const p = `model.layers.${l}`, a = `${p}.self_attn`;
@@ -57,7 +56,9 @@ export function referenceForward(cfg: ModelConfig, w: W, tokens: number[], invFr
       const lat = rms(kva.slice(0, c), w.get(`${a}.kv_a_layernorm.weight`)!, 1e-6);
       const kpe = ropeInterleaved(kva.slice(c), t, invFreq, ropeScale);
       const kvb = linear(lat, w.get(`${a}.kv_b_proj.weight`)!, H * (dn + dv), c);
-      q.push([]), k.push([]), v.push([]);
+      q.push([]);
+      k.push([]);
+      v.push([]);
       for (let h = 0; h < H; h++) {
         const qh = qf.slice(h * (dn + dr), (h + 1) * (dn + dr));
         q[t]!.push([...qh.slice(0, dn), ...ropeInterleaved(qh.slice(dn), t, invFreq, ropeScale)]);
