@@ -1,8 +1,14 @@
 // WebGPU backend benchmark: matmul GFLOP/s WebGPU vs the CPU reference, and (once the model exists)
 // prefill/decode tokens/s. Prints the machine and the adapter; compares as ratios within one run.
 // Run: npm run bench:webgpu   (after `bash scripts/setup.sh`, which fetches the lavapipe driver)
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
+import { join } from 'node:path';
+import { Checkpoint } from '../src/runner/checkpoint.js';
 import { CpuOps } from '../src/runner/cpu/ops.js';
+import { generate } from '../src/runner/generate.js';
+import { initModel, type PresetName } from '../src/runner/init-model.js';
+import { DeepSeekV3 } from '../src/runner/model.js';
 import type { Ops, Tensor } from '../src/runner/ops.js';
 import { createWebGpuOps } from '../src/runner/webgpu/index.js';
 
@@ -68,6 +74,45 @@ async function main(): Promise<void> {
     console.log(
       `| ${name} | ${M}×${N}×${K} | ${(tc * 1e3).toFixed(2)} | ${(flops / tc / 1e9).toFixed(2)} | ${(tg * 1e3).toFixed(2)} | ${(flops / tg / 1e9).toFixed(2)} | ${(tc / tg).toFixed(2)}x |`,
     );
+  }
+
+  // End to end: generate() = one prefill of the prompt, then batched decode of G samples.
+  const prompt = Array.from({ length: Number(process.env.BENCH_PROMPT ?? 64) }, (_, i) => (i * 37 + 11) % 500);
+  const maxTokens = Number(process.env.BENCH_TOKENS ?? 16);
+  console.log(`\ngenerate: prompt ${prompt.length} tokens, ${maxTokens} new tokens per sample, greedy (f32 weights)`);
+  console.log('| preset | G | backend | prefill tok/s | decode tok/s | decode ms/step | device weights MiB |');
+  console.log('|---|---|---|---|---|---|---|');
+  const presets = (process.env.BENCH_PRESETS ?? 'tiny,small').split(',') as PresetName[];
+  for (const preset of presets) {
+    const dir = mkdtempSync(join(os.tmpdir(), `r1-bench-${preset}-`));
+    try {
+      initModel(dir, { preset, seed: 1, dtype: 'F32' });
+      const ckpt = new Checkpoint(dir);
+      const models: [string, DeepSeekV3][] = [
+        ['cpu', DeepSeekV3.load(cpu, ckpt)],
+        ['webgpu', DeepSeekV3.load(gpu, ckpt)],
+      ];
+      ckpt.close();
+      for (const g of [1, 8]) {
+        const rates: Record<string, number> = {};
+        for (const [name, model] of models) {
+          const opts = { samples: g, maxTokens, seed: 1, eosIds: [], temperature: 0, topP: 1, topK: 0 };
+          await generate(model, prompt.slice(0, 8), { ...opts, maxTokens: 2 }); // warm-up (pipelines, pool)
+          const r = await generate(model, prompt, opts);
+          const t = r.timings;
+          const pre = t.prefillTokens / (t.prefillMs / 1000);
+          const dec = t.decodeTokens / (t.decodeMs / 1000);
+          rates[name] = dec;
+          console.log(
+            `| ${preset} | ${g} | ${name} | ${pre.toFixed(1)} | ${dec.toFixed(1)} | ${(t.decodeMs / Math.max(1, t.decodeSteps)).toFixed(1)} | ${(model.weightBytes() / 2 ** 20).toFixed(1)} |`,
+          );
+        }
+        console.log(`|  |  | webgpu / cpu decode |  | ${((rates.webgpu ?? 0) / (rates.cpu ?? 1)).toFixed(2)}x |  |  |`);
+      }
+      for (const [, model] of models) model.dispose();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
   gpu.dispose();
 }

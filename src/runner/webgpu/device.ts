@@ -12,6 +12,8 @@ export interface AcquiredDevice {
   readonly description: string;
   readonly driver: DriverSetup;
   readonly f16: boolean;
+  /** The device has the `subgroups` feature (reported; the kernels do not need it). */
+  readonly subgroups: boolean;
 }
 
 export interface AcquireOptions {
@@ -19,6 +21,8 @@ export interface AcquireOptions {
   backend?: 'vulkan' | 'null';
   /** Request shader-f16 when the adapter has it (default true). */
   f16?: boolean;
+  /** Request subgroups when the adapter has them (default true). */
+  subgroups?: boolean;
 }
 
 // Every GPU object ever created stays referenced here for the life of the process: if one is garbage-collected
@@ -47,9 +51,13 @@ export async function acquireDevice(opts: AcquireOptions = {}): Promise<Acquired
     throw new Error(`WebGPU: no ${backend} adapter found: ${where}`);
   }
   const f16 = (opts.f16 ?? true) && adapter.features.has('shader-f16');
+  const subgroups = (opts.subgroups ?? true) && adapter.features.has('subgroups');
   const l = adapter.limits;
+  const features: GPUFeatureName[] = [];
+  if (f16) features.push('shader-f16');
+  if (subgroups) features.push('subgroups' as GPUFeatureName);
   const device = await adapter.requestDevice({
-    requiredFeatures: f16 ? ['shader-f16'] : [],
+    requiredFeatures: features,
     requiredLimits: {
       maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
       maxBufferSize: l.maxBufferSize,
@@ -59,5 +67,5 @@ export async function acquireDevice(opts: AcquireOptions = {}): Promise<Acquired
       maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
     },
   });
-  return { gpu, adapter, device, description: describeAdapter(adapter, backend), driver, f16 };
+  return { gpu, adapter, device, description: describeAdapter(adapter, backend), driver, f16, subgroups };
 }

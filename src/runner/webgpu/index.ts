@@ -7,11 +7,17 @@ import { WebGpuOps } from './ops.js';
 export { WebGpuOps } from './ops.js';
 export { acquireDevice } from './device.js';
 
-export async function createWebGpuOps(opts: AcquireOptions = {}): Promise<Ops & WebGpuOps> {
+export interface CreateWebGpuOptions extends AcquireOptions {
+  /** Storage of matrix weights; default f32, or R1_WEBGPU_WEIGHTS=f16. */
+  weightDtype?: 'f32' | 'f16';
+}
+
+export async function createWebGpuOps(opts: CreateWebGpuOptions = {}): Promise<Ops & WebGpuOps> {
   const acquired = await acquireDevice(opts);
   // The closure keeps `acquired.gpu` (Dawn's instance) reachable for as long as the ops object is.
   const ops = new WebGpuOps(acquired.device, {
     description: acquired.description,
+    weightDtype: opts.weightDtype ?? (process.env.R1_WEBGPU_WEIGHTS === 'f16' ? 'f16' : 'f32'),
     onDispose: () => void acquired.gpu,
   });
   return ops;

@@ -23,6 +23,7 @@ export const FIELDS = {
   matmul: ['M', 'N', 'K4', 'xStride4', 'xHead4', 'wHead4', 'yStride', 'yHead', 'tilesN'],
   rmsnorm: ['M', 'D', 'f:eps'],
   binary: ['n'],
+  f16ToF32: ['n'],
   scale: ['n', 'f:s'],
   softmax: ['M', 'N'],
   embedding: ['n', 'D', 'V'],
@@ -145,9 +146,9 @@ ${ENTRY}
 `;
 }
 
-export function embeddingSource(): string {
-  return `${params(FIELDS.embedding)}
-@group(0) @binding(1) var<storage, read> table: array<f32>;
+export function embeddingSource(f16Table = false): string {
+  return `${f16Table ? 'enable f16;\n' : ''}${params(FIELDS.embedding)}
+@group(0) @binding(1) var<storage, read> table: array<${f16Table ? 'f16' : 'f32'}>;
 @group(0) @binding(2) var<storage, read> ids: array<i32>;
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
 ${GID}
@@ -155,7 +156,7 @@ ${ENTRY}
   if (i >= p.n) { return; }
   let r = i / p.D;
   let id = u32(clamp(ids[r], 0, i32(p.V) - 1));
-  y[i] = table[id * p.D + i % p.D];
+  y[i] = f32(table[id * p.D + i % p.D]);
 }
 `;
 }
@@ -357,6 +358,21 @@ ${ENTRY}
   var acc = 0.0;
   for (var j = 0u; j < len; j++) { acc += pr[row * p.L + j] * v[keyRow(m, j) * p.vStride + off]; }
   y[i] = acc;
+}
+`;
+}
+
+
+/** f32 copy of an f16 tensor (an f16 weight used by an op without an f16 kernel). */
+export function f16ToF32Source(): string {
+  return `enable f16;
+${params(FIELDS.f16ToF32)}
+@group(0) @binding(1) var<storage, read> x: array<f16>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+${GID}
+${ENTRY}
+  if (i >= p.n) { return; }
+  y[i] = f32(x[i]);
 }
 `;
 }

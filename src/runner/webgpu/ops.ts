@@ -4,6 +4,7 @@
 // submitted when a result is read (or the uniform arena fills up), so a decode step is one submit.
 // Tensor storage comes from a size-keyed pool: a freed buffer is handed to later ops, which is safe because
 // every write to it (dispatches, copies, clears, staged uploads) is recorded in queue order after earlier reads.
+import { f32ToF16 } from '../dtype.js';
 import { numel, type Ops, type OpsInfo, type Spans, type Tensor } from '../ops.js';
 import * as K from './kernels.js';
 
@@ -18,19 +19,28 @@ const TENSOR_USAGE = STORAGE | COPY_SRC | COPY_DST;
 
 const SLOT = 256; // bytes per dispatch in the uniform arena (the usual minUniformBufferOffsetAlignment)
 const SLOTS = 1024;
+const HOST_BYTES = 1 << 22; // per-submit arena for small host inputs (ids, rows, spans, RoPE tables)
+
+type Binding = GPUBuffer | GPUBufferBinding;
+const ceil16 = (n: number): number => Math.max(16, Math.ceil(n / 16) * 16);
 
 class GpuTensor implements Tensor {
   freed = false;
+  /** f32 copy of an f16 weight, made the first time an op other than matmul/embedding needs one. */
+  f32Copy: GpuTensor | null = null;
   constructor(
     readonly shape: readonly number[],
     readonly buffer: GPUBuffer,
     readonly owner: WebGpuOps,
+    readonly dtype: 'f32' | 'f16' = 'f32',
   ) {}
 }
 
 export interface WebGpuOpsOptions {
   /** Human-readable adapter description for info(). */
   description?: string;
+  /** Storage of 2-D/3-D 'weight' uploads: 'f16' halves the bytes every matmul reads (needs shader-f16). Default 'f32'. */
+  weightDtype?: 'f32' | 'f16';
   /** Called by dispose() after the device is destroyed (Node: release the Dawn instance reference). */
   onDispose?: () => void;
 }
@@ -46,6 +56,11 @@ export class WebGpuOps implements Ops {
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
   private staging: GPUBuffer[] = [];
+  // Host inputs of the ops recorded since the last submit, written with one writeBuffer just before it.
+  private readonly host: GPUBuffer;
+  private readonly hostBytes = new Uint8Array(HOST_BYTES);
+  private hostUsed = 0;
+  private readonly hostAlign: number;
   private readonly maxWg: number;
   /** Live device bytes held by tensors and the pool (for the memory report). */
   bytesAllocated = 0;
@@ -56,10 +71,16 @@ export class WebGpuOps implements Ops {
   ) {
     this.params = device.createBuffer({ size: SLOT * SLOTS, usage: UNIFORM | COPY_DST });
     this.maxWg = device.limits.maxComputeWorkgroupsPerDimension;
+    this.host = device.createBuffer({ size: HOST_BYTES, usage: STORAGE | COPY_SRC | COPY_DST });
+    this.hostAlign = Math.max(16, device.limits.minStorageBufferOffsetAlignment);
+    this.weightDtype = opts.weightDtype ?? 'f32';
+    if (this.weightDtype === 'f16' && !device.features.has('shader-f16')) throw new Error('WebGPU: weightDtype f16 needs the shader-f16 feature, which this device lacks');
   }
 
+  private readonly weightDtype: 'f32' | 'f16';
+
   info(): OpsInfo {
-    return { backend: 'webgpu', device: this.opts.description ?? 'webgpu device', weightDtype: 'f32' };
+    return { backend: 'webgpu', device: this.opts.description ?? 'webgpu device', weightDtype: this.weightDtype };
   }
 
   // ------------------------------------------------------------------ memory
@@ -77,16 +98,69 @@ export class WebGpuOps implements Ops {
     return new GpuTensor([...shape], this.allocBuffer(numel(shape) * 4), this);
   }
 
-  private check(t: Tensor, op: string, name: string): GpuTensor {
+  /** The tensor as stored (f32 or f16): only matmul, headMatmul and embedding read f16 directly. */
+  private stored(t: Tensor, op: string, name: string): GpuTensor {
     if (!(t instanceof GpuTensor) || t.owner !== this) throw new Error(`${op}: ${name} is not a tensor of this WebGPU backend`);
     if (t.freed) throw new Error(`${op}: ${name} was freed`);
     return t;
   }
 
-  /** Copy host bytes into `dst` through a mapped staging buffer, in encoder order. */
+  /** The tensor as f32 (an f16 weight gets a cached f32 copy). */
+  private check(t: Tensor, op: string, name: string): GpuTensor {
+    const g = this.stored(t, op, name);
+    if (g.dtype === 'f32') return g;
+    if (!g.f32Copy) {
+      const c = this.tensor(g.shape);
+      const n = numel(g.shape);
+      this.simple('f16ToF32', K.f16ToF32Source, [n], [g.buffer, c.buffer], n);
+      g.f32Copy = c;
+    }
+    return g.f32Copy;
+  }
+
+  /** Make room for `bytes` of host inputs and `dispatches` uniform slots in the current submit (flushing if needed). */
+  private reserve(bytes: number, dispatches: number): void {
+    if (this.slotsUsed + dispatches > SLOTS || this.hostUsed + bytes > HOST_BYTES) this.flush();
+  }
+
+  private hostSpace(data: ArrayBufferView): number {
+    return Math.ceil(ceil16(data.byteLength) / this.hostAlign) * this.hostAlign;
+  }
+
+  /** Place host bytes in the arena (space must have been reserved); returns the binding of that slice. */
+  private hostSlice(data: ArrayBufferView): GPUBufferBinding {
+    const offset = this.hostUsed;
+    this.hostBytes.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), offset);
+    this.hostUsed += this.hostSpace(data);
+    return { buffer: this.host, offset, size: ceil16(data.byteLength) };
+  }
+
+  /** Small host inputs of one op with `dispatches` dispatches, bound straight from the arena. */
+  private hostArgs(dispatches: number, ...arrays: (Int32Array | Float32Array)[]): Binding[] {
+    const total = arrays.reduce((a, d) => a + this.hostSpace(d), 0);
+    if (total > HOST_BYTES) {
+      return arrays.map((d) => {
+        const t = this.tensor([Math.max(1, d.length)]);
+        this.stage(t.buffer, d);
+        this.pendingFree.push(t);
+        return t.buffer;
+      });
+    }
+    this.reserve(total, dispatches);
+    return arrays.map((d) => this.hostSlice(d));
+  }
+  private pendingFree: GpuTensor[] = [];
+
+  /** Copy host bytes into `dst` in encoder order: through the arena when small, else a mapped staging buffer. */
   private stage(dst: GPUBuffer, data: ArrayBufferView): void {
     const bytes = Math.ceil(data.byteLength / 4) * 4;
     if (bytes === 0) return;
+    if (this.hostSpace(data) <= HOST_BYTES / 4) {
+      this.reserve(this.hostSpace(data), 0);
+      const slice = this.hostSlice(data);
+      this.endPass().copyBufferToBuffer(this.host, slice.offset ?? 0, dst, 0, bytes);
+      return;
+    }
     const s = this.device.createBuffer({ size: bytes, usage: MAP_WRITE | COPY_SRC, mappedAtCreation: true });
     new Uint8Array(s.getMappedRange()).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     s.unmap();
@@ -96,6 +170,15 @@ export class WebGpuOps implements Ops {
 
   upload(data: Float32Array, shape: readonly number[], kind: 'weight' | 'activation' = 'activation'): Tensor {
     if (data.length !== numel(shape)) throw new Error(`upload: data has ${data.length} values, shape [${shape.join(', ')}] needs ${numel(shape)}`);
+    if (kind === 'weight' && this.weightDtype === 'f16' && shape.length >= 2 && data.length % 4 === 0) {
+      const size = Math.max(16, Math.ceil((data.length * 2) / 16) * 16);
+      const buffer = this.device.createBuffer({ size, usage: TENSOR_USAGE, mappedAtCreation: true });
+      const h = new Uint16Array(buffer.getMappedRange(), 0, data.length);
+      for (let i = 0; i < data.length; i++) h[i] = f32ToF16(data[i]!);
+      buffer.unmap();
+      this.bytesAllocated += size;
+      return new GpuTensor([...shape], buffer, this, 'f16');
+    }
     if (kind === 'weight') {
       // Weights get their own buffer filled at creation: no staging copy, never pooled while in use.
       const size = Math.max(16, Math.ceil(data.byteLength / 16) * 16);
@@ -106,13 +189,6 @@ export class WebGpuOps implements Ops {
       return new GpuTensor([...shape], buffer, this);
     }
     const t = this.tensor(shape);
-    this.stage(t.buffer, data);
-    return t;
-  }
-
-  /** A small host array (ids, rows, spans, weights) as a short-lived device tensor. */
-  private hostArray(data: Int32Array | Float32Array): GpuTensor {
-    const t = this.tensor([Math.max(1, data.length)]);
     this.stage(t.buffer, data);
     return t;
   }
@@ -139,9 +215,11 @@ export class WebGpuOps implements Ops {
   }
 
   free(t: Tensor): void {
-    const g = this.check(t, 'free', 'tensor');
-    if (g.freed) return;
+    if (!(t instanceof GpuTensor) || t.owner !== this) throw new Error('free: not a tensor of this WebGPU backend');
+    if (t.freed) return;
+    const g = t;
     g.freed = true;
+    if (g.f32Copy) this.free(g.f32Copy);
     const list = this.pool.get(g.buffer.size) ?? [];
     list.push(g.buffer);
     this.pool.set(g.buffer.size, list);
@@ -154,10 +232,15 @@ export class WebGpuOps implements Ops {
     const enc = this.encoder;
     this.encoder = null;
     if (this.slotsUsed > 0) this.device.queue.writeBuffer(this.params, 0, this.paramWords, 0, this.slotsUsed * SLOT);
+    if (this.hostUsed > 0) this.device.queue.writeBuffer(this.host, 0, this.hostBytes, 0, this.hostUsed);
     this.slotsUsed = 0;
+    this.hostUsed = 0;
     this.device.queue.submit([enc.finish()]);
     for (const s of this.staging) s.destroy();
     this.staging = [];
+    const done = this.pendingFree;
+    this.pendingFree = [];
+    for (const t of done) this.free(t);
   }
 
   /** Wait until the device has finished all submitted work. */
@@ -210,7 +293,7 @@ export class WebGpuOps implements Ops {
     key: string,
     source: () => string,
     values: number[],
-    buffers: GPUBuffer[],
+    buffers: Binding[],
     threads: number,
     z = 1,
   ): void {
@@ -227,7 +310,7 @@ export class WebGpuOps implements Ops {
     this.slotsUsed++;
     const pipe = this.pipeline(key, source);
     const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.params, offset, size: SLOT } }];
-    buffers.forEach((buffer, j) => entries.push({ binding: j + 1, resource: { buffer } }));
+    buffers.forEach((b, j) => entries.push({ binding: j + 1, resource: 'buffer' in b && !('mapState' in b) ? b : { buffer: b as GPUBuffer } }));
     const bind = this.device.createBindGroup({ layout: pipe.getBindGroupLayout(0), entries });
     this.enc();
     this.pass ??= this.encoder!.beginComputePass();
@@ -240,25 +323,34 @@ export class WebGpuOps implements Ops {
     this.pass.dispatchWorkgroups(gx, gy, z);
   }
 
-  private simple(name: K.KernelName, source: () => string, values: number[], buffers: GPUBuffer[], threads: number): void {
+  private simple(name: K.KernelName, source: () => string, values: number[], buffers: Binding[], threads: number): void {
     this.dispatch(name, name, source, values, buffers, threads);
   }
 
   // ------------------------------------------------------------------ linear algebra
 
+  /** An f16 weight is read as f16 by the vec4 kernel; other shapes fall back to its f32 copy. */
+  private weightOperand(t: Tensor, op: string): GpuTensor {
+    const g = this.stored(t, op, 'w');
+    const Kd = g.shape[g.shape.length - 1] ?? 0;
+    return g.dtype === 'f16' && Kd % 4 === 0 ? g : this.check(t, op, 'w');
+  }
+
   /** Shared by matmul and headMatmul: z heads, x rows of xStride numbers, head z at column z*K. */
   private gemm(x: GpuTensor, w: GpuTensor, y: GpuTensor, M: number, N: number, Kd: number, heads: number, xStride: number, yStride: number): void {
-    const vw = Kd % 4 === 0 && xStride % 4 === 0 ? 4 : 1;
+    const f16 = w.dtype === 'f16';
+    const vw = f16 || (Kd % 4 === 0 && xStride % 4 === 0) ? 4 : 1;
+    if (vw === 4 && xStride % 4 !== 0) throw new Error(`internal: f16 matmul needs rows of x in multiples of 4 (${xStride})`);
     // 4 rows x 8 columns per invocation measured fastest on lavapipe (bench/webgpu.ts; 2/16 columns and 2/8 rows were slower).
     const tm = M >= 4 ? 4 : M;
     const tn = 8;
     const tilesN = Math.ceil(N / tn);
     const tiles = Math.ceil(M / tm) * tilesN;
-    const key = `matmul:${tm}:${tn}:${vw}`;
+    const key = `matmul:${tm}:${tn}:${vw}:${f16}`;
     this.dispatch(
       'matmul',
       key,
-      () => K.matmulSource(tm, tn, vw as 1 | 4),
+      () => K.matmulSource(tm, tn, vw as 1 | 4, f16),
       [M, N, Kd / vw, xStride / vw, Kd / vw, (N * Kd) / vw, yStride, N, tilesN],
       [x.buffer, w.buffer, y.buffer],
       tiles,
@@ -268,7 +360,7 @@ export class WebGpuOps implements Ops {
 
   matmul(xt: Tensor, wt: Tensor): Tensor {
     const x = this.check(xt, 'matmul', 'x');
-    const w = this.check(wt, 'matmul', 'w');
+    const w = this.weightOperand(wt, 'matmul');
     if (x.shape.length !== 2 || w.shape.length !== 2 || x.shape[1] !== w.shape[1])
       throw new Error(`matmul: x [${x.shape.join(', ')}] and w [${w.shape.join(', ')}] need x [M, K] and w [N, K]`);
     const [M, Kd] = x.shape as [number, number];
@@ -280,7 +372,7 @@ export class WebGpuOps implements Ops {
 
   headMatmul(xt: Tensor, wt: Tensor): Tensor {
     const x = this.check(xt, 'headMatmul', 'x');
-    const w = this.check(wt, 'headMatmul', 'w');
+    const w = this.weightOperand(wt, 'headMatmul');
     if (x.shape.length !== 2 || w.shape.length !== 3) throw new Error(`headMatmul: x [${x.shape.join(', ')}] must be [M, H*K] and w [${w.shape.join(', ')}] [H, N, K]`);
     const [H, N, Kd] = w.shape as [number, number, number];
     const [M, cols] = x.shape as [number, number];
@@ -349,14 +441,14 @@ export class WebGpuOps implements Ops {
   }
 
   embedding(tt: Tensor, ids: Int32Array): Tensor {
-    const table = this.check(tt, 'embedding', 'table');
+    const table = this.stored(tt, 'embedding', 'table');
     const [V, D] = this.rows2(table, 'embedding', 'table');
     for (const id of ids) if (!(id >= 0 && id < V)) throw new Error(`embedding: id ${id} outside [0, ${V})`);
     const y = this.tensor([ids.length, D]);
-    const idt = this.hostArray(ids);
+    const [idb] = this.hostArgs(1, ids);
     const n = ids.length * D;
-    this.simple('embedding', K.embeddingSource, [n, D, V], [table.buffer, idt.buffer, y.buffer], n);
-    this.free(idt);
+    const f16 = table.dtype === 'f16';
+    this.dispatch('embedding', `embedding:${f16}`, () => K.embeddingSource(f16), [n, D, V], [table.buffer, idb!, y.buffer], n);
     return y;
   }
 
@@ -404,10 +496,9 @@ export class WebGpuOps implements Ops {
     const [M, N] = this.rows2(x, 'gatherRows', 'x');
     this.checkRows(rows, M, 'gatherRows');
     const y = this.tensor([rows.length, N]);
-    const rt = this.hostArray(rows);
+    const [rb] = this.hostArgs(1, rows);
     const n = rows.length * N;
-    this.simple('gatherRows', K.gatherRowsSource, [n, N], [x.buffer, rt.buffer, y.buffer], n);
-    this.free(rt);
+    this.simple('gatherRows', K.gatherRowsSource, [n, N], [x.buffer, rb!, y.buffer], n);
     return y;
   }
 
@@ -421,11 +512,8 @@ export class WebGpuOps implements Ops {
     this.checkRows(rows, M, 'scatterAddRows');
     const y = this.tensor([M, N]);
     this.endPass().copyBufferToBuffer(dst.buffer, 0, y.buffer, 0, M * N * 4);
-    const rt = this.hostArray(rows);
-    const wt = this.hostArray(weights);
-    this.simple('scatterAdd', K.scatterAddSource, [N, R], [src.buffer, rt.buffer, wt.buffer, y.buffer], N);
-    this.free(rt);
-    this.free(wt);
+    const [rb, wb] = this.hostArgs(1, rows, weights);
+    this.simple('scatterAdd', K.scatterAddSource, [N, R], [src.buffer, rb!, wb!, y.buffer], N);
     return y;
   }
 
@@ -436,10 +524,9 @@ export class WebGpuOps implements Ops {
     const [R, Ns] = this.rows2(src, 'writeRows', 'src');
     if (Ns !== N || rows.length !== R) throw new Error(`writeRows: src [${R}, ${Ns}] with ${rows.length} rows does not fit dst [${C}, ${N}]`);
     this.checkRows(rows, C, 'writeRows');
-    const rt = this.hostArray(rows);
+    const [rb] = this.hostArgs(1, rows);
     const n = R * N;
-    this.simple('writeRows', K.writeRowsSource, [n, N], [src.buffer, rt.buffer, dst.buffer], n);
-    this.free(rt);
+    this.simple('writeRows', K.writeRowsSource, [n, N], [src.buffer, rb!, dst.buffer], n);
   }
 
   // ------------------------------------------------------------------ positional / attention
@@ -480,27 +567,26 @@ export class WebGpuOps implements Ops {
     score: { qA: GpuTensor; qB: GpuTensor; A: number; B: number; kA: GpuTensor; kAStride: number; kAOff: number; kAHead: number; kB: GpuTensor; kBStride: number; kBOff: number; kBHead: number; group: number; scale: number },
     value: { v: GpuTensor; Dv: number; vStride: number; vOff: number; vHead: number },
   ): Tensor {
-    const sp = this.hostArray(spans);
+    const [sp] = this.hostArgs(3, spans);
     const sc = this.tensor([M * H, L]);
     const s = score;
     this.simple(
       'attnScores',
       K.attnScoresSource,
       [M * H * L, H, L, s.A, s.B, H * s.A, H * s.B, s.kAStride, s.kAOff, s.kAHead, s.kBStride, s.kBOff, s.kBHead, s.group, s.scale],
-      [s.qA.buffer, s.qB.buffer, s.kA.buffer, s.kB.buffer, sp.buffer, sc.buffer],
+      [s.qA.buffer, s.qB.buffer, s.kA.buffer, s.kB.buffer, sp!, sc.buffer],
       M * H * L,
     );
-    this.simple('attnSoftmax', K.attnSoftmaxSource, [M * H, H, L], [sp.buffer, sc.buffer], M * H);
+    this.simple('attnSoftmax', K.attnSoftmaxSource, [M * H, H, L], [sp!, sc.buffer], M * H);
     const y = this.tensor([M, H * value.Dv]);
     const n = M * H * value.Dv;
     this.simple(
       'attnValues',
       K.attnValuesSource,
       [n, H, L, value.Dv, value.vStride, value.vOff, value.vHead, s.group],
-      [sc.buffer, value.v.buffer, sp.buffer, y.buffer],
+      [sc.buffer, value.v.buffer, sp!, y.buffer],
       n,
     );
-    this.free(sp);
     this.free(sc);
     return y;
   }
