@@ -15,6 +15,10 @@ LIBDIR="$ROOT/root/usr/lib/x86_64-linux-gnu"
 if [ -f "$OUT" ] && [ -f "$LIBDIR/libvulkan_lvp.so" ] && [ -z "${WEBGPU_DRIVER_FORCE:-}" ]; then
   exit 0
 fi
+# A driver named by the environment (a real GPU's ICD, SwiftShader, ...) is used as is.
+if [ -n "${VK_ICD_FILENAMES:-}${VK_DRIVER_FILES:-}" ] && [ -z "${WEBGPU_DRIVER_FORCE:-}" ]; then
+  exit 0
+fi
 fail() { echo "webgpu-driver: $*" >&2; exit 1; }
 [ "$(uname -m)" = "x86_64" ] || fail "only x86_64 Debian is automated; point VK_ICD_FILENAMES at a Vulkan driver yourself"
 command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null || fail "needs apt-get and dpkg-deb (Debian bookworm)"
