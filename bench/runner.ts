@@ -1,6 +1,6 @@
 // Policy-runner throughput: prefill and decode tokens/s for each backend (cpu, and webgpu when an
 // adapter is available), the tiny and small presets, G = 1 and 8 samples per prompt; plus memory.
-// Usage: npm run bench:runner [-- --backends cpu,webgpu --presets tiny,small --prompt 64 --tokens 16]
+// Usage: npm run bench:runner [-- --backends cpu,webgpu,webgpu-f16 --presets tiny,small --prompt 64 --tokens 16]
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +15,7 @@ function arg(name: string, def: string): string {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : def;
 }
 
-const backends = arg('backends', 'cpu,webgpu').split(',');
+const backends = arg('backends', 'cpu,webgpu,webgpu-f16').split(',');
 const presets = arg('presets', 'tiny,small').split(',') as PresetName[];
 const groups = arg('groups', '1,8').split(',').map(Number);
 const promptLen = Number(arg('prompt', '64'));
@@ -38,7 +38,7 @@ const results = new Map<string, number>();
 for (const name of backends) {
   let backend;
   try {
-    backend = await createBackend(name);
+    backend = await createBackend(name.replace(/-f16$/, ''), { weights: name.endsWith('-f16') ? 'f16' : 'f32' });
   } catch (e) {
     console.log(`${name}: unavailable (${(e as Error).message.split('\n')[0]})`);
     continue;

@@ -11,11 +11,21 @@ export interface Backend {
 }
 
 interface WebGpuModule {
-  createWebGpuOps(opts?: Record<string, unknown>): Promise<Ops & { dispose?(): void }>;
+  createWebGpuOps(opts?: { weightDtype?: 'f32' | 'f16' }): Promise<Ops & { dispose?(): void }>;
 }
 
-export async function createBackend(name: string): Promise<Backend> {
-  if (name === 'cpu') return { ops: createCpuOps(), dispose: () => {} };
+export interface BackendOptions {
+  /** Storage of weight matrices (WebGPU only; f16 needs the adapter's shader-f16). Default f32. */
+  weights?: string;
+}
+
+export async function createBackend(name: string, opts: BackendOptions = {}): Promise<Backend> {
+  const weights = opts.weights ?? 'f32';
+  if (weights !== 'f32' && weights !== 'f16') throw new Error(`--weights must be f32 or f16, got ${JSON.stringify(weights)}`);
+  if (name === 'cpu') {
+    if (weights !== 'f32') throw new Error('--weights f16 needs --backend webgpu (the CPU reference stores f32)');
+    return { ops: createCpuOps(), dispose: () => {} };
+  }
   if (name !== 'webgpu') throw new Error(`--backend must be cpu or webgpu, got ${JSON.stringify(name)}`);
   const path = './webgpu/index.js'; // a variable: loaded only when asked for
   let mod: Partial<WebGpuModule>;
@@ -25,6 +35,6 @@ export async function createBackend(name: string): Promise<Backend> {
     throw new Error(`the WebGPU backend could not be loaded (src/runner/webgpu/index.ts): ${(e as Error).message}`);
   }
   if (typeof mod.createWebGpuOps !== 'function') throw new Error('the WebGPU backend does not export createWebGpuOps()');
-  const ops = await mod.createWebGpuOps();
+  const ops = await mod.createWebGpuOps(opts.weights ? { weightDtype: weights } : {});
   return { ops, dispose: () => ops.dispose?.() };
 }

@@ -225,9 +225,10 @@ export class DeepSeekV3 {
     return y;
   }
 
-  /** Bytes of weights held on the device (f32). */
+  /** Bytes of weights held on the device (matrices in the backend's weight dtype, vectors in f32). */
   weightBytes(): number {
-    return [...new Set(this.owned)].reduce((a, t) => a + 4 * t.shape.reduce((p, q) => p * q, 1), 0);
+    const matrix = this.ops.info().weightDtype === 'f16' ? 2 : 4;
+    return [...new Set(this.owned)].reduce((a, t) => a + (t.shape.length > 1 ? matrix : 4) * t.shape.reduce((p, q) => p * q, 1), 0);
   }
 
   dispose(): void {

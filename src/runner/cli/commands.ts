@@ -30,6 +30,7 @@ interface GenOpts {
   topP: number;
   topK: number;
   backend: string;
+  weights?: string;
   chat: boolean;
 }
 
@@ -44,6 +45,7 @@ function generationOptions(c: Command): Command {
     .option('--top-p <p>', 'nucleus sampling mass', probabilityArg, 1)
     .option('--top-k <k>', 'keep the k most likely tokens (0 = off)', intArg, 0)
     .option('--backend <name>', 'cpu or webgpu', 'cpu')
+    .option('--weights <dtype>', 'webgpu weight storage: f32 or f16 (default f32, or R1_WEBGPU_WEIGHTS)')
     .option('--no-chat', "use each prompt as raw text instead of the tokenizer's chat template");
 }
 
@@ -51,7 +53,7 @@ async function runGeneration(o: GenOpts): Promise<{ rollouts: GeneratedRollout[]
   const prompts = readPrompts(o.prompts);
   const ckpt = new Checkpoint(o.model);
   const tok = TextTokenizer.fromDir(o.model);
-  const backend = await createBackend(o.backend);
+  const backend = await createBackend(o.backend, { ...(o.weights !== undefined && { weights: o.weights }) });
   try {
     const info = backend.ops.info();
     const device = `${info.backend}: ${info.device} (weights ${info.weightDtype})`;
@@ -103,11 +105,12 @@ export function registerRunnerCommands(cli: Command): void {
     .requiredOption('--model <dir>', 'checkpoint directory')
     .requiredOption('--tokens <ids>', 'comma-separated token ids, e.g. 1,2,3', tokenListArg)
     .option('--backend <name>', 'cpu or webgpu', 'cpu')
+    .option('--weights <dtype>', 'webgpu weight storage: f32 or f16 (default f32, or R1_WEBGPU_WEIGHTS)')
     .option('--attention <mode>', 'absorbed (the decode form) or naive (decompressed K/V)', 'absorbed')
-    .action(async (o: { model: string; tokens: number[]; backend: string; attention: string }) => {
+    .action(async (o: { model: string; tokens: number[]; backend: string; weights?: string; attention: string }) => {
       if (o.attention !== 'absorbed' && o.attention !== 'naive') fail(`--attention must be absorbed or naive, got ${o.attention}`);
       try {
-        const { logits, device } = await forwardLogits(o.model, o.tokens, o.backend, o.attention);
+        const { logits, device } = await forwardLogits(o.model, o.tokens, o.backend, o.attention, o.weights);
         process.stderr.write(`backend ${device}\n`);
         process.stdout.write(JSON.stringify(logits) + '\n');
       } catch (e) {

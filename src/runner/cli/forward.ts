@@ -4,9 +4,9 @@ import { Checkpoint } from '../checkpoint.js';
 import { createBackend } from '../backend.js';
 import { DeepSeekV3, type AttentionMode } from '../model.js';
 
-export async function forwardLogits(modelDir: string, tokens: number[], backendName: string, attention: AttentionMode = 'absorbed'): Promise<{ logits: number[][]; device: string }> {
+export async function forwardLogits(modelDir: string, tokens: number[], backendName: string, attention: AttentionMode = 'absorbed', weights?: string): Promise<{ logits: number[][]; device: string }> {
   const ckpt = new Checkpoint(modelDir);
-  const backend = await createBackend(backendName);
+  const backend = await createBackend(backendName, { ...(weights !== undefined && { weights }) });
   try {
     const model = DeepSeekV3.load(backend.ops, ckpt);
     const v = model.cfg.vocabSize;
@@ -20,7 +20,7 @@ export async function forwardLogits(modelDir: string, tokens: number[], backendN
     model.freeCache(cache);
     model.dispose();
     const info = backend.ops.info();
-    return { logits: Array.from({ length: n }, (_, i) => Array.from(flat.subarray(i * v, (i + 1) * v))), device: `${info.backend}: ${info.device}` };
+    return { logits: Array.from({ length: n }, (_, i) => Array.from(flat.subarray(i * v, (i + 1) * v))), device: `${info.backend}: ${info.device} (weights ${info.weightDtype})` };
   } finally {
     ckpt.close();
     backend.dispose();
