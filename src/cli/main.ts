@@ -8,6 +8,7 @@ import { readConfigFile } from './config-file.js';
 import { scoreStream } from './score-file.js';
 import { formatSummary } from './summary.js';
 import { serve } from '../server/serve.js';
+import { registerRunnerCommands } from '../runner/cli/commands.js';
 
 function int(v: string): number {
   const n = Number(v);
@@ -114,6 +115,7 @@ export function program(): Command {
       void engine.close();
     });
 
+  registerRunnerCommands(cli);
   return cli;
 }
 

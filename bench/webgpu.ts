@@ -1,0 +1,126 @@
+// WebGPU backend benchmark: matmul GFLOP/s WebGPU vs the CPU reference, and (once the model exists)
+// prefill/decode tokens/s. Prints the machine and the adapter; compares as ratios within one run.
+// Run: npm run bench:webgpu   (after `bash scripts/setup.sh`, which fetches the lavapipe driver)
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { Checkpoint } from '../src/runner/checkpoint.js';
+import { CpuOps } from '../src/runner/cpu/ops.js';
+import { generate } from '../src/runner/generate.js';
+import { initModel, type PresetName } from '../src/runner/init-model.js';
+import { DeepSeekV3 } from '../src/runner/model.js';
+import type { Ops, Tensor } from '../src/runner/ops.js';
+import { createWebGpuOps } from '../src/runner/webgpu/index.js';
+
+function rand(n: number, seed: number): Float32Array {
+  let s = seed >>> 0 || 1;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 32 - 0.5;
+  }
+  return out;
+}
+
+/** Seconds per matmul, timed over enough repetitions to take ~minSeconds. */
+async function timeMatmul(o: Ops, M: number, N: number, K: number, minSeconds: number): Promise<number> {
+  const x = o.upload(rand(M * K, 1), [M, K]);
+  const w = o.upload(rand(N * K, 2), [N, K], 'weight');
+  const once = async (reps: number) => {
+    let last: Tensor | null = null;
+    const t0 = performance.now();
+    for (let r = 0; r < reps; r++) {
+      if (last) o.free(last);
+      last = o.matmul(x, w);
+    }
+    await o.read(last!);
+    o.free(last!);
+    return (performance.now() - t0) / 1000;
+  };
+  await once(1); // warm-up: pipeline compile, pool fill
+  let reps = 1;
+  let t = await once(reps);
+  while (t < minSeconds && reps < 1 << 12) {
+    reps = Math.max(reps * 2, Math.ceil((reps * minSeconds) / Math.max(t, 1e-4)));
+    t = await once(reps);
+  }
+  o.free(x);
+  o.free(w);
+  return t / reps;
+}
+
+async function main(): Promise<void> {
+  const cpuInfo = os.cpus()[0]?.model ?? 'unknown';
+  console.log(`machine: ${cpuInfo}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
+  const gpu = await createWebGpuOps();
+  const cpu = new CpuOps();
+  console.log(`webgpu adapter: ${gpu.info().device}, weights ${gpu.info().weightDtype}`);
+  console.log(`load average: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (other processes share these cores)`);
+  console.log(`cpu reference: ${cpu.info().device}`);
+  const minSeconds = Number(process.env.BENCH_SECONDS ?? 0.5);
+  const shapes: [string, number, number, number][] = [
+    ['decode M=1, 512->512', 1, 512, 512],
+    ['decode M=1, 512->4096 (lm_head-like)', 1, 4096, 512],
+    ['decode M=8 (G=8), 512->1024', 8, 1024, 512],
+    ['prefill M=64, 512->512', 64, 512, 512],
+    ['prefill M=256, 1024->1024', 256, 1024, 1024],
+  ];
+  console.log('\nmatmul y = x·Wᵀ (f32)');
+  console.log('| shape | M×N×K | CPU ms | CPU GFLOP/s | WebGPU ms | WebGPU GFLOP/s | speed-up |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const [name, M, N, K] of shapes) {
+    const flops = 2 * M * N * K;
+    const tc = await timeMatmul(cpu, M, N, K, minSeconds);
+    const tg = await timeMatmul(gpu, M, N, K, minSeconds);
+    console.log(
+      `| ${name} | ${M}×${N}×${K} | ${(tc * 1e3).toFixed(2)} | ${(flops / tc / 1e9).toFixed(2)} | ${(tg * 1e3).toFixed(2)} | ${(flops / tg / 1e9).toFixed(2)} | ${(tc / tg).toFixed(2)}x |`,
+    );
+  }
+
+  // End to end: generate() = one prefill of the prompt, then batched decode of G samples.
+  const prompt = Array.from({ length: Number(process.env.BENCH_PROMPT ?? 64) }, (_, i) => (i * 37 + 11) % 500);
+  const maxTokens = Number(process.env.BENCH_TOKENS ?? 16);
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+  console.log(`\ngenerate: prompt ${prompt.length} tokens, ${maxTokens} new tokens per sample, greedy (f32 weights)`);
+  console.log('| preset | G | backend | prefill tok/s | decode tok/s | decode ms/step | device weights MiB |');
+  console.log('|---|---|---|---|---|---|---|');
+  const presets = (process.env.BENCH_PRESETS ?? 'tiny,small').split(',') as PresetName[];
+  for (const preset of presets) {
+    const dir = mkdtempSync(join(os.tmpdir(), `r1-bench-${preset}-`));
+    try {
+      initModel(dir, { preset, seed: 1, dtype: 'F32' });
+      const ckpt = new Checkpoint(dir);
+      const models: [string, DeepSeekV3][] = [
+        ['cpu', DeepSeekV3.load(cpu, ckpt)],
+        ['webgpu', DeepSeekV3.load(gpu, ckpt)],
+      ];
+      ckpt.close();
+      for (const g of [1, 8]) {
+        // Best of `rounds`, CPU and WebGPU interleaved: the machine is shared, the minimum is the least disturbed run.
+        const best: Record<string, { pre: number; dec: number; step: number }> = {};
+        for (let round = 0; round < rounds; round++) {
+          for (const [name, model] of models) {
+            const opts = { samples: g, maxTokens, seed: 1, eosIds: [], temperature: 0, topP: 1, topK: 0 };
+            if (round === 0) await generate(model, prompt.slice(0, 8), { ...opts, maxTokens: 2 }); // warm-up (pipelines, pool)
+            const t = (await generate(model, prompt, opts)).timings;
+            const cur = { pre: t.prefillTokens / (t.prefillMs / 1000), dec: t.decodeTokens / (t.decodeMs / 1000), step: t.decodeMs / Math.max(1, t.decodeSteps) };
+            const b = best[name];
+            best[name] = b ? { pre: Math.max(b.pre, cur.pre), dec: Math.max(b.dec, cur.dec), step: Math.min(b.step, cur.step) } : cur;
+          }
+        }
+        for (const [name, model] of models) {
+          const b = best[name]!;
+          console.log(`| ${preset} | ${g} | ${name} | ${b.pre.toFixed(1)} | ${b.dec.toFixed(1)} | ${b.step.toFixed(1)} | ${(model.weightBytes() / 2 ** 20).toFixed(1)} |`);
+        }
+        const c = best.cpu!, w = best.webgpu!;
+        console.log(`| ${preset} | ${g} | **webgpu / cpu** | **${(w.pre / c.pre).toFixed(2)}x** | **${(w.dec / c.dec).toFixed(2)}x** |  |  |`);
+      }
+      for (const [, model] of models) model.dispose();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  gpu.dispose();
+}
+
+await main();

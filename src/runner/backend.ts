@@ -1,0 +1,40 @@
+// Backend selection: the CPU reference, or WebGPU loaded lazily (the `webgpu` package and its
+// driver are only touched when asked for).
+import { createCpuOps } from './cpu/ops.js';
+import type { Ops } from './ops.js';
+
+export type BackendName = 'cpu' | 'webgpu';
+
+export interface Backend {
+  ops: Ops;
+  dispose(): void;
+}
+
+interface WebGpuModule {
+  createWebGpuOps(opts?: { weightDtype?: 'f32' | 'f16' }): Promise<Ops & { dispose?(): void }>;
+}
+
+export interface BackendOptions {
+  /** Storage of weight matrices (WebGPU only; f16 needs the adapter's shader-f16). Default f32. */
+  weights?: string;
+}
+
+export async function createBackend(name: string, opts: BackendOptions = {}): Promise<Backend> {
+  const weights = opts.weights ?? 'f32';
+  if (weights !== 'f32' && weights !== 'f16') throw new Error(`--weights must be f32 or f16, got ${JSON.stringify(weights)}`);
+  if (name === 'cpu') {
+    if (weights !== 'f32') throw new Error('--weights f16 needs --backend webgpu (the CPU reference stores f32)');
+    return { ops: createCpuOps(), dispose: () => {} };
+  }
+  if (name !== 'webgpu') throw new Error(`--backend must be cpu or webgpu, got ${JSON.stringify(name)}`);
+  const path = './webgpu/index.js'; // a variable: loaded only when asked for
+  let mod: Partial<WebGpuModule>;
+  try {
+    mod = (await import(path)) as Partial<WebGpuModule>;
+  } catch (e) {
+    throw new Error(`the WebGPU backend could not be loaded (src/runner/webgpu/index.ts): ${(e as Error).message}`);
+  }
+  if (typeof mod.createWebGpuOps !== 'function') throw new Error('the WebGPU backend does not export createWebGpuOps()');
+  const ops = await mod.createWebGpuOps(opts.weights ? { weightDtype: weights } : {});
+  return { ops, dispose: () => ops.dispose?.() };
+}

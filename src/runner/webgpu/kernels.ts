@@ -1,0 +1,378 @@
+// WGSL sources of every compute kernel. Browser-safe: plain strings, no Node APIs. Each kernel runs
+// 64 invocations per workgroup over a 2-D grid of workgroups (the dispatcher splits large counts across
+// x and y to stay under maxComputeWorkgroupsPerDimension); `gid()` linearises it. Kernels avoid barriers
+// and workgroup memory: on CPU drivers (lavapipe) those cost more than they save, and on GPUs these ops are small.
+
+export const WG = 64;
+
+const GID = `
+fn gid(wid: vec3<u32>, nwg: vec3<u32>, lid: vec3<u32>) -> u32 { return (wid.y * nwg.x + wid.x) * ${WG}u + lid.x; }
+`;
+const ENTRY = `@compute @workgroup_size(${WG})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let i = gid(wid, nwg, lid);`;
+
+/** Uniform struct of n u32 words named like the fields given (f32 fields are prefixed with 'f:'). */
+function params(fields: readonly string[]): string {
+  const body = fields.map((f) => (f.startsWith('f:') ? `  ${f.slice(2)}: f32,` : `  ${f}: u32,`)).join('\n');
+  return `struct P {\n${body}\n}\n@group(0) @binding(0) var<uniform> p: P;\n`;
+}
+
+/** Field order of every kernel's uniform block (the host writes values in this order). */
+export const FIELDS = {
+  matmul: ['M', 'N', 'K4', 'xStride4', 'xHead4', 'wHead4', 'yStride', 'yHead', 'tilesN'],
+  rmsnorm: ['M', 'D', 'f:eps'],
+  binary: ['n'],
+  f16ToF32: ['n'],
+  scale: ['n', 'f:s'],
+  softmax: ['M', 'N'],
+  embedding: ['n', 'D', 'V'],
+  sliceCols: ['n', 'G', 'S', 'start', 'len'],
+  concatCols: ['n', 'G', 'A', 'B'],
+  repeatCols: ['n', 'S', 'times'],
+  gatherRows: ['n', 'N'],
+  scatterAdd: ['N', 'R'],
+  writeRows: ['n', 'N'],
+  rope: ['n', 'H', 'R2'],
+  attnScores: ['n', 'H', 'L', 'A', 'B', 'qAStride', 'qBStride', 'kAStride', 'kAOff', 'kAHead', 'kBStride', 'kBOff', 'kBHead', 'group', 'f:scale'],
+  attnSoftmax: ['n', 'H', 'L'],
+  attnValues: ['n', 'H', 'L', 'Dv', 'vStride', 'vOff', 'vHead', 'group'],
+} as const satisfies Record<string, readonly string[]>;
+export type KernelName = keyof typeof FIELDS;
+
+/**
+ * y[z][m, n] = Σ_k x[z][m, k] · w[z][n, k]. Each invocation computes a TM x TN block of outputs, loading
+ * vec4s of K (or scalars when vw = 1) straight from storage into registers; the block loops are unrolled
+ * here in the source so the accumulators stay in registers. z (workgroup_id.z) selects a head for headMatmul.
+ */
+export function matmulSource(tm: number, tn: number, vw: 1 | 4, f16Weights = false): string {
+  const vt = vw === 4 ? 'vec4<f32>' : 'f32';
+  const wt = f16Weights ? (vw === 4 ? 'vec4<f16>' : 'f16') : vt;
+  const lines: string[] = [];
+  for (let a = 0; a < tm; a++) for (let b = 0; b < tn; b++) lines.push(`var acc${a}_${b} = 0.0;`);
+  const body: string[] = [];
+  for (let a = 0; a < tm; a++) body.push(`let x${a} = x[xr${a} + k];`);
+  for (let b = 0; b < tn; b++) body.push(`let w${b} = ${f16Weights ? `${vt}(w[wr${b} + k])` : `w[wr${b} + k]`};`);
+  for (let a = 0; a < tm; a++)
+    for (let b = 0; b < tn; b++) body.push(vw === 4 ? `acc${a}_${b} += dot(x${a}, w${b});` : `acc${a}_${b} += x${a} * w${b};`);
+  const rows: string[] = [];
+  for (let a = 0; a < tm; a++) rows.push(`let xr${a} = p.xHead4 * z + min(m0 + ${a}u, p.M - 1u) * p.xStride4;`);
+  for (let b = 0; b < tn; b++) rows.push(`let wr${b} = p.wHead4 * z + min(n0 + ${b}u, p.N - 1u) * p.K4;`);
+  const stores: string[] = [];
+  for (let a = 0; a < tm; a++)
+    for (let b = 0; b < tn; b++)
+      stores.push(`if (m0 + ${a}u < p.M && n0 + ${b}u < p.N) { y[p.yHead * z + (m0 + ${a}u) * p.yStride + n0 + ${b}u] = acc${a}_${b}; }`);
+  return `${f16Weights ? 'enable f16;\n' : ''}${params(FIELDS.matmul)}
+@group(0) @binding(1) var<storage, read> x: array<${vt}>;
+@group(0) @binding(2) var<storage, read> w: array<${wt}>;
+@group(0) @binding(3) var<storage, read_write> y: array<f32>;
+${GID}
+${ENTRY}
+  let z = wid.z;
+  let tile = i;
+  let tm = tile / p.tilesN;
+  let m0 = tm * ${tm}u;
+  if (m0 >= p.M) { return; }
+  let n0 = (tile % p.tilesN) * ${tn}u;
+  ${rows.join('\n  ')}
+  ${lines.join('\n  ')}
+  for (var k = 0u; k < p.K4; k++) {
+    ${body.join('\n    ')}
+  }
+  ${stores.join('\n  ')}
+}
+`;
+}
+
+export function rmsnormSource(): string {
+  return `${params(FIELDS.rmsnorm)}
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> w: array<f32>;
+@group(0) @binding(3) var<storage, read_write> y: array<f32>;
+${GID}
+${ENTRY}
+  if (i >= p.M) { return; }
+  let base = i * p.D;
+  var ss = 0.0;
+  for (var d = 0u; d < p.D; d++) { let v = x[base + d]; ss += v * v; }
+  let r = inverseSqrt(ss / f32(p.D) + p.eps);
+  for (var d = 0u; d < p.D; d++) { y[base + d] = x[base + d] * r * w[d]; }
+}
+`;
+}
+
+/** Elementwise a ∘ b for op = add | mul | siluMul. */
+export function binarySource(op: 'add' | 'mul' | 'siluMul'): string {
+  const expr = op === 'add' ? 'a[i] + b[i]' : op === 'mul' ? 'a[i] * b[i]' : 'a[i] / (1.0 + exp(-a[i])) * b[i]';
+  return `${params(FIELDS.binary)}
+@group(0) @binding(1) var<storage, read> a: array<f32>;
+@group(0) @binding(2) var<storage, read> b: array<f32>;
+@group(0) @binding(3) var<storage, read_write> y: array<f32>;
+${GID}
+${ENTRY}
+  if (i >= p.n) { return; }
+  y[i] = ${expr};
+}
+`;
+}
+
+export function scaleSource(): string {
+  return `${params(FIELDS.scale)}
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+${GID}
+${ENTRY}
+  if (i >= p.n) { return; }
+  y[i] = x[i] * p.s;
+}
+`;
+}
+
+export function softmaxSource(): string {
+  return `${params(FIELDS.softmax)}
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+${GID}
+${ENTRY}
+  if (i >= p.M) { return; }
+  let base = i * p.N;
+  var mx = x[base];
+  for (var j = 1u; j < p.N; j++) { mx = max(mx, x[base + j]); }
+  var s = 0.0;
+  for (var j = 0u; j < p.N; j++) { let e = exp(x[base + j] - mx); y[base + j] = e; s += e; }
+  let inv = 1.0 / s;
+  for (var j = 0u; j < p.N; j++) { y[base + j] = y[base + j] * inv; }
+}
+`;
+}
+
+export function embeddingSource(f16Table = false): string {
+  return `${f16Table ? 'enable f16;\n' : ''}${params(FIELDS.embedding)}
+@group(0) @binding(1) var<storage, read> table: array<${f16Table ? 'f16' : 'f32'}>;
+@group(0) @binding(2) var<storage, read> ids: array<i32>;
+@group(0) @binding(3) var<storage, read_write> y: array<f32>;
+${GID}
+${ENTRY}
+  if (i >= p.n) { return; }
+  let r = i / p.D;
+  let id = u32(clamp(ids[r], 0, i32(p.V) - 1));
+  y[i] = f32(table[id * p.D + i % p.D]);
+}
+`;
+}
+
+export function sliceColsSource(): string {
+  return `${params(FIELDS.sliceCols)}
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+${GID}
+${ENTRY}
+  if (i >= p.n) { return; }
+  let rowOut = p.G * p.len;
+  let m = i / rowOut;
+  let c = i % rowOut;
+  let g = c / p.len;
+  y[i] = x[m * p.G * p.S + g * p.S + p.start + c % p.len];
+}
+`;
+}
+
+export function concatColsSource(): string {
+  return `${params(FIELDS.concatCols)}
+@group(0) @binding(1) var<storage, read> a: array<f32>;
+@group(0) @binding(2) var<storage, read> b: array<f32>;
+@group(0) @binding(3) var<storage, read_write> y: array<f32>;
+${GID}
+${ENTRY}
+  if (i >= p.n) { return; }
+  let w = p.A + p.B;
+  let rowOut = p.G * w;
+  let m = i / rowOut;
+  let c = i % rowOut;
+  let g = c / w;
+  let j = c % w;
+  if (j < p.A) { y[i] = a[m * p.G * p.A + g * p.A + j]; } else { y[i] = b[m * p.G * p.B + g * p.B + j - p.A]; }
+}
+`;
+}
+
+export function repeatColsSource(): string {
+  return `${params(FIELDS.repeatCols)}
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+${GID}
+${ENTRY}
+  if (i >= p.n) { return; }
+  let rowOut = p.S * p.times;
+  y[i] = x[(i / rowOut) * p.S + (i % rowOut) % p.S];
+}
+`;
+}
+
+export function gatherRowsSource(): string {
+  return `${params(FIELDS.gatherRows)}
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> rows: array<i32>;
+@group(0) @binding(3) var<storage, read_write> y: array<f32>;
+${GID}
+${ENTRY}
+  if (i >= p.n) { return; }
+  y[i] = x[u32(rows[i / p.N]) * p.N + i % p.N];
+}
+`;
+}
+
+/** out (already a copy of dst) += weights[r] · src[r] at row rows[r]; one invocation per column, rows in order. */
+export function scatterAddSource(): string {
+  return `${params(FIELDS.scatterAdd)}
+@group(0) @binding(1) var<storage, read> src: array<f32>;
+@group(0) @binding(2) var<storage, read> rows: array<i32>;
+@group(0) @binding(3) var<storage, read> wts: array<f32>;
+@group(0) @binding(4) var<storage, read_write> y: array<f32>;
+${GID}
+${ENTRY}
+  if (i >= p.N) { return; }
+  for (var r = 0u; r < p.R; r++) {
+    let o = u32(rows[r]) * p.N + i;
+    y[o] = y[o] + wts[r] * src[r * p.N + i];
+  }
+}
+`;
+}
+
+export function writeRowsSource(): string {
+  return `${params(FIELDS.writeRows)}
+@group(0) @binding(1) var<storage, read> src: array<f32>;
+@group(0) @binding(2) var<storage, read> rows: array<i32>;
+@group(0) @binding(3) var<storage, read_write> dst: array<f32>;
+${GID}
+${ENTRY}
+  if (i >= p.n) { return; }
+  dst[u32(rows[i / p.N]) * p.N + i % p.N] = src[i];
+}
+`;
+}
+
+/** Interleaved-pair RoPE; one invocation per (row, head, pair). */
+export function ropeSource(): string {
+  return `${params(FIELDS.rope)}
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> cs: array<f32>;
+@group(0) @binding(3) var<storage, read> sn: array<f32>;
+@group(0) @binding(4) var<storage, read_write> y: array<f32>;
+${GID}
+${ENTRY}
+  if (i >= p.n) { return; }
+  let pair = i % p.R2;
+  let m = i / (p.H * p.R2);
+  let c = cs[m * p.R2 + pair];
+  let s = sn[m * p.R2 + pair];
+  let a = x[2u * i];
+  let b = x[2u * i + 1u];
+  y[2u * i] = a * c - b * s;
+  y[2u * i + 1u] = a * s + b * c;
+}
+`;
+}
+
+// Attention runs in three passes over a scratch [M*H, L] score matrix (L = the longest span total):
+// scores, a masked row softmax, then the probability-weighted sum of value rows. The key of query row m's
+// j-th position is row s0+j for j < n0, else s1+(j-n0). Scores have two parts (A from qA·kA, B from qB·kB)
+// so absorbed MLA (latent + rope key, both read from the cache) and plain attention share the kernels.
+const SPAN_KEY = `
+fn keyRow(m: u32, j: u32) -> u32 {
+  let s0 = u32(spans[4u * m]); let n0 = u32(spans[4u * m + 1u]); let s1 = u32(spans[4u * m + 2u]);
+  if (j < n0) { return s0 + j; }
+  return s1 + j - n0;
+}
+fn spanLen(m: u32) -> u32 { return u32(spans[4u * m + 1u]) + u32(spans[4u * m + 3u]); }
+`;
+
+export function attnScoresSource(): string {
+  return `${params(FIELDS.attnScores)}
+@group(0) @binding(1) var<storage, read> qA: array<f32>;
+@group(0) @binding(2) var<storage, read> qB: array<f32>;
+@group(0) @binding(3) var<storage, read> kA: array<f32>;
+@group(0) @binding(4) var<storage, read> kB: array<f32>;
+@group(0) @binding(5) var<storage, read> spans: array<i32>;
+@group(0) @binding(6) var<storage, read_write> sc: array<f32>;
+${GID}
+${SPAN_KEY}
+${ENTRY}
+  if (i >= p.n) { return; }
+  let j = i % p.L;
+  let row = i / p.L;
+  let m = row / p.H;
+  let h = row % p.H;
+  if (j >= spanLen(m)) { sc[i] = 0.0; return; }
+  let t = keyRow(m, j);
+  let kvh = h / p.group;
+  var s = 0.0;
+  let qa = m * p.qAStride + h * p.A;
+  let ka = t * p.kAStride + p.kAOff + kvh * p.kAHead;
+  for (var d = 0u; d < p.A; d++) { s += qA[qa + d] * kA[ka + d]; }
+  let qb = m * p.qBStride + h * p.B;
+  let kb = t * p.kBStride + p.kBOff + kvh * p.kBHead;
+  for (var d = 0u; d < p.B; d++) { s += qB[qb + d] * kB[kb + d]; }
+  sc[i] = s * p.scale;
+}
+`;
+}
+
+export function attnSoftmaxSource(): string {
+  return `${params(FIELDS.attnSoftmax)}
+@group(0) @binding(1) var<storage, read> spans: array<i32>;
+@group(0) @binding(2) var<storage, read_write> sc: array<f32>;
+${GID}
+${SPAN_KEY}
+${ENTRY}
+  if (i >= p.n) { return; }
+  let len = spanLen(i / p.H);
+  let base = i * p.L;
+  var mx = sc[base];
+  for (var j = 1u; j < len; j++) { mx = max(mx, sc[base + j]); }
+  var s = 0.0;
+  for (var j = 0u; j < len; j++) { let e = exp(sc[base + j] - mx); sc[base + j] = e; s += e; }
+  let inv = 1.0 / s;
+  for (var j = 0u; j < len; j++) { sc[base + j] = sc[base + j] * inv; }
+}
+`;
+}
+
+export function attnValuesSource(): string {
+  return `${params(FIELDS.attnValues)}
+@group(0) @binding(1) var<storage, read> pr: array<f32>;
+@group(0) @binding(2) var<storage, read> v: array<f32>;
+@group(0) @binding(3) var<storage, read> spans: array<i32>;
+@group(0) @binding(4) var<storage, read_write> y: array<f32>;
+${GID}
+${SPAN_KEY}
+${ENTRY}
+  if (i >= p.n) { return; }
+  let c = i % p.Dv;
+  let row = i / p.Dv;
+  let m = row / p.H;
+  let h = row % p.H;
+  let len = spanLen(m);
+  let off = p.vOff + (h / p.group) * p.vHead + c;
+  var acc = 0.0;
+  for (var j = 0u; j < len; j++) { acc += pr[row * p.L + j] * v[keyRow(m, j) * p.vStride + off]; }
+  y[i] = acc;
+}
+`;
+}
+
+
+/** f32 copy of an f16 tensor (an f16 weight used by an op without an f16 kernel). */
+export function f16ToF32Source(): string {
+  return `enable f16;
+${params(FIELDS.f16ToF32)}
+@group(0) @binding(1) var<storage, read> x: array<f16>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+${GID}
+${ENTRY}
+  if (i >= p.n) { return; }
+  y[i] = f32(x[i]);
+}
+`;
+}

@@ -1,0 +1,62 @@
+// Compile check of every WGSL kernel variant on Dawn's null backend: it validates shaders and pipelines
+// without running them and needs no Vulkan driver, so a WGSL error shows up here with its message.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { acquireDevice, type AcquiredDevice } from '../../../../src/runner/webgpu/device.js';
+import * as K from '../../../../src/runner/webgpu/kernels.js';
+
+let dev: AcquiredDevice;
+beforeAll(async () => {
+  dev = await acquireDevice({ backend: 'null' });
+}, 30_000);
+afterAll(() => dev?.device.destroy());
+
+const sources: [string, string][] = [
+  ['rmsnorm', K.rmsnormSource()],
+  ['add', K.binarySource('add')],
+  ['mul', K.binarySource('mul')],
+  ['siluMul', K.binarySource('siluMul')],
+  ['scale', K.scaleSource()],
+  ['softmax', K.softmaxSource()],
+  ['embedding', K.embeddingSource()],
+  ['sliceCols', K.sliceColsSource()],
+  ['concatCols', K.concatColsSource()],
+  ['repeatCols', K.repeatColsSource()],
+  ['gatherRows', K.gatherRowsSource()],
+  ['scatterAdd', K.scatterAddSource()],
+  ['writeRows', K.writeRowsSource()],
+  ['rope', K.ropeSource()],
+  ['attnScores', K.attnScoresSource()],
+  ['attnSoftmax', K.attnSoftmaxSource()],
+  ['attnValues', K.attnValuesSource()],
+];
+for (const tm of [1, 2, 3, 4]) for (const vw of [1, 4] as const) sources.push([`matmul tm=${tm} vw=${vw}`, K.matmulSource(tm, 8, vw)]);
+sources.push(['matmul f16 weights', K.matmulSource(4, 8, 4, true)]);
+
+describe('WGSL kernels compile on the null backend', () => {
+  it('uses the null adapter', () => {
+    expect(dev.description).toMatch(/null/);
+  });
+
+  it.each(sources)('%s', async (name, code) => {
+    const { device } = dev;
+    device.pushErrorScope('validation');
+    const module = device.createShaderModule({ code, label: name });
+    const info = await module.getCompilationInfo();
+    device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } });
+    const err = await device.popErrorScope();
+    const errors = info.messages.filter((m) => m.type === 'error').map((m) => `${m.lineNum}:${m.linePos} ${m.message}`);
+    expect(errors).toEqual([]);
+    expect(err?.message ?? null).toBeNull();
+  });
+
+  it('reports a broken kernel (the check can fail)', async () => {
+    const { device } = dev;
+    device.pushErrorScope('validation');
+    const module = device.createShaderModule({ code: K.scaleSource().replace('x[i] * p.s', 'x[i] * q.s') });
+    const info = await module.getCompilationInfo();
+    device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } });
+    const err = await device.popErrorScope();
+    expect(info.messages.some((m) => m.type === 'error')).toBe(true);
+    expect(err).not.toBeNull();
+  });
+});

@@ -1,0 +1,173 @@
+// Every WebGPU op against the CPU reference on lavapipe (or whatever adapter the set-up provides).
+// No skipping: if no adapter can be acquired, createWebGpuOps() throws and every test here fails loudly.
+// Tolerance: max |gpu - cpu| <= ATOL + RTOL * max|cpu| per op (f32 kernels; differences come only from
+// summation order and exp/rsqrt precision). Sizes are small and odd on purpose (tails, non-multiples of 4).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CpuOps } from '../../../../src/runner/cpu/ops.js';
+import type { Ops, Tensor } from '../../../../src/runner/ops.js';
+import { createWebGpuOps, type WebGpuOps } from '../../../../src/runner/webgpu/index.js';
+
+const ATOL = 1e-5;
+const RTOL = 1e-5;
+
+function rand(n: number, seed: number, scale = 1): Float32Array {
+  let s = seed >>> 0 || 1;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = (s / 2 ** 32 - 0.5) * 2 * scale;
+  }
+  return out;
+}
+
+let gpu: WebGpuOps & Ops;
+const cpu = new CpuOps();
+
+beforeAll(async () => {
+  gpu = await createWebGpuOps();
+}, 60_000);
+afterAll(() => gpu?.dispose());
+
+/** Run `f` on both backends with the same host inputs and compare the results. */
+async function both(inputs: { data: Float32Array; shape: number[] }[], f: (o: Ops, ts: Tensor[]) => Tensor, tol = { atol: ATOL, rtol: RTOL }): Promise<Float32Array> {
+  const run = async (o: Ops) => {
+    const ts = inputs.map((i) => o.upload(i.data, i.shape));
+    const y = f(o, ts);
+    return { data: await o.read(y), shape: y.shape };
+  };
+  const a = await run(cpu);
+  const b = await run(gpu);
+  expect(b.shape).toEqual(a.shape);
+  expect(b.data.length).toBe(a.data.length);
+  let maxRef = 0;
+  let maxErr = 0;
+  for (let i = 0; i < a.data.length; i++) {
+    maxRef = Math.max(maxRef, Math.abs(a.data[i]!));
+    maxErr = Math.max(maxErr, Math.abs(a.data[i]! - b.data[i]!));
+  }
+  expect(Number.isFinite(maxErr)).toBe(true);
+  expect(maxErr).toBeLessThanOrEqual(tol.atol + tol.rtol * maxRef);
+  return b.data;
+}
+
+const T = (data: Float32Array, shape: number[]) => ({ data, shape });
+
+describe('WebGPU ops vs CPU reference', () => {
+  it('reports its adapter', () => {
+    const info = gpu.info();
+    expect(info.backend).toBe('webgpu');
+    expect(info.device).toMatch(/\[vulkan/);
+  });
+
+  it.each([
+    [1, 8, 16],
+    [3, 5, 7],
+    [8, 33, 64],
+    [17, 40, 36],
+    [64, 96, 128],
+  ])('matmul M=%i N=%i K=%i', async (M, N, Kd) => {
+    await both([T(rand(M * Kd, 1), [M, Kd]), T(rand(N * Kd, 2), [N, Kd])], (o, [x, w]) => o.matmul(x!, w!), { atol: 1e-5, rtol: 1e-5 * Math.sqrt(Kd) });
+  });
+
+  it.each([
+    [1, 3, 4, 8],
+    [5, 2, 6, 5],
+    [9, 4, 8, 16],
+  ])('headMatmul M=%i H=%i N=%i K=%i', async (M, H, N, Kd) => {
+    await both([T(rand(M * H * Kd, 3), [M, H * Kd]), T(rand(H * N * Kd, 4), [H, N, Kd])], (o, [x, w]) => o.headMatmul(x!, w!));
+  });
+
+  it('rmsnorm', async () => {
+    await both([T(rand(5 * 37, 5, 3), [5, 37]), T(rand(37, 6), [37])], (o, [x, w]) => o.rmsnorm(x!, w!, 1e-6));
+  });
+
+  it.each(['add', 'mul', 'siluMul'] as const)('%s', async (op) => {
+    await both([T(rand(3 * 13, 7, 4), [3, 13]), T(rand(3 * 13, 8, 2), [3, 13])], (o, [a, b]) => o[op](a!, b!));
+  });
+
+  it('scale', async () => {
+    await both([T(rand(3 * 13, 9), [3, 13])], (o, [x]) => o.scale(x!, -0.37));
+  });
+
+  it('softmax (large logits)', async () => {
+    const y = await both([T(rand(4 * 50, 10, 30), [4, 50])], (o, [x]) => o.softmax(x!), { atol: 1e-6, rtol: 1e-5 });
+    for (let r = 0; r < 4; r++) expect(y.subarray(r * 50, r * 50 + 50).reduce((s, v) => s + v, 0)).toBeCloseTo(1, 5);
+  });
+
+  it('embedding', async () => {
+    const ids = Int32Array.from([3, 0, 9, 3]);
+    await both([T(rand(10 * 6, 11), [10, 6])], (o, [tb]) => o.embedding(tb!, ids), { atol: 0, rtol: 0 });
+  });
+
+  it('sliceCols / concatCols / repeatCols', async () => {
+    await both([T(rand(3 * 4 * 5, 12), [3, 20])], (o, [x]) => o.sliceCols(x!, 4, 1, 3), { atol: 0, rtol: 0 });
+    await both([T(rand(3 * 8, 13), [3, 8]), T(rand(3 * 12, 14), [3, 12])], (o, [a, b]) => o.concatCols(a!, b!, 4), { atol: 0, rtol: 0 });
+    await both([T(rand(3 * 5, 15), [3, 5])], (o, [x]) => o.repeatCols(x!, 3), { atol: 0, rtol: 0 });
+  });
+
+  it('gatherRows / scatterAddRows (repeated rows accumulate)', async () => {
+    const rows = Int32Array.from([2, 0, 2, 4]);
+    await both([T(rand(5 * 7, 16), [5, 7])], (o, [x]) => o.gatherRows(x!, rows), { atol: 0, rtol: 0 });
+    const w = Float32Array.from([0.5, -1, 2, 0.25]);
+    await both([T(rand(5 * 7, 17), [5, 7]), T(rand(4 * 7, 18), [4, 7])], (o, [d, s]) => o.scatterAddRows(d!, s!, rows, w));
+  });
+
+  it('writeRows mutates the cache in place, after earlier reads of it', async () => {
+    await both([T(rand(6 * 4, 19), [6, 4]), T(rand(2 * 4, 20), [2, 4])], (o, [c, s]) => {
+      const before = o.scale(c!, 1); // enqueued before the write: must see the old rows
+      o.writeRows(c!, s!, Int32Array.from([5, 1]));
+      return o.concatCols(before, c!, 1);
+    }, { atol: 0, rtol: 0 });
+  });
+
+  it('zeros', async () => {
+    await both([], (o) => o.zeros([3, 5]), { atol: 0, rtol: 0 });
+  });
+
+  it('rope (interleaved pairs)', async () => {
+    const M = 3, H = 2, R = 8;
+    const ang = (s: number) => T(rand(M * (R / 2), s, 3), [M, R / 2]);
+    const c = ang(21), s = ang(22);
+    c.data = c.data.map(Math.cos);
+    s.data = s.data.map(Math.sin);
+    await both([T(rand(M * H * R, 23), [M, H * R]), c, s], (o, [x, cs, sn]) => o.rope(x!, cs!, sn!, H));
+  });
+
+  it('attention (GQA, causal spans and two-range decode spans)', async () => {
+    const H = 4, Hk = 2, Dk = 6, Dv = 5, S = 7;
+    const q1 = T(rand(3 * H * Dk, 24), [3, H * Dk]);
+    const k = T(rand(S * Hk * Dk, 25), [S, Hk * Dk]);
+    const v = T(rand(S * Hk * Dv, 26), [S, Hk * Dv]);
+    const spans = Int32Array.from([0, 1, 0, 0, 0, 2, 0, 0, 0, 4, 5, 2]);
+    await both([q1, k, v], (o, [q, kk, vv]) => o.attention(q!, kk!, vv!, spans, { heads: H, kvHeads: Hk, scale: 0.4 }));
+  });
+
+  it('mlaAttention (absorbed, latent cache)', async () => {
+    const M = 3, H = 2, C = 12, R = 4, S = 9;
+    const spans = Int32Array.from([0, 5, 0, 0, 0, 5, 5, 1, 0, 5, 7, 2]);
+    await both(
+      [T(rand(M * H * C, 27), [M, H * C]), T(rand(M * H * R, 28), [M, H * R]), T(rand(S * (C + R), 29), [S, C + R])],
+      (o, [ql, qp, c]) => o.mlaAttention(ql!, qp!, c!, spans, { heads: H, latentDim: C, ropeDim: R, scale: 0.3 }),
+    );
+  });
+
+  it('rejects bad shapes with the op named', () => {
+    const a = gpu.upload(rand(6, 1), [2, 3]);
+    const b = gpu.upload(rand(8, 1), [2, 4]);
+    expect(() => gpu.matmul(a, b)).toThrow(/matmul/);
+    expect(() => gpu.add(a, b)).toThrow(/add: shapes/);
+    expect(() => gpu.embedding(a, Int32Array.from([2]))).toThrow(/embedding: id 2/);
+    gpu.free(a);
+    expect(() => gpu.scale(a, 2)).toThrow(/freed/);
+  });
+
+  it('reuses freed buffers from the pool', async () => {
+    const x = gpu.upload(rand(64, 2), [8, 8]);
+    const before = gpu.bytesAllocated;
+    for (let i = 0; i < 20; i++) gpu.free(gpu.scale(x, 2));
+    expect(gpu.bytesAllocated - before).toBeLessThanOrEqual(256);
+    const y = gpu.scale(x, 2);
+    const got = await gpu.read(y);
+    expect(got[5]).toBeCloseTo(2 * (await gpu.read(x))[5]!, 6);
+  });
+});
