@@ -1,0 +1,398 @@
+// Equivalence of a prediction with the gold, by type. Order of rules: structure, exact rationals, decimal
+// rounding (only where a side is a decimal literal), numeric evaluation / random-point sampling, and the
+// injected symbolic fallback (mathjs, run only inside the killable worker). Gold and prediction are not
+// symmetric: a gold relation may be matched by an interval, not the other way round.
+import { num, show, type Node, type RelOp } from './ast.js';
+import { approx, decimals, exact, variables, type C } from './evaluate.js';
+import * as Q from './rational.js';
+
+export interface CompareOptions {
+  /** accept 0.25 for a `25\%` gold (and 25% for a 0.25 gold) */
+  percentFraction: boolean;
+  /** a decimal literal must carry this many significant digits to count as a rounding of an exact value */
+  decimalMinDigits: number;
+  /** last-resort symbolic check (mathjs in the worker); null means "could not decide" */
+  symbolic?: (a: Node, b: Node) => boolean | null;
+}
+
+export interface Verdict {
+  equal: boolean;
+  rule: string;
+}
+
+const yes = (rule: string): Verdict => ({ equal: true, rule });
+const no = (rule: string): Verdict => ({ equal: false, rule });
+
+/** Replaces every exactly computable subtree by its value, so `2^{10}` and `1024` print alike. */
+export function fold(n: Node): Node {
+  if (n.t === 'num' || n.t === 'var' || n.t === 'const' || n.t === 'text') return n;
+  if (isArith(n)) {
+    const v = exact(n);
+    if (v && Q.bits(v) < 4096) return num(v, decimals(n) > -Infinity);
+  }
+  switch (n.t) {
+    case 'add':
+    case 'sub':
+    case 'mul':
+    case 'div':
+    case 'pow':
+      return { t: n.t, a: fold(n.a), b: fold(n.b) };
+    case 'neg':
+      return { t: 'neg', a: fold(n.a) };
+    case 'pct':
+      return { t: 'pct', a: fold(n.a) };
+    case 'pm':
+      return { t: 'pm', a: n.a && fold(n.a), b: fold(n.b) };
+    case 'fn':
+      return { t: 'fn', name: n.name, args: n.args.map(fold) };
+    case 'rel':
+      return { t: 'rel', ops: n.ops, sides: n.sides.map(fold) };
+    case 'list':
+    case 'set':
+    case 'tuple':
+      return { t: n.t, items: n.items.map(fold) };
+    case 'interval':
+      return { ...n, lo: fold(n.lo), hi: fold(n.hi) };
+    case 'union':
+      return { t: 'union', parts: n.parts.map(fold) };
+    case 'matrix':
+      return { t: 'matrix', rows: n.rows.map((r) => r.map(fold)) };
+    default:
+      return n;
+  }
+}
+
+function isArith(n: Node): boolean {
+  return ['num', 'var', 'const', 'add', 'sub', 'mul', 'div', 'pow', 'neg', 'fn'].includes(n.t);
+}
+
+/** `1 \pm \sqrt2` is the set {1+√2, 1−√2}; the expansion is applied wherever ± occurs (max 16 variants). */
+export function expandPm(n: Node): Node[] {
+  switch (n.t) {
+    case 'pm': {
+      const bs = expandPm(n.b);
+      const as = n.a ? expandPm(n.a) : [null];
+      const out: Node[] = [];
+      for (const a of as) for (const b of bs) {
+        out.push(a ? { t: 'add', a, b } : b, a ? { t: 'sub', a, b } : { t: 'neg', a: b });
+      }
+      return out.slice(0, 16);
+    }
+    case 'add':
+    case 'sub':
+    case 'mul':
+    case 'div':
+    case 'pow': {
+      const as = expandPm(n.a);
+      const bs = expandPm(n.b);
+      if (as.length === 1 && bs.length === 1) return [n];
+      const out: Node[] = [];
+      for (const a of as) for (const b of bs) out.push({ t: n.t, a, b });
+      return out.slice(0, 16);
+    }
+    case 'neg':
+      return expandPm(n.a).map((a) => ({ t: 'neg', a }));
+    default:
+      return [n];
+  }
+}
+
+function withoutPm(n: Node): Node {
+  if (n.t === 'list' || n.t === 'set') {
+    const items = n.items.flatMap((x) => {
+      const e = expandPm(x);
+      return e.length > 1 ? e : [withoutPm(x)];
+    });
+    return { t: n.t, items };
+  }
+  if (n.t === 'tuple') return { t: 'tuple', items: n.items.map(withoutPm) };
+  if (n.t === 'rel') {
+    // x = 1 \pm 2 -> x = 1+2, x = 1-2
+    const last = n.sides[n.sides.length - 1]!;
+    const e = expandPm(last);
+    if (e.length > 1) return { t: 'list', items: e.map((s) => ({ ...n, sides: [...n.sides.slice(0, -1), s] })) };
+    return n;
+  }
+  const e = expandPm(n);
+  return e.length > 1 ? { t: 'set', items: e } : n;
+}
+
+export function equivalent(gold: Node, pred: Node, opts: CompareOptions): Verdict {
+  return new Grader(opts).top(withoutPm(gold), withoutPm(pred));
+}
+
+/** Is this relation an assignment `x = …` (a lone variable on the left)? */
+function isAssignment(n: Node): n is Node & { t: 'rel' } {
+  return n.t === 'rel' && n.ops.every((o) => o === '=') && n.sides[0]!.t === 'var';
+}
+
+const sortedOps: Record<RelOp, RelOp> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=', '=': '=', '!=': '!=' };
+
+class Grader {
+  constructor(private readonly opts: CompareOptions) {}
+
+  top(g: Node, p: Node): Verdict {
+    if (show(fold(g)) === show(fold(p))) return yes('structural');
+    // x = 5 vs 5, either way round; chains x = a = b keep the last side
+    if (isAssignment(p) && g.t !== 'rel') return this.eq(g, p.sides[p.sides.length - 1]!);
+    if (p.t === 'rel' && g.t !== 'rel' && p.sides.length >= 3 && p.ops.every((o) => o === '=')) {
+      return this.eq(g, p.sides[p.sides.length - 1]!);
+    }
+    if (isAssignment(g) && p.t !== 'rel') return this.eq(g.sides[g.sides.length - 1]!, p);
+    // gold set of assignments x=1, x=2 vs prediction 1, 2
+    if ((g.t === 'list' || g.t === 'set') && g.items.every(isAssignment) && (p.t === 'list' || p.t === 'set') && !p.items.some((x) => x.t === 'rel')) {
+      return this.eq({ t: 'set', items: g.items.map((x) => (x as Node & { t: 'rel' }).sides.at(-1)!) }, p);
+    }
+    // the gold is an inequality, the prediction its solution set
+    if (g.t === 'rel' && (p.t === 'interval' || p.t === 'union' || (p.t === 'tuple' && p.items.length === 2))) {
+      const asSet = relationToIntervals(g);
+      if (asSet) return this.eq(asSet, p);
+    }
+    return this.eq(g, p);
+  }
+
+  eq(g: Node, p: Node): Verdict {
+    if (show(fold(g)) === show(fold(p))) return yes('structural');
+    if (g.t === 'pct' || p.t === 'pct') return this.percent(g, p);
+    if (g.t === 'text' || p.t === 'text') return textEq(g, p) ? yes('text') : no('text');
+    const gs = g.t === 'list' || g.t === 'set';
+    const ps = p.t === 'list' || p.t === 'set';
+    if (gs && ps) return this.unordered(g.items, p.items, 'set');
+    if (g.t === 'tuple' && p.t === 'tuple') return this.ordered(g.items, p.items, 'tuple');
+    if (g.t === 'interval' && p.t === 'interval') {
+      if (g.lopen !== p.lopen || g.hopen !== p.hopen) return no('interval_ends');
+      return this.ordered([g.lo, g.hi], [p.lo, p.hi], 'interval');
+    }
+    // (a, b) is both a point and an open interval
+    if (g.t === 'interval' && p.t === 'tuple' && g.lopen && g.hopen) return this.ordered([g.lo, g.hi], p.items, 'interval');
+    if (g.t === 'tuple' && p.t === 'interval' && p.lopen && p.hopen) return this.ordered(g.items, [p.lo, p.hi], 'interval');
+    if (g.t === 'union' && p.t === 'union') return this.unordered(g.parts, p.parts, 'union');
+    if (g.t === 'matrix' && p.t === 'matrix') {
+      if (g.rows.length !== p.rows.length || g.rows[0]!.length !== p.rows[0]!.length) return no('matrix_shape');
+      return this.ordered(g.rows.flat(), p.rows.flat(), 'matrix');
+    }
+    // a column vector written as a tuple
+    if (g.t === 'matrix' && p.t === 'tuple' && g.rows.every((r) => r.length === 1)) return this.ordered(g.rows.flat(), p.items, 'matrix');
+    if (g.t === 'tuple' && p.t === 'matrix' && p.rows.every((r) => r.length === 1)) return this.ordered(g.items, p.rows.flat(), 'matrix');
+    if (g.t === 'rel' && p.t === 'rel') return this.relation(g, p);
+    if (isArith(g) && isArith(p)) return this.expr(g, p);
+    return no('type_mismatch');
+  }
+
+  private percent(g: Node, p: Node): Verdict {
+    const gv = g.t === 'pct' ? g.a : g;
+    const pv = p.t === 'pct' ? p.a : p;
+    const direct = this.eq(gv, pv);
+    if (direct.equal) return yes(`percent_${direct.rule}`);
+    if (this.opts.percentFraction) {
+      const hundred = num(Q.rat(100n));
+      const alt = g.t === 'pct' ? this.eq({ t: 'div', a: gv, b: hundred }, pv) : this.eq(gv, { t: 'div', a: pv, b: hundred });
+      if (alt.equal) return yes('percent_fraction');
+    }
+    return no(`percent_${direct.rule}`);
+  }
+
+  private ordered(gs: Node[], ps: Node[], what: string): Verdict {
+    if (gs.length !== ps.length) return no(`${what}_length`);
+    for (let k = 0; k < gs.length; k++) {
+      const v = this.eq(gs[k]!, ps[k]!);
+      if (!v.equal) return no(`${what}:${v.rule}`);
+    }
+    return yes(what);
+  }
+
+  /** Multiset match: every gold element pairs with a distinct predicted one. */
+  private unordered(gs: Node[], ps: Node[], what: string): Verdict {
+    if (gs.length !== ps.length) return no(`${what}_size`);
+    if (gs.length > 64) return no(`${what}_too_large`);
+    const used = new Array<boolean>(ps.length).fill(false);
+    for (const g of gs) {
+      let found = false;
+      for (let k = 0; k < ps.length; k++) {
+        if (!used[k] && this.eq(g, ps[k]!).equal) {
+          used[k] = found = true;
+          break;
+        }
+      }
+      if (!found) return no(`${what}_element`);
+    }
+    return yes(what);
+  }
+
+  private relation(g: Node & { t: 'rel' }, p: Node & { t: 'rel' }): Verdict {
+    const gn = orient(g);
+    let pn = orient(p);
+    if (gn.ops.join() !== pn.ops.join()) {
+      // a = b vs b = a is the same equation; a < b vs b > a already oriented
+      if (gn.ops.length !== pn.ops.length) return no('relation_ops');
+      return no('relation_ops');
+    }
+    if (this.ordered(gn.sides, pn.sides, 'relation').equal) return yes('relation_sides');
+    if (gn.ops.every((o) => o === '=' || o === '!=')) {
+      pn = { ...pn, sides: [...pn.sides].reverse() };
+      if (this.ordered(gn.sides, pn.sides, 'relation').equal) return yes('relation_sides');
+    }
+    if (gn.sides.length === 2) {
+      // y = 2x + 1 vs 2x - y + 1 = 0: the differences are proportional (positive factor for inequalities)
+      const dg: Node = { t: 'sub', a: gn.sides[0]!, b: gn.sides[1]! };
+      const dp: Node = { t: 'sub', a: orient(p).sides[0]!, b: orient(p).sides[1]! };
+      const ratio = proportional(dg, dp);
+      if (ratio !== null && (gn.ops[0] === '=' || gn.ops[0] === '!=' || ratio > 0)) return yes('relation_proportional');
+    }
+    return no('relation');
+  }
+
+  private expr(g: Node, p: Node): Verdict {
+    const eg = exact(g);
+    const ep = exact(p);
+    const dg = decimals(g);
+    const dp = decimals(p);
+    if (eg && ep) {
+      if (Q.eq(eg, ep)) return yes('exact');
+      // a decimal on one side only: accept a correct rounding of the exact value on the other
+      if ((dg > -Infinity) !== (dp > -Infinity)) {
+        const [d, places, x] = dg > -Infinity ? [eg, dg, ep] : [ep, dp, eg];
+        if (sigDigits(Q.toNumber(d), places) >= this.opts.decimalMinDigits && Q.within(d, x, halfUlp(places))) return yes('decimal_rounding');
+      }
+      return no('exact');
+    }
+    const vars = new Set([...variables(g), ...variables(p)]);
+    if (vars.size === 0) {
+      const a = approx(g, {});
+      const b = approx(p, {});
+      if (usable(a) && usable(b)) {
+        if ((dg > -Infinity) !== (dp > -Infinity)) {
+          const [d, places, x] = dg > -Infinity ? [a, dg, b] : [b, dp, a];
+          const tol = 0.5 * 10 ** -places * (1 + 1e-9);
+          if (sigDigits(d[0], places) >= this.opts.decimalMinDigits && Math.abs(d[0] - x[0]) <= tol && Math.abs(d[1] - x[1]) <= tol) return yes('decimal_rounding');
+          if (close(a, b, 1e-12)) return yes('numeric');
+          return no('numeric');
+        }
+        return close(a, b, 1e-10) ? yes('numeric') : no('numeric');
+      }
+      // overflow / underflow: floats cannot tell; structure already differed
+      return this.symbolic(g, p, 'magnitude');
+    }
+    const s = sample(g, p, [...vars]);
+    if (s === true) return yes('sampling');
+    if (s === false) return no('sampling');
+    return this.symbolic(g, p, 'sampling_inconclusive');
+  }
+
+  private symbolic(g: Node, p: Node, why: string): Verdict {
+    const r = this.opts.symbolic?.(g, p) ?? null;
+    if (r === true) return yes('symbolic');
+    return no(r === false ? 'symbolic' : `undecided_${why}`);
+  }
+}
+
+/** Relations written with > flipped to <, so `x > 1` and `1 < x` read alike. */
+function orient(r: Node & { t: 'rel' }): Node & { t: 'rel' } {
+  if (!r.ops.some((o) => o === '>' || o === '>=')) return r;
+  if (!r.ops.every((o) => o === '>' || o === '>=' || o === '=')) return r;
+  return { t: 'rel', ops: [...r.ops].reverse().map((o) => sortedOps[o]), sides: [...r.sides].reverse() };
+}
+
+const INF: Node = { t: 'const', name: 'inf' };
+const NEG_INF: Node = { t: 'neg', a: INF };
+
+/** `1 < x \le 2` -> (1, 2]; `x > 3` -> (3, ∞). Only for one variable and no '=' / '!='. */
+function relationToIntervals(r: Node & { t: 'rel' }): Node | null {
+  const o = orient(r);
+  if (o.ops.some((x) => x === '=' || x === '!=' || x === '>' || x === '>=')) return null;
+  if (o.sides.length === 3 && o.sides[1]!.t === 'var') {
+    return { t: 'interval', lo: o.sides[0]!, hi: o.sides[2]!, lopen: o.ops[0] === '<', hopen: o.ops[1] === '<' };
+  }
+  if (o.sides.length === 2) {
+    if (o.sides[0]!.t === 'var') return { t: 'interval', lo: NEG_INF, hi: o.sides[1]!, lopen: true, hopen: o.ops[0] === '<' };
+    if (o.sides[1]!.t === 'var') return { t: 'interval', lo: o.sides[0]!, hi: INF, lopen: o.ops[0] === '<', hopen: true };
+  }
+  return null;
+}
+
+function textOf(n: Node): string | null {
+  if (n.t === 'text') return n.s;
+  if (n.t === 'var') return n.name;
+  return null;
+}
+
+function canonText(s: string): string {
+  return s.toLowerCase().replace(/\\text\{([^{}]*)\}/g, '$1').replace(/[\s{}()$.]/g, '');
+}
+
+function textEq(g: Node, p: Node): boolean {
+  const a = textOf(g);
+  const b = textOf(p);
+  return a !== null && b !== null && canonText(a) === canonText(b);
+}
+
+function halfUlp(places: number): Q.Rational {
+  return places >= 0 ? Q.rat(5n, 10n ** BigInt(places + 1)) : Q.rat(5n * 10n ** BigInt(-places - 1));
+}
+
+function sigDigits(v: number, places: number): number {
+  if (v === 0) return 0;
+  return Math.floor(Math.log10(Math.abs(v))) + 1 + places;
+}
+
+const usable = (c: C): boolean => Number.isFinite(c[0]) && Number.isFinite(c[1]) && (c[0] !== 0 || c[1] !== 0 ? Math.hypot(c[0], c[1]) > 1e-280 && Math.hypot(c[0], c[1]) < 1e280 : true);
+
+function close(a: C, b: C, rel: number): boolean {
+  const scale = Math.max(1, Math.hypot(a[0], a[1]), Math.hypot(b[0], b[1]));
+  return Math.hypot(a[0] - b[0], a[1] - b[1]) <= rel * scale;
+}
+
+/** Deterministic points, so a verdict never flips between runs. */
+function points(vars: string[], n: number): Record<string, number>[] {
+  let seed = 0x9e3779b9;
+  const rnd = (): number => {
+    seed = (seed ^ (seed << 13)) >>> 0;
+    seed = (seed ^ (seed >>> 17)) >>> 0;
+    seed = (seed ^ (seed << 5)) >>> 0;
+    return seed / 0x100000000;
+  };
+  const out: Record<string, number>[] = [];
+  for (let k = 0; k < n; k++) {
+    const env: Record<string, number> = {};
+    for (const v of vars) env[v] = (rnd() < 0.25 ? -1 : 1) * (0.15 + 2.5 * rnd());
+    out.push(env);
+  }
+  return out;
+}
+
+/** true: equal at every usable point; false: a point tells them apart; null: too few usable points. */
+function sample(g: Node, p: Node, vars: string[]): boolean | null {
+  let good = 0;
+  for (const env of points(vars, 10)) {
+    const a = approx(g, env);
+    const b = approx(p, env);
+    const ua = usable(a);
+    const ub = usable(b);
+    if (!ua && !ub) continue;
+    if (ua !== ub) return false;
+    if (!close(a, b, 1e-8)) return false;
+    good++;
+  }
+  return good >= 3 ? true : null;
+}
+
+/** The constant c with a = c·b at every sample point, or null. */
+function proportional(a: Node, b: Node): number | null {
+  const vars = [...new Set([...variables(a), ...variables(b)])];
+  let ratio: number | null = null;
+  let good = 0;
+  for (const env of points(vars, 8)) {
+    const x = approx(a, env);
+    const y = approx(b, env);
+    if (!usable(x) || !usable(y) || x[1] !== 0 || y[1] !== 0) continue;
+    if (y[0] === 0) {
+      if (x[0] !== 0) return null;
+      continue;
+    }
+    const r = x[0] / y[0];
+    if (ratio === null) ratio = r;
+    else if (Math.abs(r - ratio) > 1e-8 * Math.max(1, Math.abs(ratio))) return null;
+    good++;
+  }
+  return good >= 3 && ratio !== null && ratio !== 0 ? ratio : null;
+}
