@@ -10,7 +10,9 @@ const body = JSON.stringify({ rollouts: rollouts(BATCH), config: { weights: { la
 console.log(machineLine());
 console.log(`request: ${BATCH} rollouts of ~1 kB, ${(body.length / 1024).toFixed(0)} KiB body, format + language`);
 
-const server = await startServerProcess(18000 + Math.floor(Math.random() * 1000));
+const workers = Number(process.env['BENCH_WORKERS'] ?? 1);
+console.log(`server: r1-reward serve --workers ${workers}`);
+const server = await startServerProcess(18000 + Math.floor(Math.random() * 1000), ['--workers', String(workers), '--grpc-port', '0']);
 const run = (opts: Partial<autocannon.Options>) =>
   autocannon({
     url: `${server.url}/v1/score`,

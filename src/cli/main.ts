@@ -1,5 +1,7 @@
 // The command line: thin wrappers over the engine and the HTTP app.
+import cluster from 'node:cluster';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { once } from 'node:events';
 import { Command, InvalidArgumentError } from 'commander';
 import { SingleBar } from 'cli-progress';
@@ -7,12 +9,21 @@ import { ConfigError, RewardEngine } from '../engine.js';
 import { readConfigFile } from './config-file.js';
 import { scoreStream } from './score-file.js';
 import { formatSummary } from './summary.js';
+import { primary } from '../server/cluster.js';
 import { serve } from '../server/serve.js';
 import { registerRunnerCommands } from '../runner/cli/commands.js';
 
 function int(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a non-negative integer');
+  return n;
+}
+
+function workerCount(v: string | undefined): number {
+  if (v === undefined || v === '') return 1;
+  if (v === 'auto') return availableParallelism();
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) fail(`--workers must be a positive integer or 'auto', got '${v}'`);
   return n;
 }
 
@@ -88,9 +99,16 @@ export function program(): Command {
     .option('--max-inflight <n>', 'most rollouts in flight before 503', int)
     .option('--body-limit <bytes>', 'largest request body', int)
     .option('--log-level <level>', 'pino log level, or silent')
+    .option('-w, --workers <n>', "server processes sharing the ports, or 'auto' for one per core (env R1_REWARD_WORKERS; default 1)")
     .option('--label-task-type <type>', "task type of a trainer's plain-string label (env R1_REWARD_LABEL_TASK_TYPE; default math)")
     .option('--shutdown-timeout-ms <ms>', 'on SIGTERM, how long in-flight work may take (env R1_REWARD_SHUTDOWN_TIMEOUT_MS; default 30000)', int)
-    .action(async (o: { labelTaskType?: string; shutdownTimeoutMs?: number; port?: number; grpcPort?: number; host?: string; config?: string; maxRollouts?: number; maxInflight?: number; bodyLimit?: number; logLevel?: string }) => {
+    .action(async (o: { workers?: string; labelTaskType?: string; shutdownTimeoutMs?: number; port?: number; grpcPort?: number; host?: string; config?: string; maxRollouts?: number; maxInflight?: number; bodyLimit?: number; logLevel?: string }) => {
+      const workers = workerCount(o.workers ?? process.env['R1_REWARD_WORKERS']);
+      if (workers > 1 && cluster.isPrimary) {
+        engineFrom(o.config); // refuse a bad config before forking
+        await primary(workers, (m) => process.stderr.write(`r1-reward: ${m}\n`));
+        return;
+      }
       const engine = engineFrom(o.config);
       await serve(engine, {
         ...(o.port !== undefined && { port: o.port }),

@@ -7,6 +7,7 @@ import { AdvantagesRequestSchema, ScoreRequestSchema, checkAdvantagesRequest, ch
 import type { FieldError } from '../contract/types.js';
 import { ConfigError, type RewardEngine } from '../engine.js';
 import { Admission, withAdmission } from './admission.js';
+import { clusterMetrics, inWorker, shareMetrics } from './cluster.js';
 import { Metrics } from './metrics.js';
 import { openrlhfAdapter } from './adapters/openrlhf.js';
 import { slimeAdapter } from './adapters/slime.js';
@@ -112,8 +113,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const ready = ctx.engine.ready();
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready' });
   });
+  if (inWorker()) shareMetrics(metrics.registry);
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
-    return reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics());
+    const text = inWorker() ? await clusterMetrics() : await metrics.registry.metrics();
+    return reply.header('content-type', metrics.registry.contentType).send(text);
   });
   app.get('/docs/json', { schema: { hide: true } }, async () => app.swagger());
 
