@@ -1,4 +1,5 @@
 // request -> validate -> score (parallel, bounded) -> combine -> advantages -> response.
+import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { computeAdvantages } from '../advantages/compute.js';
 import type { Config } from '../contract/config.js';
@@ -19,6 +20,8 @@ export interface BatchOptions {
 /** A context whose signal fires at the config's deadline or when the caller's signal does. */
 export function requestContext(config: Config, registry: VerifierRegistry, outer?: AbortSignal): ScoreContext & { dispose(): void } {
   const controller = new AbortController();
+  // Every in-flight rollout of the request listens on this signal (scoreWithAbort): no listener cap.
+  setMaxListeners(0, controller.signal);
   let why: 'deadline_exceeded' | 'cancelled' = 'cancelled';
   const timer = setTimeout(() => {
     why = 'deadline_exceeded';

@@ -53,9 +53,13 @@ export async function admitted<T>(ctx: AppContext, reply: FastifyReply, n: numbe
 /** An AbortSignal that fires when the client closes the connection before the reply is sent. */
 export function clientGone(request: FastifyRequest, reply: FastifyReply): AbortSignal {
   const c = new AbortController();
-  request.raw.socket?.once('close', () => {
+  const socket = request.raw.socket;
+  const onClose = (): void => {
     if (!reply.sent) c.abort();
-  });
+  };
+  socket?.once('close', onClose);
+  // A kept-alive socket serves many requests: drop this request's listener when its response ends.
+  reply.raw.once('close', () => socket?.removeListener('close', onClose));
   return c.signal;
 }
 
