@@ -43,5 +43,6 @@ export function scoredToMsg(r: ScoredRollout, index: number, group: string): Sco
 }
 
 export function responseToMsg(res: ScoreResponse, groupOf: (i: number) => string): Record<string, unknown> {
-  return { results: res.results.map((r, i) => scoredToMsg(r, i, groupOf(i))), groups: res.groups, stats: res.stats };
+  const status_counts = Object.entries(res.stats.status_counts).map(([status, count]) => ({ status, count }));
+  return { results: res.results.map((r, i) => scoredToMsg(r, i, groupOf(i))), groups: res.groups, stats: { ...res.stats, status_counts } };
 }

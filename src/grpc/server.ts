@@ -1,12 +1,11 @@
 // The gRPC server: RewardService, standard health checking (grpc.health.v1) and server reflection,
 // sharing the HTTP app's engine, metrics and admission bound.
 import { Server, ServerCredentials } from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
-import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, protoPath as healthProtoPath, type ServingStatus } from 'grpc-health-check';
 import type { AppContext } from '../server/app.js';
 import type { GrpcContext } from './context.js';
 import { LOADER_OPTIONS, PROTO_PATH, SERVICE_NAME, rewardService } from './proto.js';
+import { addReflection } from './reflection.js';
 import { rewardServiceImpl } from './service.js';
 
 export interface GrpcServer {
@@ -42,7 +41,7 @@ export async function startGrpcServer(app: AppContext, host: string, port: numbe
   const poll = setInterval(sync, 1000);
   poll.unref();
 
-  new ReflectionService(protoLoader.loadSync([PROTO_PATH, healthProtoPath], LOADER_OPTIONS)).addToServer(server);
+  addReflection(server, [PROTO_PATH, healthProtoPath], LOADER_OPTIONS);
 
   const bound = await new Promise<number>((resolve, reject) =>
     server.bindAsync(address(host, port), ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),

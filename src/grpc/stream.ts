@@ -1,6 +1,7 @@
 // ScoreStream: rollouts arrive as generation finishes them; each is scored the moment it arrives (within
 // the config's concurrency) and sent back as soon as it is ready; a group's advantages are sent as soon
 // as the group is complete. The protocol is documented on StreamRequest in reward.proto.
+import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { status, type ServerDuplexStream } from '@grpc/grpc-js';
 import type { Config } from '../contract/config.js';
@@ -66,7 +67,10 @@ export class ScoreStreamSession {
   constructor(
     private readonly ctx: GrpcContext,
     private readonly call: Call,
-  ) {}
+  ) {
+    // Every in-flight rollout listens on this signal (through its own request context).
+    setMaxListeners(0, this.abort.signal);
+  }
 
   start(): void {
     if (!this.ctx.accepting()) return this.fail(unavailable('server is shutting down; retry on another replica'));

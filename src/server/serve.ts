@@ -19,6 +19,12 @@ export interface Running {
 export async function serve(engine: RewardEngine, cli: Partial<ServerOptions> = {}): Promise<Running> {
   const options: ServerOptions = { ...DEFAULT_SERVER_OPTIONS, ...serverOptionsFromEnv(), ...cli };
   const app = await buildApp({ engine, options });
+  // While draining, every response closes its connection: a keep-alive socket would otherwise hold the
+  // server open until its idle timeout.
+  let draining = false;
+  app.addHook('onSend', async (_request, reply) => {
+    if (draining) reply.header('connection', 'close');
+  });
   await app.listen({ host: options.host, port: options.port });
   const grpc = await startGrpcServer(app.r1, options.host, options.grpcPort);
   const addr = app.server.address();
@@ -27,6 +33,7 @@ export async function serve(engine: RewardEngine, cli: Partial<ServerOptions> = 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
+      draining = true;
       const timer = setTimeout(() => {
         app.log.warn(`shutdown timed out after ${options.shutdownTimeoutMs} ms; exiting`);
         grpc.forceClose();

@@ -84,7 +84,8 @@ describe('Score', () => {
     expect(viaGrpc.stats['rollouts']).toBe(hs['rollouts']);
     expect(viaGrpc.stats['scored']).toBe(hs['scored']);
     expect(viaGrpc.stats['mean_reward']).toBeCloseTo(hs['mean_reward'] as number, 12);
-    expect(viaGrpc.stats['status_counts']).toEqual(hs['status_counts']);
+    const counts = Object.fromEntries((viaGrpc.stats['status_counts'] as { status: string; count: number }[]).map((c) => [c.status, c.count]));
+    expect(counts).toEqual(hs['status_counts']);
     expect(viaGrpc.groups.map((g) => g['group'])).toEqual((viaHttp.json['groups'] as Obj[]).map((g) => g['group']));
   });
 

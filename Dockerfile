@@ -1,0 +1,42 @@
+# syntax=docker/dockerfile:1
+# Production image of r1-reward: HTTP on 8000, gRPC on 50051, running as a non-root user.
+# Build: docker build -t r1-reward .   Run: docker run -p 8000:8000 -p 50051:50051 r1-reward
+# Code sandboxes use bubblewrap, which needs user namespaces: see docs/integrations.md (Deployment).
+
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+# Native addons (if any) compile against the image's Node headers.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 g++ make \
+ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --loglevel=error
+COPY . .
+RUN npm run build && npm prune --omit=dev --no-audit --no-fund --loglevel=error
+# What the runtime needs, gathered in one place (sandboxes/ and examples/ only where the tree has them).
+RUN mkdir /out \
+ && cp -r package.json package-lock.json node_modules dist bin proto /out/ \
+ && for d in sandboxes examples; do if [ -d "$d" ]; then cp -r "$d" /out/; fi; done
+
+FROM node:20-bookworm-slim AS runtime
+# python3 and g++ run the code under test; bubblewrap isolates it; tini reaps sandbox children as PID 1.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 g++ bubblewrap tini ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+ENV NODE_ENV=production \
+    R1_REWARD_HOST=0.0.0.0 \
+    R1_REWARD_PORT=8000 \
+    R1_REWARD_GRPC_PORT=50051 \
+    R1_REWARD_SHUTDOWN_TIMEOUT_MS=30000
+# Owned by root: the service user can read the code but not change it.
+COPY --from=build --chown=root:root /out/ ./
+# The image's unprivileged `node` user (uid 1000) runs the service; the code is not writable by it.
+USER node
+EXPOSE 8000 50051
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.R1_REWARD_PORT||8000)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+# SIGTERM (docker stop, Kubernetes) drains in-flight requests within R1_REWARD_SHUTDOWN_TIMEOUT_MS.
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "bin/r1-reward.js"]
+CMD ["serve"]

@@ -1,0 +1,90 @@
+"""veRL reward functions that call the r1-reward service.
+
+Per sample (veRL's naive / prime reward managers)::
+
+    custom_reward_function.path=<site-packages>/r1reward/verl.py
+    custom_reward_function.name=compute_score
+    +custom_reward_function.reward_kwargs.url=http://r1-reward:8000
+
+Batched (reward_model.reward_manager=batch): custom_reward_function.name=compute_score_batch.
+
+ground_truth maps onto a task by r1reward.labels.label_to_task; the default type is `task_type`
+("math"), or `task_types[data_source]` when given. veRL needs a float: a rollout the service cannot
+score gets score 0.0 with r1_unscored = 1.0 in reward_extra_info (logged by veRL), or raises with
+on_unscored="raise".
+"""
+import asyncio
+from typing import Any, Dict, List, Optional, Sequence
+
+from .client import Client
+from .labels import label_to_task
+
+_clients: Dict[Any, Client] = {}
+
+
+def _client(url: Optional[str], timeout: float) -> Client:
+    key = (url, timeout)
+    if key not in _clients:
+        _clients[key] = Client(url, timeout=timeout)
+    return _clients[key]
+
+
+def _rollout(data_source: str, solution_str: str, ground_truth: Any, task_type: str, task_types: Optional[dict]) -> dict:
+    default = (task_types or {}).get(data_source, task_type)
+    task = label_to_task(ground_truth, default)
+    r: Dict[str, Any] = {"completion": solution_str}
+    if task is not None:
+        r["task"] = task
+    return r
+
+
+def _result(r: dict, on_unscored: str) -> Dict[str, float]:
+    reward = r.get("reward")
+    if reward is None and on_unscored == "raise":
+        raise RuntimeError(f"r1-reward could not score a rollout: {r.get('status')}: {r.get('error')}")
+    rewards = r.get("rewards") or {}
+    # Every dict has the same keys: veRL gathers them into reward_extra_info lists.
+    return {
+        "score": float(reward) if reward is not None else 0.0,
+        "acc": float(rewards.get("accuracy") or 0.0),
+        "format": float(rewards.get("format") or 0.0),
+        "r1_unscored": 0.0 if reward is not None else 1.0,
+    }
+
+
+def compute_score_batch(
+    data_sources: Sequence[str],
+    solution_strs: Sequence[str],
+    ground_truths: Sequence[Any],
+    extra_infos: Optional[Sequence[Any]] = None,
+    *,
+    url: Optional[str] = None,
+    config: Optional[dict] = None,
+    task_type: str = "math",
+    task_types: Optional[dict] = None,
+    on_unscored: str = "zero",
+    timeout: float = 180.0,
+    **_ignored: Any,
+) -> List[Dict[str, float]]:
+    """The batch form for veRL's BatchRewardManager: one POST /v1/score for the whole batch."""
+    rollouts = [_rollout(d, s, g, task_type, task_types) for d, s, g in zip(data_sources, solution_strs, ground_truths)]
+    if not rollouts:
+        return []
+    res = _client(url, timeout).score(rollouts, config)
+    return [_result(r, on_unscored) for r in res["results"]]
+
+
+def compute_score(
+    data_source: str,
+    solution_str: str,
+    ground_truth: Any,
+    extra_info: Optional[dict] = None,
+    **kw: Any,
+) -> Dict[str, float]:
+    """veRL's per-sample contract: returns {"score": float, ...extra info}."""
+    return compute_score_batch([data_source], [solution_str], [ground_truth], [extra_info], **kw)[0]
+
+
+async def compute_score_async(data_source: str, solution_str: str, ground_truth: Any, extra_info: Optional[dict] = None, **kw: Any) -> Dict[str, float]:
+    """The same, awaitable (veRL accepts async reward functions): the HTTP call runs in a worker thread."""
+    return await asyncio.to_thread(compute_score, data_source, solution_str, ground_truth, extra_info, **kw)
