@@ -57,7 +57,8 @@ export interface SandboxResult {
 
 const SIGNALS: Record<number, string> = { 6: 'SIGABRT', 9: 'SIGKILL', 11: 'SIGSEGV', 24: 'SIGXCPU', 25: 'SIGXFSZ', 8: 'SIGFPE', 7: 'SIGBUS', 15: 'SIGTERM' };
 
-export const BWRAP = process.env['R1_BWRAP'] ?? '/usr/bin/bwrap';
+/** Process-wide sandbox settings (R1_BWRAP overrides the bubblewrap binary). */
+export const sandboxSettings = { bwrap: process.env['R1_BWRAP'] ?? '/usr/bin/bwrap' };
 
 /** The full command line: r1-launch (uid, rlimits, reaping) -> bwrap (namespaces) -> argv. */
 export function sandboxCommand(run: SandboxRun): string[] {
@@ -75,7 +76,7 @@ export function sandboxCommand(run: SandboxRun): string[] {
     '--',
   ];
   cmd.push(
-    BWRAP,
+    sandboxSettings.bwrap,
     '--unshare-all',
     '--unshare-user',
     '--disable-userns',
