@@ -157,7 +157,7 @@ async function main(): Promise<void> {
       const first = acc?.tests?.find((t) => t.verdict !== 'passed');
       console.log(`  - ${cases[i]!.id}${cases[i]!.mutation ? ` [${cases[i]!.mutation}]` : ''}: accuracy ${r.rewards.accuracy} ${r.status} ${first ? `${first.verdict}: ${(first.message ?? '').slice(0, 160)}` : r.error ?? ''}`);
     }
-    report[name] = { ok: ok.length, total: idx.length, exceptions: bad.map((i) => ({ id: cases[i]!.id, mutation: cases[i]!.mutation, accuracy: results[i]!.rewards.accuracy, status: results[i]!.status })) };
+    report[name] = { ok: ok.length, total: idx.length, exceptions: bad.map((i) => ({ id: cases[i]!.id, mutation: cases[i]!.mutation, program: cases[i]!.program, task: cases[i]!.task, accuracy: results[i]!.rewards.accuracy, status: results[i]!.status })) };
   }
   console.log(`${cases.length} runs in ${secs.toFixed(1)} s (${(cases.length / secs).toFixed(1)} rollouts/s)`);
   const out = opt('json');
