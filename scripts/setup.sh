@@ -6,8 +6,9 @@ cd "$(dirname "$0")/.."
 export npm_config_nodedir=${npm_config_nodedir:-/usr}
 
 need_apt=()
-for pair in "bwrap:bubblewrap" "g++:g++" "python3:python3"; do
-  command -v "${pair%%:*}" >/dev/null 2>&1 || need_apt+=("${pair#*:}")
+# the sandbox uses the system python (/usr/bin/python3, visible inside the read-only /usr), not a pyenv shim
+for pair in "/usr/bin/bwrap:bubblewrap" "/usr/bin/g++:g++" "/usr/bin/python3:python3"; do
+  [ -x "${pair%%:*}" ] || need_apt+=("${pair#*:}")
 done
 # grpcio for the Python gRPC client test (Debian's build, for Debian's /usr/bin/python3)
 /usr/bin/python3 -c 'import grpc, google.protobuf' >/dev/null 2>&1 || need_apt+=(python3-grpcio python3-protobuf)
@@ -24,3 +25,13 @@ npm run build --silent
 
 # WebGPU backend: a Vulkan software driver Dawn accepts (Mesa 25 lavapipe), unpacked into .cache/vk/.
 bash scripts/webgpu-driver.sh
+# the sandbox launcher (drops to a slot uid, sets rlimits, reaps bwrap's orphans)
+mkdir -p sandboxes/bin
+if [ ! -x sandboxes/bin/r1-launch ] || [ sandboxes/launcher.c -nt sandboxes/bin/r1-launch ]; then
+  cc -O2 -o sandboxes/bin/r1-launch sandboxes/launcher.c
+fi
+# bubblewrap must be able to create user/pid/net namespaces here (as a non-root uid, as the service does)
+if ! sandboxes/bin/r1-launch 61999 1073741824 5 64 16777216 16777216 256 -- /usr/bin/bwrap --unshare-all --unshare-user \
+    --ro-bind /usr /usr --symlink usr/lib /lib --symlink usr/lib64 /lib64 --proc /proc --dev /dev /usr/bin/true; then
+  echo "setup: bubblewrap cannot create namespaces on this machine; the code verifier will report sandbox_error" >&2
+fi

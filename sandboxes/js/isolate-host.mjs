@@ -2,6 +2,7 @@
 // this whole process when a test overruns its wall time or memory (isolated-vm's own timeout does not
 // stop promise chains and its memory limit is soft), so nothing here has to be trusted to stop.
 import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import ivm from 'isolated-vm';
 
 const PRELUDE = readFileSync(new URL('./prelude.js', import.meta.url), 'utf8');

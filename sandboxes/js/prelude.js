@@ -92,6 +92,7 @@
   };
   g.setTimeout = g.setImmediate = (fn, _ms, ...a) => { push(macrotasks, () => fn(...a)); return macrotasks.length; };
   g.clearTimeout = g.clearImmediate = noop;
+  g.queueMicrotask = (fn) => { Promise.resolve().then(() => fn()); };
   g.setInterval = () => { throw new Error('setInterval is not available'); };
 
   function readline() {

@@ -269,7 +269,7 @@ class Channel:
             cls = _EXC.get(name, RemoteError)
             if cls is AssertionError:  # an assert inside the program is a runtime error, not a failed check
                 cls = RemoteError
-            raise cls("%s: %s" % (name, str(rep.get("msg"))[:300]))
+            raise cls(str(rep.get("msg"))[:300])
         return decode(rep["ok"], self.make_ref)
 
     def make_ref(self, i, r):
@@ -299,7 +299,10 @@ class Remote:
         return iter(self._ch.request({"op": "list", "ref": self._i}))
 
     def __len__(self):
-        return self._ch.request({"op": "method", "ref": self._i, "name": "__len__"})
+        try:
+            return self._ch.request({"op": "method", "ref": self._i, "name": "__len__"})
+        except AttributeError:  # list(remote) asks for a length hint first
+            raise TypeError("object has no len()")
 
     def __getitem__(self, k):
         return self._ch.request({"op": "method", "ref": self._i, "name": "__getitem__", "args": [encode(k)]})

@@ -5,6 +5,7 @@
 // namespace, setsid'd daemons included. stdout/stderr/result pipes are drained continuously and capped.
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
+import { launcherPath } from './launcher.js';
 
 export interface Bind {
   src: string;
@@ -56,26 +57,26 @@ export interface SandboxResult {
 
 const SIGNALS: Record<number, string> = { 6: 'SIGABRT', 9: 'SIGKILL', 11: 'SIGSEGV', 24: 'SIGXCPU', 25: 'SIGXFSZ', 8: 'SIGFPE', 7: 'SIGBUS', 15: 'SIGTERM' };
 
-export const BWRAP = process.env['R1_BWRAP'] ?? '/usr/bin/bwrap';
+/** Process-wide sandbox settings (R1_BWRAP overrides the bubblewrap binary). */
+export const sandboxSettings = { bwrap: process.env['R1_BWRAP'] ?? '/usr/bin/bwrap' };
 
-/** The full command line: setpriv (drop to uid) -> prlimit (rlimits) -> bwrap (namespaces) -> argv. */
+/** The full command line: r1-launch (uid, rlimits, reaping) -> bwrap (namespaces) -> argv. */
 export function sandboxCommand(run: SandboxRun): string[] {
   const l = run.limits;
   const mb = (n: number) => String(Math.max(1, Math.floor(n)) * 1024 * 1024);
-  const cmd = ['/usr/bin/setpriv', `--reuid=${run.uid}`, `--regid=${run.uid}`, '--clear-groups'];
-  cmd.push(
-    '/usr/bin/prlimit',
-    `--as=${mb(l.memoryMb)}`,
-    `--cpu=${Math.max(1, Math.ceil(l.cpuS))}`,
-    `--nproc=${l.nproc}`,
-    `--fsize=${mb(l.fileMb)}`,
-    `--stack=${mb(l.stackMb ?? 16)}`,
-    '--core=0',
-    '--nofile=256',
+  const cmd = [
+    launcherPath(),
+    String(run.uid),
+    mb(l.memoryMb),
+    String(Math.max(1, Math.ceil(l.cpuS))),
+    String(l.nproc),
+    mb(l.fileMb),
+    mb(l.stackMb ?? 16),
+    '256',
     '--',
-  );
+  ];
   cmd.push(
-    BWRAP,
+    sandboxSettings.bwrap,
     '--unshare-all',
     '--unshare-user',
     '--disable-userns',
@@ -100,6 +101,7 @@ export function sandboxCommand(run: SandboxRun): string[] {
     '--setenv', 'PYTHONIOENCODING', 'utf-8',
   );
   for (const b of run.binds) cmd.push(b.rw ? '--bind' : '--ro-bind', b.src, b.dest);
+  cmd.push('--remount-ro', '/'); // bwrap's root is a tmpfs: only /tmp (and a rw bind) stay writable
   cmd.push('--chdir', run.cwd ?? '/tmp', '--', ...run.argv);
   return cmd;
 }
@@ -125,11 +127,16 @@ export function runSandboxed(run: SandboxRun): Promise<SandboxResult> {
       env: {},
       detached: false,
     });
+    // Kill the sandbox's pid-1 (bwrap's child, whose host pid bwrap reports on its status fd): the kernel
+    // then kills the whole pid namespace and the outer bwrap reaps it. Killing the outer bwrap instead
+    // would leave that pid-1 to be reaped by the machine's init, which in a container may never happen.
+    let innerPid = 0;
     const kill = () => {
       try {
-        child.kill('SIGKILL');
+        if (innerPid > 0 && child.exitCode === null && !settled) process.kill(innerPid, 'SIGKILL');
+        else child.kill('SIGKILL');
       } catch {
-        /* already gone */
+        child.kill('SIGKILL');
       }
     };
     const timer = setTimeout(() => {
@@ -160,6 +167,11 @@ export function runSandboxed(run: SandboxRun): Promise<SandboxResult> {
     let status = '';
     (child.stdio[4] as NodeJS.ReadableStream | null)?.on('data', (b: Buffer) => {
       if (status.length < 4096) status += b.toString('utf8');
+      const m = /"child-pid":\s*(\d+)/.exec(status);
+      if (m && !innerPid) {
+        innerPid = Number(m[1]);
+        if (timedOut || outputLimit) kill();
+      }
     });
     child.stdin?.on('error', () => undefined); // the program may exit without reading its input
     child.stdin?.end(run.stdin);

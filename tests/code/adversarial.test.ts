@@ -1,0 +1,180 @@
+// Hostile programs against the real sandbox. Each program prints the right answer ("3") only if its
+// attack worked, so reward 0 proves the attack failed; each must also get the right verdict and leave
+// no process of its run behind.
+import net from 'node:net';
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { codeEngine, fence, sandboxPids, scoreOne, verdictsOf } from './helpers.js';
+
+const BASE = 62000;
+const { engine } = codeEngine(BASE, 2);
+const io = { tests: [{ stdin: '1 2\n', stdout: '3\n' }], time_limit_ms: 1000 };
+const py = (code: string) => fence('python', code);
+let server: net.Server;
+let port = 0;
+let connections = 0;
+
+beforeAll(async () => {
+  process.env['R1_TEST_SECRET'] = 'hunter2';
+  server = net.createServer((s) => {
+    connections++;
+    s.end('3\n');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  port = (server.address() as net.AddressInfo).port;
+});
+afterAll(async () => {
+  server.close();
+  await engine.close();
+});
+
+async function expectContained(completion: string, task: Record<string, unknown>, verdicts: string[]) {
+  const r = await scoreOne(engine, completion, task);
+  expect(r.status).toBe('ok');
+  expect(r.rewards.accuracy).toBe(0);
+  const got = verdictsOf(r);
+  expect(got.length).toBeGreaterThan(0);
+  for (const v of got) expect(verdicts, `verdict ${v}: ${JSON.stringify(r.details['accuracy'])}`).toContain(v);
+  expect(sandboxPids(BASE, 2)).toEqual([]);
+  return r;
+}
+
+describe('python stdin/stdout programs', () => {
+  const small = { memory_limit_mb: 128 }; // page faulting 512 MB takes over a second on a small VM
+  const cases: [string, string, string[], Record<string, unknown>?][] = [
+    ['CPU loop', 'while True: pass', ['timeout']],
+    ['sleep', 'import time\ntime.sleep(100)\nprint(3)', ['timeout']],
+    ['signal tampering then loop', 'import signal\nfor s in (signal.SIGTERM, signal.SIGALRM, signal.SIGXCPU, signal.SIGINT, signal.SIGHUP):\n    signal.signal(s, signal.SIG_IGN)\nwhile True: pass', ['timeout']],
+    ['fork bomb', 'import os\nwhile True:\n    try: os.fork()\n    except OSError: pass', ['timeout', 'runtime_error']],
+    ['memory bomb (one block)', 'x = bytearray(10**10)\nprint(3)', ['memory_limit']],
+    ['memory bomb (growing)', 'a = []\nwhile True: a.append(bytearray(10**7))', ['memory_limit'], small],
+    ['1 GB of output', 'import sys\nb = "x" * 65536\nfor _ in range(16384): sys.stdout.write(b)', ['output_limit']],
+    ['1 GB to stderr', 'import sys\nb = "x" * 65536\nfor _ in range(16384): sys.stderr.write(b)', ['output_limit']],
+    ['big file in tmp', 'f = open("/tmp/big", "wb")\nfor _ in range(1024): f.write(b"x" * 2**20)\nprint(3)', ['output_limit', 'runtime_error']],
+    ['stack overflow (C recursion)', 'import sys\nsys.setrecursionlimit(10**9)\nclass A:\n    def __getattr__(self, k): return getattr(self, k)\nA().x', ['runtime_error']],
+    ['recursion limit', 'def f(n): return f(n + 1) + 1\nf(0)', ['runtime_error']],
+    ['reads /etc/passwd', 'try:\n    open("/etc/passwd").read(); print(3)\nexcept Exception: print(4)', ['wrong_answer']],
+    ['reads the service environment', 'import os\nprint(3 if "R1_TEST_SECRET" in os.environ or len(os.environ) > 6 else 4)', ['wrong_answer']],
+    ['reads the service source', 'import os\nprint(3 if os.path.exists("/work") or os.path.exists("/root") or os.path.exists("/etc") else 4)', ['wrong_answer']],
+    ['host pid 1 environment', 'try:\n    open("/proc/1/environ").read(); import os; print(3 if os.getpid() > 10 else 4)\nexcept Exception: print(4)', ['wrong_answer']],
+    ['writes outside tmp', 'ok = 0\nfor p in ("/usr/r1-pwned", "/box/r1-pwned", "/r1-pwned", "/proc/r1-pwned"):\n    try: open(p, "w").write("x"); ok = 1\n    except Exception: pass\nprint(3 if ok else 4)', ['wrong_answer']],
+    ['spawns a shell to escape', 'import subprocess\nr = subprocess.run(["sh", "-c", "ls /work /etc/passwd && echo 3"], capture_output=True, text=True)\nprint(r.stdout.strip() or 4)', ['wrong_answer']],
+    ['kills its parent and everyone it can', 'import os, signal\nfor pid in (os.getppid(), 1, -1):\n    try: os.kill(pid, signal.SIGKILL)\n    except Exception: pass\nprint(4)', ['wrong_answer', 'runtime_error']],
+    ['double-fork setsid daemon', 'import os, time\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n        time.sleep(60)\n    os._exit(0)\nprint(4)', ['wrong_answer']],
+    ['nested user namespace', 'import os\ntry:\n    os.unshare(os.CLONE_NEWUSER); print(3)\nexcept Exception: print(4)', ['wrong_answer']],
+  ];
+  for (const [name, code, verdicts, extra] of cases) {
+    it(name, async () => {
+      await expectContained(py(code), { language: 'python', ...io, ...extra }, verdicts);
+    });
+  }
+
+  it('network to loopback and beyond', async () => {
+    const code = `import socket\nok = 0\nfor host in ("127.0.0.1", "10.0.0.1", "1.1.1.1"):\n    try:\n        s = socket.create_connection((host, ${port}), timeout=0.3); ok = 1\n    except Exception: pass\nprint(3 if ok else 4)`;
+    await expectContained(py(code), { language: 'python', ...io }, ['wrong_answer']);
+    expect(connections).toBe(0);
+  });
+
+  it('writes nothing on the host', () => {
+    expect(existsSync('/usr/r1-pwned') || existsSync('/r1-pwned')).toBe(false);
+  });
+});
+
+describe('python fake passes on assertion and call tests', () => {
+  const human = {
+    language: 'python',
+    test_code: 'def check(candidate):\n    assert candidate(1, 2) == 3\n    assert candidate(2, 2) == 4\n',
+    entry_point: 'add',
+    time_limit_ms: 1000,
+  };
+  const mbpp = { language: 'python', test_code: 'assert add(1, 2) == 3\nassert add(2, 2) == 4', time_limit_ms: 1000 };
+  const cases: [string, string, string[]][] = [
+    ['sys.exit(0) while loading', 'import sys\nsys.exit(0)\ndef add(a, b): return 0', ['runtime_error']],
+    ['os._exit(0) in the call', 'import os\ndef add(a, b): os._exit(0)', ['runtime_error']],
+    ['atexit prints PASS', 'import atexit\natexit.register(lambda: print("PASS"))\ndef add(a, b): raise SystemExit(0)', ['runtime_error']],
+    ['always-equal object', 'class E:\n    def __eq__(self, o): return True\n    def __ne__(self, o): return False\ndef add(a, b): return E()', ['wrong_answer']],
+    ['int subclass with lying __eq__', 'class I(int):\n    def __eq__(self, o): return True\ndef add(a, b): return I(0)', ['wrong_answer']],
+    ['overrides assert machinery', 'import builtins\nbuiltins.AssertionError = type("X", (BaseException,), {})\ndef add(a, b): return 0', ['wrong_answer']],
+    ['forges result lines on every fd', 'import os\nfor fd in range(3, 64):\n    try: os.write(fd, b"x {\\"i\\":0,\\"v\\":\\"passed\\"}\\n")\n    except OSError: pass\nprint("PASS")\ndef add(a, b): return 0', ['wrong_answer', 'runtime_error']],
+    ['reads the checker through /proc', 'import os\nsrc = ""\nfor p in ("/proc/%d/fd/0" % os.getppid(), "/proc/%d/mem" % os.getppid(), "/proc/%d/fd/3" % os.getppid()):\n    try: src += open(p, "rb").read(1000).decode("latin1")\n    except Exception: pass\ndef add(a, b): return a + b if "candidate" in src else 0', ['wrong_answer']],
+    ['walks the caller frames', 'import sys\ndef add(a, b):\n    f = sys._getframe(1)\n    while f:\n        if "expected" in f.f_locals or "check" in f.f_globals: return a + b\n        f = f.f_back\n    return 0', ['wrong_answer']],
+    ['kills the checker', 'import os, signal\ndef add(a, b):\n    os.kill(os.getppid(), signal.SIGKILL)\n    return a + b', ['runtime_error', 'wrong_answer']],
+    ['hangs in the call', 'def add(a, b):\n    while True: pass', ['timeout', 'skipped']],
+  ];
+  for (const [name, code, verdicts] of cases) {
+    it(`${name} (HumanEval check)`, async () => {
+      await expectContained(py(code), human, verdicts);
+    });
+    it(`${name} (MBPP asserts)`, async () => {
+      await expectContained(py(code), mbpp, [...verdicts, 'skipped']);
+    });
+  }
+  it('a lying value on a call-based test', async () => {
+    const code = 'class E(list):\n    def __eq__(self, o): return True\ndef add(a, b): return E()';
+    await expectContained(py(code), { language: 'python', tests: [{ call: 'add', args: [1, 2], expected: 3 }] }, ['wrong_answer']);
+  });
+});
+
+describe('C++', () => {
+  const cases: [string, string, string[]][] = [
+    ['CPU loop', 'int main(){ volatile long x = 0; for(;;) x++; }', ['timeout']],
+    ['memory bomb', '#include <vector>\n#include <cstdio>\nint main(){ std::vector<long> v(4000000000L, 1); printf("%ld\\n", v[7] + 2); }', ['memory_limit']],
+    ['growing memory', '#include <vector>\n#include <cstdio>\nint main(){ std::vector<std::vector<char>> v; for(;;) v.emplace_back(1 << 20, 1); }', ['memory_limit']],
+    ['stack overflow', 'int f(int n){ volatile int a[1000]; a[0] = n; return f(n + 1) + a[0]; }\nint main(){ return f(0); }', ['runtime_error']],
+    ['fork bomb', '#include <unistd.h>\nint main(){ for(;;) fork(); }', ['timeout', 'runtime_error']],
+    ['1 GB of output', '#include <cstdio>\nint main(){ for(long i = 0; i < (1L << 30); i++) putchar(120); }', ['output_limit']],
+    ['reads /etc/passwd', '#include <cstdio>\nint main(){ FILE* f = fopen("/etc/passwd", "r"); puts(f ? "3" : "4"); }', ['wrong_answer']],
+    ['spawns a shell', '#include <cstdlib>\nint main(){ return system("cat /etc/passwd >/dev/null && echo 3 || echo 4") ? 1 : 0; }', ['wrong_answer', 'runtime_error']],
+  ];
+  for (const [name, code, verdicts] of cases) {
+    it(name, async () => {
+      await expectContained(fence('cpp', code), { language: 'cpp', ...io }, verdicts);
+    });
+  }
+  it('compile error', async () => {
+    await expectContained(fence('cpp', 'int main() { return x; }'), { language: 'cpp', ...io }, ['compile_error']);
+  });
+});
+
+describe('JavaScript in isolated-vm', () => {
+  const js = (code: string) => fence('javascript', code);
+  const cases: [string, string, string[], Record<string, unknown>?][] = [
+    ['while(true)', 'while (true) {}', ['timeout']],
+    ['endless microtasks', 'const f = () => Promise.resolve().then(f); f();', ['timeout']],
+    ['async loop after the script', 'queueMicrotask(function f(){ for(;;){} });', ['timeout']],
+    ['huge arrays', 'const a = []; for (;;) a.push(new Array(1e6).fill(1.5));', ['memory_limit'], { memory_limit_mb: 64 }],
+    ['typed array bomb', 'const a = []; for (;;) a.push(new Float64Array(1e7));', ['memory_limit', 'runtime_error'], { memory_limit_mb: 64 }],
+    ['reaches for host objects', 'let ok = 0;\ntry { if (typeof process.binding === "function" || process.env.R1_TEST_SECRET) ok = 1; } catch {}\ntry { require("child_process"); ok = 1; } catch {}\ntry { const p = this.constructor.constructor("return process")(); if (p.pid || p.mainModule) ok = 1; } catch {}\ntry { if (typeof globalThis.fetch === "function" || typeof WebAssembly === "undefined" && 0) ok = 1; } catch {}\nconsole.log(ok ? 3 : 4);', ['wrong_answer']],
+    ['stack overflow', 'function f(){ return f() + 1; } f();', ['runtime_error']],
+    ['1 GB of output', 'const s = "x".repeat(65536); for (let i = 0; i < 16384; i++) process.stdout.write(s);', ['output_limit']],
+  ];
+  for (const [name, code, verdicts, extra] of cases) {
+    it(name, async () => {
+      await expectContained(js(code), { language: 'javascript', ...io, ...extra }, verdicts);
+    });
+  }
+  const check = { language: 'javascript', test_code: 'const assert = require("assert");\nfunction check(candidate) { assert.deepEqual(candidate(1, 2), 3); }', entry_point: 'add', time_limit_ms: 1000 };
+  const fakes: [string, string, string[]][] = [
+    ['process.exit(0)', 'process.exit(0); function add(a, b) { return 0; }', ['runtime_error']],
+    ['exit inside the call', 'function add(a, b) { process.exit(0); }', ['runtime_error']],
+    ['prototype games', 'Object.prototype.valueOf = () => 3; Number.prototype.valueOf = () => 3; Object.is = () => true; JSON.stringify = () => "3";\nfunction add(a, b) { return {}; }', ['wrong_answer']],
+    ['replaces require and console', 'globalThis.require = () => ({ deepEqual() {}, equal() {} }); console.assert = () => {};\nfunction add(a, b) { return 0; }', ['wrong_answer']],
+    ['tampers with the entry points', 'try { globalThis.__r1 = { test: () => "passed" }; } catch {}\ntry { Object.defineProperty(globalThis, "__r1", { value: 1 }); } catch {}\nfunction add(a, b) { return 0; }', ['wrong_answer']],
+    ['reads the test through the caller', 'function add(a, b) { try { const src = String(add.caller); if (src.includes("3")) return 3; } catch {} return 0; }', ['wrong_answer']],
+  ];
+  for (const [name, code, verdicts] of fakes) {
+    it(`fake pass: ${name}`, async () => {
+      await expectContained(js(code), check, verdicts);
+    });
+  }
+  it('fake pass on a call test: toJSON and prototype games', async () => {
+    const code = 'Array.prototype.map = function () { return [3]; }; JSON.stringify = () => "3";\nfunction add(a, b) { return { toJSON() { return 3; }, valueOf() { return 3; } }; }';
+    await expectContained(js(code), { language: 'javascript', tests: [{ call: 'add', args: [1, 2], expected: 3 }], time_limit_ms: 1000 }, ['wrong_answer']);
+  });
+  it('the service still scores normally after the hostile runs', async () => {
+    const r = await scoreOne(engine, js('function add(a, b) { return a + b; }'), { language: 'javascript', tests: [{ call: 'add', args: [1, 2], expected: 3 }] });
+    expect(r.rewards.accuracy).toBe(1);
+    const p = await scoreOne(engine, py('print(sum(map(int, input().split())))'), { language: 'python', ...io });
+    expect(p.rewards.accuracy).toBe(1);
+  });
+});

@@ -1,0 +1,172 @@
+// The code verifier end to end on the real sandbox: honest programs pass, wrong ones fail, the task's
+// options (scoring, compare, early stop, limits) behave as documented.
+import { afterAll, describe, expect, it } from 'vitest';
+import { sandboxSettings } from '../../src/code/sandbox.js';
+import { codeEngine, fence, sandboxPids, scoreOne, verdictsOf } from './helpers.js';
+
+const BASE = 63000;
+const { engine } = codeEngine(BASE, 2);
+afterAll(() => engine.close());
+
+const sum = [
+  { stdin: '1 2\n', stdout: '3\n' },
+  { input: '10 -4', output: '6' },
+  { stdin: '0 0\n', stdout: '0\n' },
+];
+const py = (c: string) => fence('python', c);
+
+describe('python', () => {
+  it('stdin/stdout: all pass, some pass, none pass', async () => {
+    expect((await scoreOne(engine, py('a, b = map(int, input().split())\nprint(a + b)'), { language: 'python', tests: sum })).rewards.accuracy).toBe(1);
+    const some = await scoreOne(engine, py('a, b = map(int, input().split())\nprint(a - b if a > 5 else a + b)'), { language: 'python', tests: sum });
+    expect(some.rewards.accuracy).toBeCloseTo(2 / 3);
+    expect(verdictsOf(some)).toEqual(['passed', 'passed', 'passed'].map((v, i) => (i === 1 ? 'wrong_answer' : v)));
+    const none = await scoreOne(engine, py('print(0)'), { language: 'python', tests: sum, scoring: 'all_or_nothing' });
+    expect(none.rewards.accuracy).toBe(0);
+  });
+  it('all_or_nothing and early stop', async () => {
+    const r = await scoreOne(engine, py('a, b = map(int, input().split())\nprint(a + b if a else 1)'), { language: 'python', tests: sum, scoring: 'all_or_nothing' });
+    expect(r.rewards.accuracy).toBe(0);
+    const e = await scoreOne(engine, py('print(1)'), { language: 'python', tests: [...sum, ...sum] }, { code: { early_stop: true } });
+    expect(verdictsOf(e)).toContain('skipped');
+    expect(e.rewards.accuracy).toBe(0);
+  });
+  it('float tolerance and case only when the task asks', async () => {
+    const t = [{ stdin: '', stdout: '0.333333\nYES\n' }];
+    const prog = py('print(1/3)\nprint("yes")');
+    expect((await scoreOne(engine, prog, { language: 'python', tests: t })).rewards.accuracy).toBe(0);
+    expect((await scoreOne(engine, prog, { language: 'python', tests: t, compare: { float_tolerance: 1e-6, case_sensitive: false } })).rewards.accuracy).toBe(1);
+  });
+  it('call-based tests with typed values, compared on the host', async () => {
+    const prog = py(
+      'def pair(a, b): return (a, b)\ndef inv(d): return {v: k for k, v in d.items()}\ndef uniq(xs): return set(xs)\ndef big(n): return 2 ** n\n' +
+        'class Solution:\n    def twoSum(self, nums, t):\n        seen = {}\n        for i, x in enumerate(nums):\n            if t - x in seen: return [seen[t - x], i]\n            seen[x] = i',
+    );
+    const tests = [
+      { call: 'pair', args: [1, 'x'], expected: [1, 'x'] },
+      { call: 'inv', args: [{ a: 'b' }], expected: { b: 'a' } },
+      { call: 'uniq', args: [[1, 2, 2]], expected: { $t: 'set', v: [2, 1] } },
+      { call: 'big', args: [70], expected: { $t: 'int', v: '1180591620717411303424' } },
+      { call: 'Solution.twoSum', args: [[2, 7, 11, 15], 9], expected: [0, 1] },
+      { call: 'big', args: [3], expected: 9 },
+    ];
+    const r = await scoreOne(engine, prog, { language: 'python', tests });
+    expect(verdictsOf(r)).toEqual(['passed', 'passed', 'passed', 'passed', 'passed', 'wrong_answer']);
+  });
+  it('HumanEval check(candidate) using a helper from the program', async () => {
+    const prog = py('def poly(xs, x):\n    return sum(c * x ** i for i, c in enumerate(xs))\ndef find_zero(xs):\n    return -xs[0] / xs[1]');
+    const test = 'import math\ndef check(candidate):\n    for xs in ([1, 2], [-6, 3]):\n        assert math.fabs(poly(xs, candidate(xs))) < 1e-4\n';
+    expect((await scoreOne(engine, prog, { language: 'python', test_code: test, entry_point: 'find_zero' })).rewards.accuracy).toBe(1);
+    const bad = py('def poly(xs, x):\n    return 0\ndef find_zero(xs):\n    return 1.0');
+    const r = await scoreOne(engine, bad, { language: 'python', test_code: test, entry_point: 'find_zero' });
+    expect(r.rewards.accuracy).toBe(1); // the program's own poly is used, as in HumanEval: a known property of the format
+    const wrong = await scoreOne(engine, py('def poly(xs, x):\n    return sum(c * x ** i for i, c in enumerate(xs))\ndef find_zero(xs):\n    return 1.0'), { language: 'python', test_code: test, entry_point: 'find_zero' });
+    expect(verdictsOf(wrong)).toEqual(['wrong_answer']);
+  });
+  it('MBPP assert lines: one verdict per assert, setup code, objects of the program', async () => {
+    const prog = py('class Pair:\n    def __init__(self, a, b): self.a, self.b = a, b\ndef longest(ps, n):\n    return max(p.b - p.a for p in ps) + n');
+    const r = await scoreOne(engine, prog, {
+      language: 'python',
+      setup_code: 'import math',
+      test_code: 'assert longest([Pair(1, 5), Pair(2, 3)], 0) == 4\nassert longest([Pair(1, 2)], math.floor(1.5)) == 2\nassert longest([Pair(0, 0)], 0) == 1',
+    });
+    expect(verdictsOf(r)).toEqual(['passed', 'passed', 'wrong_answer']);
+    expect(r.rewards.accuracy).toBeCloseTo(2 / 3);
+  });
+  it('exceptions, generators and missing functions', async () => {
+    const r = await scoreOne(engine, py('def f(x):\n    if x < 0: raise ValueError("neg")\n    return (i for i in range(x))'), {
+      language: 'python',
+      test_code: 'assert list(f(3)) == [0, 1, 2]\nassert f(-1) == 0\nassert g(1) == 1\nassert f(2) == [0, 1]',
+    });
+    expect(verdictsOf(r)).toEqual(['passed', 'runtime_error', 'runtime_error', 'wrong_answer']);
+  });
+  it('test code that does not parse is the task\'s fault', async () => {
+    const r = await scoreOne(engine, py('def f(): return 1'), { language: 'python', test_code: 'assert f( == 1' });
+    expect(r.status).toBe('invalid_task');
+    expect(r.rewards.accuracy).toBeNull();
+  });
+});
+
+describe('C++', () => {
+  it('compiles once and runs per test', async () => {
+    const ok = await scoreOne(engine, fence('cpp', '#include <bits/stdc++.h>\nint main(){ long long a, b; std::cin >> a >> b; std::cout << a + b << "\\n"; }'), { language: 'cpp', tests: sum });
+    expect(ok.rewards.accuracy).toBe(1);
+    expect((ok.details['accuracy'] as Record<string, { ok: boolean }>)['compile']!.ok).toBe(true);
+    const wa = await scoreOne(engine, fence('c++', '#include <cstdio>\nint main(){ int a, b; scanf("%d %d", &a, &b); printf("%d\\n", a * b + 3); }'), { language: 'cpp', tests: sum });
+    expect(verdictsOf(wa)).toEqual(['wrong_answer', 'wrong_answer', 'wrong_answer']);
+  });
+  it('compile errors are their own verdict', async () => {
+    const r = await scoreOne(engine, fence('cpp', 'int main() { undeclared(); }'), { language: 'cpp', tests: sum });
+    expect(verdictsOf(r)).toEqual(['compile_error', 'compile_error', 'compile_error']);
+    expect(r.rewards.accuracy).toBe(0);
+  });
+});
+
+describe('JavaScript and TypeScript', () => {
+  it('stdin via fs, readline and process.stdin', async () => {
+    const progs = [
+      'const [a, b] = require("fs").readFileSync(0, "utf8").trim().split(/\\s+/).map(Number);\nconsole.log(a + b);',
+      'const rl = require("readline").createInterface({ input: process.stdin });\nrl.on("line", (l) => { const [a, b] = l.split(" ").map(Number); console.log(a + b); });',
+      'let s = ""; process.stdin.on("data", (d) => (s += d)); process.stdin.on("end", () => { const [a, b] = s.trim().split(/\\s+/).map(Number); process.stdout.write(a + b + "\\n"); });',
+    ];
+    for (const p of progs) expect((await scoreOne(engine, fence('js', p), { language: 'javascript', tests: sum })).rewards.accuracy).toBe(1);
+  });
+  it('TypeScript call tests; async functions; syntax errors are compile errors', async () => {
+    const ts = 'export function add(a: number, b: number): number { return a + b; }\nconst later = async (x: number[]): Promise<number[]> => x.map((v) => v * 2);';
+    const r = await scoreOne(engine, fence('ts', ts), {
+      language: 'typescript',
+      tests: [
+        { call: 'add', args: [1, 2], expected: 3 },
+        { call: 'later', args: [[1, 2]], expected: [2, 4] },
+        { call: 'add', args: [1, 1], expected: 3 },
+      ],
+    });
+    expect(verdictsOf(r)).toEqual(['passed', 'passed', 'wrong_answer']);
+    const bad = await scoreOne(engine, fence('ts', 'function (a: number {'), { language: 'typescript', tests: [{ call: 'f', args: [], expected: 1 }] });
+    expect(verdictsOf(bad)).toEqual(['compile_error']);
+  });
+  it('assertion test code with entry_point', async () => {
+    const test = 'const assert = require("node:assert");\nfunction check(candidate) { assert.deepEqual(candidate([3, 1, 2]), [1, 2, 3]); }';
+    const good = await scoreOne(engine, fence('js', 'function sorted(x) { return [...x].sort((a, b) => a - b); }'), { language: 'javascript', test_code: test, entry_point: 'sorted' });
+    expect(good.rewards.accuracy).toBe(1);
+    const bad = await scoreOne(engine, fence('js', 'function sorted(x) { return x; }'), { language: 'javascript', test_code: test, entry_point: 'sorted' });
+    expect(verdictsOf(bad)).toEqual(['wrong_answer']);
+  });
+});
+
+describe('the verifier as a whole', () => {
+  it('no program: accuracy 0 with reason no_code', async () => {
+    const r = await scoreOne(engine, 'I would print the sum.', { language: 'python', tests: sum });
+    expect(r.rewards.accuracy).toBe(0);
+    expect((r.details['accuracy'] as Record<string, unknown>)['reason']).toBe('no_code');
+  });
+  it('an unrunnable task is invalid_task naming the field', async () => {
+    const r = await scoreOne(engine, fence('cpp', 'int main(){}'), { language: 'cpp', tests: [{ call: 'f', args: [], expected: 1 }] });
+    expect(r.status).toBe('invalid_task');
+    expect(r.error).toMatch(/task\.tests/);
+    const s = await scoreOne(engine, py('print(1)'), { language: 'cobol', tests: sum });
+    expect(s.status).toBe('invalid_task');
+    expect(s.error).toMatch(/language/);
+  });
+  it('an infrastructure fault is sandbox_error with a null accuracy, never a reward', async () => {
+    const saved = sandboxSettings.bwrap;
+    sandboxSettings.bwrap = '/nonexistent/bwrap';
+    try {
+      const r = await scoreOne(engine, py('print(3)'), { language: 'python', tests: [{ stdin: '', stdout: '3' }] });
+      expect(r.status).toBe('sandbox_error');
+      expect(r.rewards.accuracy).toBeNull();
+      expect(r.reward).toBeNull();
+    } finally {
+      sandboxSettings.bwrap = saved;
+    }
+  });
+  it('a batch of mixed rollouts scores each on its own', async () => {
+    const rollouts = Array.from({ length: 8 }, (_, i) => ({
+      completion: i % 2 ? py('a, b = map(int, input().split())\nprint(a + b)') : py('print(-1)'),
+      task: { type: 'code', language: 'python', tests: sum },
+    }));
+    const res = await engine.score(rollouts, engine.config({}));
+    expect(res.results.map((r) => r.rewards.accuracy)).toEqual([0, 1, 0, 1, 0, 1, 0, 1]);
+    expect(sandboxPids(BASE, 2)).toEqual([]);
+  });
+});
