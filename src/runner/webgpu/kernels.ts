@@ -44,27 +44,40 @@ export type KernelName = keyof typeof FIELDS;
  * y[z][m, n] = Σ_k x[z][m, k] · w[z][n, k]. Each invocation computes a TM x TN block of outputs, loading
  * vec4s of K (or scalars when vw = 1) straight from storage into registers; the block loops are unrolled
  * here in the source so the accumulators stay in registers. z (workgroup_id.z) selects a head for headMatmul.
+ * With `packedF16`, w holds f16 pairs packed in u32 (8 weights per vec4<u32>, K % 8 == 0), unpacked with
+ * unpack2x16float: half the bytes of f32 and, on CPU drivers, a quarter of the gathered loads per weight;
+ * it needs no shader-f16 feature. Then K4 counts vec4s of x and w rows are K4/2 vec4<u32> long.
  */
-export function matmulSource(tm: number, tn: number, vw: 1 | 4, f16Weights = false): string {
+export function matmulSource(tm: number, tn: number, vw: 1 | 4, packedF16 = false): string {
   const vt = vw === 4 ? 'vec4<f32>' : 'f32';
-  const wt = f16Weights ? (vw === 4 ? 'vec4<f16>' : 'f16') : vt;
   const lines: string[] = [];
   for (let a = 0; a < tm; a++) for (let b = 0; b < tn; b++) lines.push(`var acc${a}_${b} = 0.0;`);
   const body: string[] = [];
-  for (let a = 0; a < tm; a++) body.push(`let x${a} = x[xr${a} + k];`);
-  for (let b = 0; b < tn; b++) body.push(`let w${b} = ${f16Weights ? `${vt}(w[wr${b} + k])` : `w[wr${b} + k]`};`);
-  for (let a = 0; a < tm; a++)
-    for (let b = 0; b < tn; b++) body.push(vw === 4 ? `acc${a}_${b} += dot(x${a}, w${b});` : `acc${a}_${b} += x${a} * w${b};`);
+  if (packedF16) {
+    for (let a = 0; a < tm; a++) body.push(`let x${a}a = x[xr${a} + 2u * k];`, `let x${a}b = x[xr${a} + 2u * k + 1u];`);
+    for (let b = 0; b < tn; b++) {
+      body.push(`let q${b} = w[wr${b} + k];`);
+      body.push(`let w${b}a = vec4<f32>(unpack2x16float(q${b}.x), unpack2x16float(q${b}.y));`);
+      body.push(`let w${b}b = vec4<f32>(unpack2x16float(q${b}.z), unpack2x16float(q${b}.w));`);
+    }
+    for (let a = 0; a < tm; a++) for (let b = 0; b < tn; b++) body.push(`acc${a}_${b} += dot(x${a}a, w${b}a) + dot(x${a}b, w${b}b);`);
+  } else {
+    for (let a = 0; a < tm; a++) body.push(`let x${a} = x[xr${a} + k];`);
+    for (let b = 0; b < tn; b++) body.push(`let w${b} = w[wr${b} + k];`);
+    for (let a = 0; a < tm; a++)
+      for (let b = 0; b < tn; b++) body.push(vw === 4 ? `acc${a}_${b} += dot(x${a}, w${b});` : `acc${a}_${b} += x${a} * w${b};`);
+  }
+  const kw = packedF16 ? '(p.K4 / 2u)' : 'p.K4';
   const rows: string[] = [];
   for (let a = 0; a < tm; a++) rows.push(`let xr${a} = p.xHead4 * z + min(m0 + ${a}u, p.M - 1u) * p.xStride4;`);
-  for (let b = 0; b < tn; b++) rows.push(`let wr${b} = p.wHead4 * z + min(n0 + ${b}u, p.N - 1u) * p.K4;`);
+  for (let b = 0; b < tn; b++) rows.push(`let wr${b} = p.wHead4 * z + min(n0 + ${b}u, p.N - 1u) * ${kw};`);
   const stores: string[] = [];
   for (let a = 0; a < tm; a++)
     for (let b = 0; b < tn; b++)
       stores.push(`if (m0 + ${a}u < p.M && n0 + ${b}u < p.N) { y[p.yHead * z + (m0 + ${a}u) * p.yStride + n0 + ${b}u] = acc${a}_${b}; }`);
-  return `${f16Weights ? 'enable f16;\n' : ''}${params(FIELDS.matmul)}
+  return `${params(FIELDS.matmul)}
 @group(0) @binding(1) var<storage, read> x: array<${vt}>;
-@group(0) @binding(2) var<storage, read> w: array<${wt}>;
+@group(0) @binding(2) var<storage, read> w: array<${packedF16 ? 'vec4<u32>' : vt}>;
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
 ${GID}
 ${ENTRY}
@@ -76,7 +89,7 @@ ${ENTRY}
   let n0 = (tile % p.tilesN) * ${tn}u;
   ${rows.join('\n  ')}
   ${lines.join('\n  ')}
-  for (var k = 0u; k < p.K4; k++) {
+  for (var k = 0u; k < ${kw}; k++) {
     ${body.join('\n    ')}
   }
   ${stores.join('\n  ')}
@@ -147,8 +160,9 @@ ${ENTRY}
 }
 
 export function embeddingSource(f16Table = false): string {
-  return `${f16Table ? 'enable f16;\n' : ''}${params(FIELDS.embedding)}
-@group(0) @binding(1) var<storage, read> table: array<${f16Table ? 'f16' : 'f32'}>;
+  return `${params(FIELDS.embedding)}
+@group(0) @binding(1) var<storage, read> table: array<${f16Table ? 'u32' : 'f32'}>;
+fn at(j: u32) -> f32 { ${f16Table ? 'return unpack2x16float(table[j / 2u])[j % 2u];' : 'return table[j];'} }
 @group(0) @binding(2) var<storage, read> ids: array<i32>;
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
 ${GID}
@@ -156,7 +170,7 @@ ${ENTRY}
   if (i >= p.n) { return; }
   let r = i / p.D;
   let id = u32(clamp(ids[r], 0, i32(p.V) - 1));
-  y[i] = f32(table[id * p.D + i % p.D]);
+  y[i] = at(id * p.D + i % p.D);
 }
 `;
 }
@@ -365,14 +379,13 @@ ${ENTRY}
 
 /** f32 copy of an f16 tensor (an f16 weight used by an op without an f16 kernel). */
 export function f16ToF32Source(): string {
-  return `enable f16;
-${params(FIELDS.f16ToF32)}
-@group(0) @binding(1) var<storage, read> x: array<f16>;
+  return `${params(FIELDS.f16ToF32)}
+@group(0) @binding(1) var<storage, read> x: array<u32>;
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
 ${GID}
 ${ENTRY}
   if (i >= p.n) { return; }
-  y[i] = f32(x[i]);
+  y[i] = unpack2x16float(x[i / 2u])[i % 2u];
 }
 `;
 }

@@ -39,7 +39,7 @@ class GpuTensor implements Tensor {
 export interface WebGpuOpsOptions {
   /** Human-readable adapter description for info(). */
   description?: string;
-  /** Storage of 2-D/3-D 'weight' uploads: 'f16' halves the bytes every matmul reads (needs shader-f16). Default 'f32'. */
+  /** Storage of 2-D/3-D 'weight' uploads: 'f16' (packed in u32, no shader-f16 needed) halves the bytes every matmul reads. Default 'f32'. */
   weightDtype?: 'f32' | 'f16';
   /** Called by dispose() after the device is destroyed (Node: release the Dawn instance reference). */
   onDispose?: () => void;
@@ -74,7 +74,6 @@ export class WebGpuOps implements Ops {
     this.host = device.createBuffer({ size: HOST_BYTES, usage: STORAGE | COPY_SRC | COPY_DST });
     this.hostAlign = Math.max(16, device.limits.minStorageBufferOffsetAlignment);
     this.weightDtype = opts.weightDtype ?? 'f32';
-    if (this.weightDtype === 'f16' && !device.features.has('shader-f16')) throw new Error('WebGPU: weightDtype f16 needs the shader-f16 feature, which this device lacks');
   }
 
   private readonly weightDtype: 'f32' | 'f16';
@@ -170,7 +169,7 @@ export class WebGpuOps implements Ops {
 
   upload(data: Float32Array, shape: readonly number[], kind: 'weight' | 'activation' = 'activation'): Tensor {
     if (data.length !== numel(shape)) throw new Error(`upload: data has ${data.length} values, shape [${shape.join(', ')}] needs ${numel(shape)}`);
-    if (kind === 'weight' && this.weightDtype === 'f16' && shape.length >= 2 && data.length % 4 === 0) {
+    if (kind === 'weight' && this.weightDtype === 'f16' && shape.length >= 2) {
       const size = Math.max(16, Math.ceil((data.length * 2) / 16) * 16);
       const buffer = this.device.createBuffer({ size, usage: TENSOR_USAGE, mappedAtCreation: true });
       const h = new Uint16Array(buffer.getMappedRange(), 0, data.length);
@@ -329,18 +328,18 @@ export class WebGpuOps implements Ops {
 
   // ------------------------------------------------------------------ linear algebra
 
-  /** An f16 weight is read as f16 by the vec4 kernel; other shapes fall back to its f32 copy. */
+  /** An f16 weight is read packed by the matmul kernel when rows hold whole vec4<u32>s (K % 8 == 0); else its f32 copy. */
   private weightOperand(t: Tensor, op: string): GpuTensor {
     const g = this.stored(t, op, 'w');
     const Kd = g.shape[g.shape.length - 1] ?? 0;
-    return g.dtype === 'f16' && Kd % 4 === 0 ? g : this.check(t, op, 'w');
+    return g.dtype === 'f16' && Kd % 8 === 0 ? g : this.check(t, op, 'w');
   }
 
   /** Shared by matmul and headMatmul: z heads, x rows of xStride numbers, head z at column z*K. */
   private gemm(x: GpuTensor, w: GpuTensor, y: GpuTensor, M: number, N: number, Kd: number, heads: number, xStride: number, yStride: number): void {
     const f16 = w.dtype === 'f16';
     const vw = f16 || (Kd % 4 === 0 && xStride % 4 === 0) ? 4 : 1;
-    if (vw === 4 && xStride % 4 !== 0) throw new Error(`internal: f16 matmul needs rows of x in multiples of 4 (${xStride})`);
+    if (f16 && (Kd % 8 !== 0 || xStride % 4 !== 0)) throw new Error(`internal: packed f16 matmul needs K % 8 == 0 and x rows in vec4s (${Kd}, ${xStride})`);
     // 4 rows x 8 columns per invocation measured fastest on lavapipe (bench/webgpu.ts; 2/16 columns and 2/8 rows were slower).
     const tm = M >= 4 ? 4 : M;
     const tn = 8;
@@ -351,7 +350,7 @@ export class WebGpuOps implements Ops {
       'matmul',
       key,
       () => K.matmulSource(tm, tn, vw as 1 | 4, f16),
-      [M, N, Kd / vw, xStride / vw, Kd / vw, (N * Kd) / vw, yStride, N, tilesN],
+      [M, N, Kd / vw, xStride / vw, Kd / vw, f16 ? (N * Kd) / 8 : (N * Kd) / vw, yStride, N, tilesN],
       [x.buffer, w.buffer, y.buffer],
       tiles,
       heads,
