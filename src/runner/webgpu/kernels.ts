@@ -42,7 +42,7 @@ export const FIELDS = {
   concatCols: ['n', 'G', 'A', 'B'],
   repeatCols: ['n', 'S', 'times'],
   gatherRows: ['n', 'N'],
-  scatterAdd: ['N', 'R'],
+  scatterAdd: ['n', 'N', 'R'],
   writeRows: ['n', 'N'],
   rope: ['n', 'H', 'R2'],
   attnScores: ['n', 'H', 'L', 'A', 'B', 'qAStride', 'qBStride', 'kAStride', 'kAOff', 'kAHead', 'kBStride', 'kBOff', 'kBHead', 'group', 'f:scale'],
@@ -181,14 +181,17 @@ export function gatherRowsSource(): string {
   y[i] = x[u32(rows[i / p.N]) * p.N + i % p.N];`);
 }
 
-/** out (already a copy of dst) += weights[r] · src[r] at row rows[r]; one invocation per column, rows in order. */
+/** y = dst + Σ_r weights[r] · src[r] at row rows[r], one invocation per output element, rows in order (as the reference adds). */
 export function scatterAddSource(): string {
-  return kernel(FIELDS.scatterAdd, ['src: array<f32>', 'rows: array<i32>', 'wts: array<f32>', 'rw y: array<f32>'], `
-  if (i >= p.N) { return; }
+  return kernel(FIELDS.scatterAdd, ['dst: array<f32>', 'src: array<f32>', 'rows: array<i32>', 'wts: array<f32>', 'rw y: array<f32>'], `
+  if (i >= p.n) { return; }
+  let m = i32(i / p.N);
+  let c = i % p.N;
+  var acc = dst[i];
   for (var r = 0u; r < p.R; r++) {
-    let o = u32(rows[r]) * p.N + i;
-    y[o] = y[o] + wts[r] * src[r * p.N + i];
-  }`);
+    if (rows[r] == m) { acc += wts[r] * src[r * p.N + c]; }
+  }
+  y[i] = acc;`);
 }
 
 export function writeRowsSource(): string {

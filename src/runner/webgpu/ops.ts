@@ -510,9 +510,8 @@ export class WebGpuOps implements Ops {
       throw new Error(`scatterAddRows: src [${R}, ${Ns}], ${rows.length} rows and ${weights.length} weights do not match dst [${M}, ${N}]`);
     this.checkRows(rows, M, 'scatterAddRows');
     const y = this.tensor([M, N]);
-    this.endPass().copyBufferToBuffer(dst.buffer, 0, y.buffer, 0, M * N * 4);
     const [rb, wb] = this.hostArgs(1, rows, weights);
-    this.simple('scatterAdd', K.scatterAddSource, [N, R], [src.buffer, rb!, wb!, y.buffer], N);
+    this.simple('scatterAdd', K.scatterAddSource, [M * N, N, R], [dst.buffer, src.buffer, rb!, wb!, y.buffer], M * N);
     return y;
   }
 
