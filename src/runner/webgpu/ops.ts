@@ -47,6 +47,11 @@ export interface WebGpuOpsOptions {
 
 export class WebGpuOps implements Ops {
   private readonly pipelines = new Map<string, GPUComputePipeline>();
+  // Bind groups by (pipeline, uniform slot, every bound buffer and range): a decode step repeats the same
+  // sequence of ops over the same pooled buffers, so after the first step nearly every dispatch hits.
+  private readonly bindGroups = new Map<string, GPUBindGroup>();
+  private readonly bufferIds = new WeakMap<GPUBuffer, number>();
+  private nextBufferId = 1;
   private readonly pool = new Map<number, GPUBuffer[]>();
   private readonly params: GPUBuffer;
   private readonly paramWords = new ArrayBuffer(SLOT * SLOTS);
@@ -250,6 +255,7 @@ export class WebGpuOps implements Ops {
 
   /** Drop pooled buffers (tensors still alive are untouched). */
   trim(): void {
+    this.bindGroups.clear();
     for (const list of this.pool.values()) for (const b of list) { this.bytesAllocated -= b.size; b.destroy(); }
     this.pool.clear();
   }
@@ -308,9 +314,7 @@ export class WebGpuOps implements Ops {
     const offset = this.slotsUsed * SLOT;
     this.slotsUsed++;
     const pipe = this.pipeline(key, source);
-    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.params, offset, size: SLOT } }];
-    buffers.forEach((b, j) => entries.push({ binding: j + 1, resource: 'buffer' in b && !('mapState' in b) ? b : { buffer: b as GPUBuffer } }));
-    const bind = this.device.createBindGroup({ layout: pipe.getBindGroupLayout(0), entries });
+    const bind = this.bindGroup(key, pipe, offset, buffers);
     this.enc();
     this.pass ??= this.encoder!.beginComputePass();
     this.pass.setPipeline(pipe);
@@ -320,6 +324,30 @@ export class WebGpuOps implements Ops {
     const gy = Math.ceil(groups / gx);
     if (gy > this.maxWg) throw new Error(`${name}: ${threads} invocations exceed the dispatch limit`);
     this.pass.dispatchWorkgroups(gx, gy, z);
+  }
+
+  private bufferId(b: GPUBuffer): number {
+    let id = this.bufferIds.get(b);
+    if (id === undefined) {
+      id = this.nextBufferId++;
+      this.bufferIds.set(b, id);
+    }
+    return id;
+  }
+
+  private bindGroup(key: string, pipe: GPUComputePipeline, offset: number, buffers: Binding[]): GPUBindGroup {
+    const bindings: GPUBufferBinding[] = buffers.map((b) => ('buffer' in b && !('mapState' in b) ? b : { buffer: b as GPUBuffer }));
+    let cacheKey = `${key}@${offset}`;
+    for (const b of bindings) cacheKey += `:${this.bufferId(b.buffer)}+${b.offset ?? 0}+${b.size ?? -1}`;
+    let bind = this.bindGroups.get(cacheKey);
+    if (!bind) {
+      const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.params, offset, size: SLOT } }];
+      bindings.forEach((resource, j) => entries.push({ binding: j + 1, resource }));
+      bind = this.device.createBindGroup({ layout: pipe.getBindGroupLayout(0), entries });
+      if (this.bindGroups.size >= 8192) this.bindGroups.clear();
+      this.bindGroups.set(cacheKey, bind);
+    }
+    return bind;
   }
 
   private simple(name: K.KernelName, source: () => string, values: number[], buffers: Binding[], threads: number): void {
