@@ -4,7 +4,7 @@
 // submitted when a result is read (or the uniform arena fills up), so a decode step is one submit.
 // Tensor storage comes from a size-keyed pool: a freed buffer is handed to later ops, which is safe because
 // every write to it (dispatches, copies, clears, staged uploads) is recorded in queue order after earlier reads.
-import { f32ToF16 } from '../dtype.js';
+import { f16ToF32, f32ToF16 } from '../dtype.js';
 import { numel, type Ops, type OpsInfo, type Spans, type Tensor } from '../ops.js';
 import * as K from './kernels.js';
 
@@ -22,6 +22,7 @@ const SLOTS = 1024;
 const HOST_BYTES = 1 << 22; // per-submit arena for small host inputs (ids, rows, spans, RoPE tables)
 
 type Binding = GPUBuffer | GPUBufferBinding;
+export type WeightStorage = 'f32' | 'f16' | 'auto';
 const ceil16 = (n: number): number => Math.max(16, Math.ceil(n / 16) * 16);
 
 class GpuTensor implements Tensor {
@@ -39,8 +40,12 @@ class GpuTensor implements Tensor {
 export interface WebGpuOpsOptions {
   /** Human-readable adapter description for info(). */
   description?: string;
-  /** Storage of 2-D/3-D 'weight' uploads: 'f16' (packed in u32, no shader-f16 needed) halves the bytes every matmul reads. Default 'f32'. */
-  weightDtype?: 'f32' | 'f16';
+  /**
+   * Storage of 2-D/3-D 'weight' uploads. 'f16' (packed in u32, no shader-f16 needed) halves the bytes every matmul
+   * reads; 'auto' (default) stores a weight as f16 only when every value survives the round trip exactly (BF16 and
+   * F16 checkpoints, barring values outside f16's range), so results equal the f32 path's; 'f32' never converts.
+   */
+  weightDtype?: WeightStorage;
   /** Called by dispose() after the device is destroyed (Node: release the Dawn instance reference). */
   onDispose?: () => void;
 }
@@ -78,13 +83,29 @@ export class WebGpuOps implements Ops {
     this.maxWg = device.limits.maxComputeWorkgroupsPerDimension;
     this.host = device.createBuffer({ size: HOST_BYTES, usage: STORAGE | COPY_SRC | COPY_DST });
     this.hostAlign = Math.max(16, device.limits.minStorageBufferOffsetAlignment);
-    this.weightDtype = opts.weightDtype ?? 'f32';
+    this.weightStorage = opts.weightDtype ?? 'auto';
   }
 
-  private readonly weightDtype: 'f32' | 'f16';
+  private readonly weightStorage: WeightStorage;
+  private f16Weights = 0;
 
+  /** weightDtype is 'f16' once any weight is stored as f16 (with 'auto' that loses nothing). */
   info(): OpsInfo {
-    return { backend: 'webgpu', device: this.opts.description ?? 'webgpu device', weightDtype: this.weightDtype };
+    const f16 = this.weightStorage === 'f16' || this.f16Weights > 0;
+    return { backend: 'webgpu', device: this.opts.description ?? 'webgpu device', weightDtype: f16 ? 'f16' : 'f32' };
+  }
+
+  /** f16 bits of `data`, or null in 'auto' mode when some value would change. */
+  private toF16(data: Float32Array): Uint16Array | null {
+    const h = new Uint16Array(data.length);
+    const exact = this.weightStorage === 'auto';
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i]!;
+      const b = f32ToF16(v);
+      if (exact && f16ToF32(b) !== v && !Number.isNaN(v)) return null;
+      h[i] = b;
+    }
+    return h;
   }
 
   // ------------------------------------------------------------------ memory
@@ -174,13 +195,14 @@ export class WebGpuOps implements Ops {
 
   upload(data: Float32Array, shape: readonly number[], kind: 'weight' | 'activation' = 'activation'): Tensor {
     if (data.length !== numel(shape)) throw new Error(`upload: data has ${data.length} values, shape [${shape.join(', ')}] needs ${numel(shape)}`);
-    if (kind === 'weight' && this.weightDtype === 'f16' && shape.length >= 2) {
+    const half = kind === 'weight' && this.weightStorage !== 'f32' && shape.length >= 2 ? this.toF16(data) : null;
+    if (half) {
       const size = Math.max(16, Math.ceil((data.length * 2) / 16) * 16);
       const buffer = this.device.createBuffer({ size, usage: TENSOR_USAGE, mappedAtCreation: true });
-      const h = new Uint16Array(buffer.getMappedRange(), 0, data.length);
-      for (let i = 0; i < data.length; i++) h[i] = f32ToF16(data[i]!);
+      new Uint16Array(buffer.getMappedRange(), 0, data.length).set(half);
       buffer.unmap();
       this.bytesAllocated += size;
+      this.f16Weights++;
       return new GpuTensor([...shape], buffer, this, 'f16');
     }
     if (kind === 'weight') {
