@@ -52,9 +52,10 @@ async function timeMatmul(o: Ops, M: number, N: number, K: number, minSeconds: n
 async function main(): Promise<void> {
   const cpuInfo = os.cpus()[0]?.model ?? 'unknown';
   console.log(`machine: ${cpuInfo}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
-  const gpu = await createWebGpuOps();
+  const gpu = await createWebGpuOps({ weightDtype: 'f32' });
+  const gpu16 = await createWebGpuOps({ weightDtype: 'f16' });
   const cpu = new CpuOps();
-  console.log(`webgpu adapter: ${gpu.info().device}, weights ${gpu.info().weightDtype}`);
+  console.log(`webgpu adapter: ${gpu.info().device}`);
   console.log(`load average: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (other processes share these cores)`);
   console.log(`cpu reference: ${cpu.info().device}`);
   const minSeconds = Number(process.env.BENCH_SECONDS ?? 0.5);
@@ -66,14 +67,15 @@ async function main(): Promise<void> {
     ['prefill M=256, 1024->1024', 256, 1024, 1024],
   ];
   console.log('\nmatmul y = x·Wᵀ (f32)');
-  console.log('| shape | M×N×K | CPU ms | CPU GFLOP/s | WebGPU ms | WebGPU GFLOP/s | speed-up |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('| shape | M×N×K | CPU ms | CPU GFLOP/s | WebGPU ms | WebGPU GFLOP/s | speed-up | WebGPU f16-weights ms | speed-up |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   for (const [name, M, N, K] of shapes) {
     const flops = 2 * M * N * K;
     const tc = await timeMatmul(cpu, M, N, K, minSeconds);
     const tg = await timeMatmul(gpu, M, N, K, minSeconds);
+    const th = await timeMatmul(gpu16, M, N, K, minSeconds);
     console.log(
-      `| ${name} | ${M}×${N}×${K} | ${(tc * 1e3).toFixed(2)} | ${(flops / tc / 1e9).toFixed(2)} | ${(tg * 1e3).toFixed(2)} | ${(flops / tg / 1e9).toFixed(2)} | ${(tc / tg).toFixed(2)}x |`,
+      `| ${name} | ${M}×${N}×${K} | ${(tc * 1e3).toFixed(2)} | ${(flops / tc / 1e9).toFixed(2)} | ${(tg * 1e3).toFixed(2)} | ${(flops / tg / 1e9).toFixed(2)} | ${(tc / tg).toFixed(2)}x | ${(th * 1e3).toFixed(2)} | ${(tc / th).toFixed(2)}x |`,
     );
   }
 
@@ -81,8 +83,8 @@ async function main(): Promise<void> {
   const prompt = Array.from({ length: Number(process.env.BENCH_PROMPT ?? 64) }, (_, i) => (i * 37 + 11) % 500);
   const maxTokens = Number(process.env.BENCH_TOKENS ?? 16);
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
-  console.log(`\ngenerate: prompt ${prompt.length} tokens, ${maxTokens} new tokens per sample, greedy (f32 weights)`);
-  console.log('| preset | G | backend | prefill tok/s | decode tok/s | decode ms/step | device weights MiB |');
+  console.log(`\ngenerate: prompt ${prompt.length} tokens, ${maxTokens} new tokens per sample, greedy; webgpu-f16 stores matrix weights as f16`);
+  console.log('| preset | G | backend | prefill tok/s | decode tok/s | decode ms/step | weights MiB (f32) |');
   console.log('|---|---|---|---|---|---|---|');
   const presets = (process.env.BENCH_PRESETS ?? 'tiny,small').split(',') as PresetName[];
   for (const preset of presets) {
@@ -93,6 +95,7 @@ async function main(): Promise<void> {
       const models: [string, DeepSeekV3][] = [
         ['cpu', DeepSeekV3.load(cpu, ckpt)],
         ['webgpu', DeepSeekV3.load(gpu, ckpt)],
+        ['webgpu-f16', DeepSeekV3.load(gpu16, ckpt)],
       ];
       ckpt.close();
       for (const g of [1, 8]) {
@@ -112,8 +115,11 @@ async function main(): Promise<void> {
           const b = best[name]!;
           console.log(`| ${preset} | ${g} | ${name} | ${b.pre.toFixed(1)} | ${b.dec.toFixed(1)} | ${b.step.toFixed(1)} | ${(model.weightBytes() / 2 ** 20).toFixed(1)} |`);
         }
-        const c = best.cpu!, w = best.webgpu!;
-        console.log(`| ${preset} | ${g} | **webgpu / cpu** | **${(w.pre / c.pre).toFixed(2)}x** | **${(w.dec / c.dec).toFixed(2)}x** |  |  |`);
+        const c = best.cpu!;
+        for (const name of ['webgpu', 'webgpu-f16']) {
+          const w = best[name]!;
+          console.log(`| ${preset} | ${g} | **${name} / cpu** | **${(w.pre / c.pre).toFixed(2)}x** | **${(w.dec / c.dec).toFixed(2)}x** |  |  |`);
+        }
       }
       for (const [, model] of models) model.dispose();
     } finally {
@@ -121,6 +127,7 @@ async function main(): Promise<void> {
     }
   }
   gpu.dispose();
+  gpu16.dispose();
 }
 
 await main();

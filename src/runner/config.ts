@@ -40,6 +40,8 @@ export interface ModelConfig {
   ropeScaling: YarnScaling | null;
   maxPositionEmbeddings: number;
   tieWordEmbeddings: boolean;
+  /** HF `rope_interleave` (default true: DeepSeek's complex-pair layout). false = rotate-half pairs (i, i + dr/2). */
+  ropeInterleave: boolean;
   bosTokenId: number | null;
   eosTokenIds: number[];
 }
@@ -131,6 +133,7 @@ export function parseModelConfig(raw: unknown): ModelConfig {
     ropeScaling: parseRopeScaling(r.rope_scaling),
     maxPositionEmbeddings: num(r, 'max_position_embeddings', { int: true, min: 1, def: 4096 }),
     tieWordEmbeddings: bool(r, 'tie_word_embeddings', false),
+    ropeInterleave: bool(r, 'rope_interleave', true),
     bosTokenId: r.bos_token_id === null || r.bos_token_id === undefined ? null : num(r, 'bos_token_id', { int: true, min: 0 }),
     eosTokenIds: eosIds(r.eos_token_id),
   };

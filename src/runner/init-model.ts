@@ -49,7 +49,7 @@ export const PRESETS = {
     n_routed_experts: 8, n_shared_experts: 1, num_experts_per_tok: 2, n_group: 4, topk_group: 2, max_position_embeddings: 1024,
     rope_scaling: { type: 'yarn', factor: 4, original_max_position_embeddings: 256, beta_fast: 32, beta_slow: 1, mscale: 1, mscale_all_dim: 1 },
   },
-  /** For benches: ~28M parameters, 4 layers (1 dense + 3 MoE of 16 experts, 4 active), plain RoPE. */
+  /** For benches: ~26M parameters, 4 layers (1 dense + 3 MoE of 16 experts, 4 active), plain RoPE. */
   small: {
     ...COMMON,
     vocab_size: 2048, hidden_size: 512, intermediate_size: 1024, moe_intermediate_size: 256, num_hidden_layers: 4, first_k_dense_replace: 1,

@@ -104,6 +104,19 @@ export class DeepSeekV3 {
       return t;
     };
     const w = (name: string, shape: number[]): Tensor => up(ckpt.get(name, shape), shape);
+    // Rotate-half checkpoints (rope_interleave false) pair dims (i, i + dr/2). Permuting the rope rows of the
+    // projections that produce q_pe and k_pe into (2i, 2i+1) order gives the same scores with interleaved RoPE.
+    const ropeRows = (name: string, shape: [number, number], groups: number, before: number): Tensor => {
+      const data = ckpt.get(name, shape);
+      if (cfg.ropeInterleave) return up(data, shape);
+      const cols = shape[1], out = Float32Array.from(data), half = dr / 2;
+      for (let g = 0; g < groups; g++)
+        for (let i = 0; i < dr; i++) {
+          const src = g * (before + dr) + before + (i % 2 === 0 ? i / 2 : half + (i - 1) / 2);
+          out.set(data.subarray(src * cols, (src + 1) * cols), (g * (before + dr) + before + i) * cols);
+        }
+      return up(out, shape);
+    };
     const mlp = (p: string, inter: number): Mlp => ({
       gate: w(`${p}.gate_proj.weight`, [inter, d]),
       up: w(`${p}.up_proj.weight`, [inter, d]),
@@ -131,17 +144,17 @@ export class DeepSeekV3 {
       } else ffn = mlp(`${p}.mlp`, cfg.intermediateSize);
       const qPath =
         cfg.qLoraRank === null
-          ? { q: w(`${a}.q_proj.weight`, [h * (dn + dr), d]) }
+          ? { q: ropeRows(`${a}.q_proj.weight`, [h * (dn + dr), d], h, dn) }
           : {
               qA: w(`${a}.q_a_proj.weight`, [cfg.qLoraRank, d]),
               qANorm: w(`${a}.q_a_layernorm.weight`, [cfg.qLoraRank]),
-              qB: w(`${a}.q_b_proj.weight`, [h * (dn + dr), cfg.qLoraRank]),
+              qB: ropeRows(`${a}.q_b_proj.weight`, [h * (dn + dr), cfg.qLoraRank], h, dn),
             };
       layers.push({
         inputNorm: w(`${p}.input_layernorm.weight`, [d]),
         postNorm: w(`${p}.post_attention_layernorm.weight`, [d]),
         ...qPath,
-        kvA: w(`${a}.kv_a_proj_with_mqa.weight`, [c + dr, d]),
+        kvA: ropeRows(`${a}.kv_a_proj_with_mqa.weight`, [c + dr, d], 1, c),
         kvANorm: w(`${a}.kv_a_layernorm.weight`, [c]),
         kvB: up(kvB, [h * (dn + dv), c]),
         wUKT: up(wUKT, [h, c, dn]),

@@ -87,7 +87,9 @@ export function setupVulkanDriver(): DriverSetup {
   if (fromEnv) {
     applied = { icd: fromEnv, source: 'env' };
   } else if (cached) {
+    // Both names: newer loaders prefer VK_DRIVER_FILES, even when it is set but empty.
     process.env.VK_ICD_FILENAMES = cached.icd;
+    process.env.VK_DRIVER_FILES = cached.icd;
     applied = { icd: cached.icd, source: 'cache', mesa: cached.mesa };
   } else {
     applied = { icd: null, source: 'system' };

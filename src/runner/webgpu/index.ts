@@ -2,14 +2,20 @@
 // set-up unpacked) and wraps it in WebGpuOps. Browsers construct `new WebGpuOps(device)` themselves.
 import type { Ops } from '../ops.js';
 import { acquireDevice, type AcquireOptions } from './device.js';
-import { WebGpuOps } from './ops.js';
+import { WebGpuOps, type WeightStorage } from './ops.js';
 
 export { WebGpuOps } from './ops.js';
 export { acquireDevice } from './device.js';
 
 export interface CreateWebGpuOptions extends AcquireOptions {
-  /** Storage of matrix weights; default f32, or R1_WEBGPU_WEIGHTS=f16. */
-  weightDtype?: 'f32' | 'f16';
+  /** Storage of matrix weights (see WebGpuOpsOptions); default R1_WEBGPU_WEIGHTS or 'auto' (f16 where lossless). */
+  weightDtype?: WeightStorage;
+}
+
+function weightStorageFromEnv(): WeightStorage {
+  const v = process.env.R1_WEBGPU_WEIGHTS ?? 'auto';
+  if (v !== 'auto' && v !== 'f16' && v !== 'f32') throw new Error(`R1_WEBGPU_WEIGHTS must be auto, f16 or f32, got ${JSON.stringify(v)}`);
+  return v;
 }
 
 export async function createWebGpuOps(opts: CreateWebGpuOptions = {}): Promise<Ops & WebGpuOps> {
@@ -17,7 +23,7 @@ export async function createWebGpuOps(opts: CreateWebGpuOptions = {}): Promise<O
   // The closure keeps `acquired.gpu` (Dawn's instance) reachable for as long as the ops object is.
   const ops = new WebGpuOps(acquired.device, {
     description: acquired.description,
-    weightDtype: opts.weightDtype ?? (process.env.R1_WEBGPU_WEIGHTS === 'f16' ? 'f16' : 'f32'),
+    weightDtype: opts.weightDtype ?? weightStorageFromEnv(),
     onDispose: () => void acquired.gpu,
   });
   return ops;

@@ -18,6 +18,17 @@ function params(fields: readonly string[]): string {
   return `struct P {\n${body}\n}\n@group(0) @binding(0) var<uniform> p: P;\n`;
 }
 
+/**
+ * A kernel over a flat invocation index `i`: the uniform block of `fields`, storage bindings 1.. in order
+ * ('rw ' marks the read_write ones), helper functions, then `body` (which guards `i` itself).
+ */
+function kernel(fields: readonly string[], bindings: string[], body: string, helpers = ''): string {
+  const binds = bindings
+    .map((b, j) => `@group(0) @binding(${j + 1}) var<storage, ${b.startsWith('rw ') ? 'read_write' : 'read'}> ${b.replace(/^rw /, '')};`)
+    .join('\n');
+  return `${params(fields)}${binds}\n${GID}${helpers}\n${ENTRY}${body}\n}\n`;
+}
+
 /** Field order of every kernel's uniform block (the host writes values in this order). */
 export const FIELDS = {
   matmul: ['M', 'N', 'K4', 'xStride4', 'xHead4', 'wHead4', 'yStride', 'yHead', 'tilesN'],
@@ -31,7 +42,7 @@ export const FIELDS = {
   concatCols: ['n', 'G', 'A', 'B'],
   repeatCols: ['n', 'S', 'times'],
   gatherRows: ['n', 'N'],
-  scatterAdd: ['N', 'R'],
+  scatterAdd: ['n', 'N', 'R'],
   writeRows: ['n', 'N'],
   rope: ['n', 'H', 'R2'],
   attnScores: ['n', 'H', 'L', 'A', 'B', 'qAStride', 'qBStride', 'kAStride', 'kAOff', 'kAHead', 'kBStride', 'kBOff', 'kBHead', 'group', 'f:scale'],
@@ -44,30 +55,38 @@ export type KernelName = keyof typeof FIELDS;
  * y[z][m, n] = Σ_k x[z][m, k] · w[z][n, k]. Each invocation computes a TM x TN block of outputs, loading
  * vec4s of K (or scalars when vw = 1) straight from storage into registers; the block loops are unrolled
  * here in the source so the accumulators stay in registers. z (workgroup_id.z) selects a head for headMatmul.
+ * With `packedF16`, w holds f16 pairs packed in u32 (8 weights per vec4<u32>, K % 8 == 0), unpacked with
+ * unpack2x16float: half the bytes of f32 and, on CPU drivers, a quarter of the gathered loads per weight;
+ * it needs no shader-f16 feature. Then K4 counts vec4s of x and w rows are K4/2 vec4<u32> long.
  */
-export function matmulSource(tm: number, tn: number, vw: 1 | 4, f16Weights = false): string {
+export function matmulSource(tm: number, tn: number, vw: 1 | 4, packedF16 = false): string {
   const vt = vw === 4 ? 'vec4<f32>' : 'f32';
-  const wt = f16Weights ? (vw === 4 ? 'vec4<f16>' : 'f16') : vt;
   const lines: string[] = [];
   for (let a = 0; a < tm; a++) for (let b = 0; b < tn; b++) lines.push(`var acc${a}_${b} = 0.0;`);
   const body: string[] = [];
-  for (let a = 0; a < tm; a++) body.push(`let x${a} = x[xr${a} + k];`);
-  for (let b = 0; b < tn; b++) body.push(`let w${b} = ${f16Weights ? `${vt}(w[wr${b} + k])` : `w[wr${b} + k]`};`);
-  for (let a = 0; a < tm; a++)
-    for (let b = 0; b < tn; b++) body.push(vw === 4 ? `acc${a}_${b} += dot(x${a}, w${b});` : `acc${a}_${b} += x${a} * w${b};`);
+  if (packedF16) {
+    for (let a = 0; a < tm; a++) body.push(`let x${a}a = x[xr${a} + 2u * k];`, `let x${a}b = x[xr${a} + 2u * k + 1u];`);
+    for (let b = 0; b < tn; b++) {
+      body.push(`let q${b} = w[wr${b} + k];`);
+      body.push(`let w${b}a = vec4<f32>(unpack2x16float(q${b}.x), unpack2x16float(q${b}.y));`);
+      body.push(`let w${b}b = vec4<f32>(unpack2x16float(q${b}.z), unpack2x16float(q${b}.w));`);
+    }
+    for (let a = 0; a < tm; a++) for (let b = 0; b < tn; b++) body.push(`acc${a}_${b} += dot(x${a}a, w${b}a) + dot(x${a}b, w${b}b);`);
+  } else {
+    for (let a = 0; a < tm; a++) body.push(`let x${a} = x[xr${a} + k];`);
+    for (let b = 0; b < tn; b++) body.push(`let w${b} = w[wr${b} + k];`);
+    for (let a = 0; a < tm; a++)
+      for (let b = 0; b < tn; b++) body.push(vw === 4 ? `acc${a}_${b} += dot(x${a}, w${b});` : `acc${a}_${b} += x${a} * w${b};`);
+  }
+  const kw = packedF16 ? '(p.K4 / 2u)' : 'p.K4';
   const rows: string[] = [];
   for (let a = 0; a < tm; a++) rows.push(`let xr${a} = p.xHead4 * z + min(m0 + ${a}u, p.M - 1u) * p.xStride4;`);
-  for (let b = 0; b < tn; b++) rows.push(`let wr${b} = p.wHead4 * z + min(n0 + ${b}u, p.N - 1u) * p.K4;`);
+  for (let b = 0; b < tn; b++) rows.push(`let wr${b} = p.wHead4 * z + min(n0 + ${b}u, p.N - 1u) * ${kw};`);
   const stores: string[] = [];
   for (let a = 0; a < tm; a++)
     for (let b = 0; b < tn; b++)
       stores.push(`if (m0 + ${a}u < p.M && n0 + ${b}u < p.N) { y[p.yHead * z + (m0 + ${a}u) * p.yStride + n0 + ${b}u] = acc${a}_${b}; }`);
-  return `${f16Weights ? 'enable f16;\n' : ''}${params(FIELDS.matmul)}
-@group(0) @binding(1) var<storage, read> x: array<${vt}>;
-@group(0) @binding(2) var<storage, read> w: array<${wt}>;
-@group(0) @binding(3) var<storage, read_write> y: array<f32>;
-${GID}
-${ENTRY}
+  return kernel(FIELDS.matmul, [`x: array<${vt}>`, `w: array<${packedF16 ? 'vec4<u32>' : vt}>`, 'rw y: array<f32>'], `
   let z = wid.z;
   let tile = i;
   let tm = tile / p.tilesN;
@@ -76,64 +95,38 @@ ${ENTRY}
   let n0 = (tile % p.tilesN) * ${tn}u;
   ${rows.join('\n  ')}
   ${lines.join('\n  ')}
-  for (var k = 0u; k < p.K4; k++) {
+  for (var k = 0u; k < ${kw}; k++) {
     ${body.join('\n    ')}
   }
-  ${stores.join('\n  ')}
-}
-`;
+  ${stores.join('\n  ')}`);
 }
 
 export function rmsnormSource(): string {
-  return `${params(FIELDS.rmsnorm)}
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> w: array<f32>;
-@group(0) @binding(3) var<storage, read_write> y: array<f32>;
-${GID}
-${ENTRY}
+  return kernel(FIELDS.rmsnorm, ['x: array<f32>', 'w: array<f32>', 'rw y: array<f32>'], `
   if (i >= p.M) { return; }
   let base = i * p.D;
   var ss = 0.0;
   for (var d = 0u; d < p.D; d++) { let v = x[base + d]; ss += v * v; }
   let r = inverseSqrt(ss / f32(p.D) + p.eps);
-  for (var d = 0u; d < p.D; d++) { y[base + d] = x[base + d] * r * w[d]; }
-}
-`;
+  for (var d = 0u; d < p.D; d++) { y[base + d] = x[base + d] * r * w[d]; }`);
 }
 
 /** Elementwise a ∘ b for op = add | mul | siluMul. */
 export function binarySource(op: 'add' | 'mul' | 'siluMul'): string {
   const expr = op === 'add' ? 'a[i] + b[i]' : op === 'mul' ? 'a[i] * b[i]' : 'a[i] / (1.0 + exp(-a[i])) * b[i]';
-  return `${params(FIELDS.binary)}
-@group(0) @binding(1) var<storage, read> a: array<f32>;
-@group(0) @binding(2) var<storage, read> b: array<f32>;
-@group(0) @binding(3) var<storage, read_write> y: array<f32>;
-${GID}
-${ENTRY}
+  return kernel(FIELDS.binary, ['a: array<f32>', 'b: array<f32>', 'rw y: array<f32>'], `
   if (i >= p.n) { return; }
-  y[i] = ${expr};
-}
-`;
+  y[i] = ${expr};`);
 }
 
 export function scaleSource(): string {
-  return `${params(FIELDS.scale)}
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> y: array<f32>;
-${GID}
-${ENTRY}
+  return kernel(FIELDS.scale, ['x: array<f32>', 'rw y: array<f32>'], `
   if (i >= p.n) { return; }
-  y[i] = x[i] * p.s;
-}
-`;
+  y[i] = x[i] * p.s;`);
 }
 
 export function softmaxSource(): string {
-  return `${params(FIELDS.softmax)}
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> y: array<f32>;
-${GID}
-${ENTRY}
+  return kernel(FIELDS.softmax, ['x: array<f32>', 'rw y: array<f32>'], `
   if (i >= p.M) { return; }
   let base = i * p.N;
   var mx = x[base];
@@ -141,49 +134,30 @@ ${ENTRY}
   var s = 0.0;
   for (var j = 0u; j < p.N; j++) { let e = exp(x[base + j] - mx); y[base + j] = e; s += e; }
   let inv = 1.0 / s;
-  for (var j = 0u; j < p.N; j++) { y[base + j] = y[base + j] * inv; }
-}
-`;
+  for (var j = 0u; j < p.N; j++) { y[base + j] = y[base + j] * inv; }`);
 }
 
 export function embeddingSource(f16Table = false): string {
-  return `${f16Table ? 'enable f16;\n' : ''}${params(FIELDS.embedding)}
-@group(0) @binding(1) var<storage, read> table: array<${f16Table ? 'f16' : 'f32'}>;
-@group(0) @binding(2) var<storage, read> ids: array<i32>;
-@group(0) @binding(3) var<storage, read_write> y: array<f32>;
-${GID}
-${ENTRY}
+  const at = f16Table ? 'return unpack2x16float(table[j / 2u])[j % 2u];' : 'return table[j];';
+  return kernel(FIELDS.embedding, [`table: array<${f16Table ? 'u32' : 'f32'}>`, 'ids: array<i32>', 'rw y: array<f32>'], `
   if (i >= p.n) { return; }
   let r = i / p.D;
   let id = u32(clamp(ids[r], 0, i32(p.V) - 1));
-  y[i] = f32(table[id * p.D + i % p.D]);
-}
-`;
+  y[i] = at(id * p.D + i % p.D);`, `\nfn at(j: u32) -> f32 { ${at} }`);
 }
 
 export function sliceColsSource(): string {
-  return `${params(FIELDS.sliceCols)}
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> y: array<f32>;
-${GID}
-${ENTRY}
+  return kernel(FIELDS.sliceCols, ['x: array<f32>', 'rw y: array<f32>'], `
   if (i >= p.n) { return; }
   let rowOut = p.G * p.len;
   let m = i / rowOut;
   let c = i % rowOut;
   let g = c / p.len;
-  y[i] = x[m * p.G * p.S + g * p.S + p.start + c % p.len];
-}
-`;
+  y[i] = x[m * p.G * p.S + g * p.S + p.start + c % p.len];`);
 }
 
 export function concatColsSource(): string {
-  return `${params(FIELDS.concatCols)}
-@group(0) @binding(1) var<storage, read> a: array<f32>;
-@group(0) @binding(2) var<storage, read> b: array<f32>;
-@group(0) @binding(3) var<storage, read_write> y: array<f32>;
-${GID}
-${ENTRY}
+  return kernel(FIELDS.concatCols, ['a: array<f32>', 'b: array<f32>', 'rw y: array<f32>'], `
   if (i >= p.n) { return; }
   let w = p.A + p.B;
   let rowOut = p.G * w;
@@ -191,77 +165,44 @@ ${ENTRY}
   let c = i % rowOut;
   let g = c / w;
   let j = c % w;
-  if (j < p.A) { y[i] = a[m * p.G * p.A + g * p.A + j]; } else { y[i] = b[m * p.G * p.B + g * p.B + j - p.A]; }
-}
-`;
+  if (j < p.A) { y[i] = a[m * p.G * p.A + g * p.A + j]; } else { y[i] = b[m * p.G * p.B + g * p.B + j - p.A]; }`);
 }
 
 export function repeatColsSource(): string {
-  return `${params(FIELDS.repeatCols)}
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> y: array<f32>;
-${GID}
-${ENTRY}
+  return kernel(FIELDS.repeatCols, ['x: array<f32>', 'rw y: array<f32>'], `
   if (i >= p.n) { return; }
   let rowOut = p.S * p.times;
-  y[i] = x[(i / rowOut) * p.S + (i % rowOut) % p.S];
-}
-`;
+  y[i] = x[(i / rowOut) * p.S + (i % rowOut) % p.S];`);
 }
 
 export function gatherRowsSource(): string {
-  return `${params(FIELDS.gatherRows)}
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> rows: array<i32>;
-@group(0) @binding(3) var<storage, read_write> y: array<f32>;
-${GID}
-${ENTRY}
+  return kernel(FIELDS.gatherRows, ['x: array<f32>', 'rows: array<i32>', 'rw y: array<f32>'], `
   if (i >= p.n) { return; }
-  y[i] = x[u32(rows[i / p.N]) * p.N + i % p.N];
-}
-`;
+  y[i] = x[u32(rows[i / p.N]) * p.N + i % p.N];`);
 }
 
-/** out (already a copy of dst) += weights[r] · src[r] at row rows[r]; one invocation per column, rows in order. */
+/** y = dst + Σ_r weights[r] · src[r] at row rows[r], one invocation per output element, rows in order (as the reference adds). */
 export function scatterAddSource(): string {
-  return `${params(FIELDS.scatterAdd)}
-@group(0) @binding(1) var<storage, read> src: array<f32>;
-@group(0) @binding(2) var<storage, read> rows: array<i32>;
-@group(0) @binding(3) var<storage, read> wts: array<f32>;
-@group(0) @binding(4) var<storage, read_write> y: array<f32>;
-${GID}
-${ENTRY}
-  if (i >= p.N) { return; }
+  return kernel(FIELDS.scatterAdd, ['dst: array<f32>', 'src: array<f32>', 'rows: array<i32>', 'wts: array<f32>', 'rw y: array<f32>'], `
+  if (i >= p.n) { return; }
+  let m = i32(i / p.N);
+  let c = i % p.N;
+  var acc = dst[i];
   for (var r = 0u; r < p.R; r++) {
-    let o = u32(rows[r]) * p.N + i;
-    y[o] = y[o] + wts[r] * src[r * p.N + i];
+    if (rows[r] == m) { acc += wts[r] * src[r * p.N + c]; }
   }
-}
-`;
+  y[i] = acc;`);
 }
 
 export function writeRowsSource(): string {
-  return `${params(FIELDS.writeRows)}
-@group(0) @binding(1) var<storage, read> src: array<f32>;
-@group(0) @binding(2) var<storage, read> rows: array<i32>;
-@group(0) @binding(3) var<storage, read_write> dst: array<f32>;
-${GID}
-${ENTRY}
+  return kernel(FIELDS.writeRows, ['src: array<f32>', 'rows: array<i32>', 'rw dst: array<f32>'], `
   if (i >= p.n) { return; }
-  dst[u32(rows[i / p.N]) * p.N + i % p.N] = src[i];
-}
-`;
+  dst[u32(rows[i / p.N]) * p.N + i % p.N] = src[i];`);
 }
 
 /** Interleaved-pair RoPE; one invocation per (row, head, pair). */
 export function ropeSource(): string {
-  return `${params(FIELDS.rope)}
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> cs: array<f32>;
-@group(0) @binding(3) var<storage, read> sn: array<f32>;
-@group(0) @binding(4) var<storage, read_write> y: array<f32>;
-${GID}
-${ENTRY}
+  return kernel(FIELDS.rope, ['x: array<f32>', 'cs: array<f32>', 'sn: array<f32>', 'rw y: array<f32>'], `
   if (i >= p.n) { return; }
   let pair = i % p.R2;
   let m = i / (p.H * p.R2);
@@ -270,9 +211,7 @@ ${ENTRY}
   let a = x[2u * i];
   let b = x[2u * i + 1u];
   y[2u * i] = a * c - b * s;
-  y[2u * i + 1u] = a * s + b * c;
-}
-`;
+  y[2u * i + 1u] = a * s + b * c;`);
 }
 
 // Attention runs in three passes over a scratch [M*H, L] score matrix (L = the longest span total):
@@ -289,16 +228,7 @@ fn spanLen(m: u32) -> u32 { return u32(spans[4u * m + 1u]) + u32(spans[4u * m + 
 `;
 
 export function attnScoresSource(): string {
-  return `${params(FIELDS.attnScores)}
-@group(0) @binding(1) var<storage, read> qA: array<f32>;
-@group(0) @binding(2) var<storage, read> qB: array<f32>;
-@group(0) @binding(3) var<storage, read> kA: array<f32>;
-@group(0) @binding(4) var<storage, read> kB: array<f32>;
-@group(0) @binding(5) var<storage, read> spans: array<i32>;
-@group(0) @binding(6) var<storage, read_write> sc: array<f32>;
-${GID}
-${SPAN_KEY}
-${ENTRY}
+  return kernel(FIELDS.attnScores, ['qA: array<f32>', 'qB: array<f32>', 'kA: array<f32>', 'kB: array<f32>', 'spans: array<i32>', 'rw sc: array<f32>'], `
   if (i >= p.n) { return; }
   let j = i % p.L;
   let row = i / p.L;
@@ -314,18 +244,11 @@ ${ENTRY}
   let qb = m * p.qBStride + h * p.B;
   let kb = t * p.kBStride + p.kBOff + kvh * p.kBHead;
   for (var d = 0u; d < p.B; d++) { s += qB[qb + d] * kB[kb + d]; }
-  sc[i] = s * p.scale;
-}
-`;
+  sc[i] = s * p.scale;`, SPAN_KEY);
 }
 
 export function attnSoftmaxSource(): string {
-  return `${params(FIELDS.attnSoftmax)}
-@group(0) @binding(1) var<storage, read> spans: array<i32>;
-@group(0) @binding(2) var<storage, read_write> sc: array<f32>;
-${GID}
-${SPAN_KEY}
-${ENTRY}
+  return kernel(FIELDS.attnSoftmax, ['spans: array<i32>', 'rw sc: array<f32>'], `
   if (i >= p.n) { return; }
   let len = spanLen(i / p.H);
   let base = i * p.L;
@@ -334,20 +257,11 @@ ${ENTRY}
   var s = 0.0;
   for (var j = 0u; j < len; j++) { let e = exp(sc[base + j] - mx); sc[base + j] = e; s += e; }
   let inv = 1.0 / s;
-  for (var j = 0u; j < len; j++) { sc[base + j] = sc[base + j] * inv; }
-}
-`;
+  for (var j = 0u; j < len; j++) { sc[base + j] = sc[base + j] * inv; }`, SPAN_KEY);
 }
 
 export function attnValuesSource(): string {
-  return `${params(FIELDS.attnValues)}
-@group(0) @binding(1) var<storage, read> pr: array<f32>;
-@group(0) @binding(2) var<storage, read> v: array<f32>;
-@group(0) @binding(3) var<storage, read> spans: array<i32>;
-@group(0) @binding(4) var<storage, read_write> y: array<f32>;
-${GID}
-${SPAN_KEY}
-${ENTRY}
+  return kernel(FIELDS.attnValues, ['pr: array<f32>', 'v: array<f32>', 'spans: array<i32>', 'rw y: array<f32>'], `
   if (i >= p.n) { return; }
   let c = i % p.Dv;
   let row = i / p.Dv;
@@ -357,22 +271,13 @@ ${ENTRY}
   let off = p.vOff + (h / p.group) * p.vHead + c;
   var acc = 0.0;
   for (var j = 0u; j < len; j++) { acc += pr[row * p.L + j] * v[keyRow(m, j) * p.vStride + off]; }
-  y[i] = acc;
-}
-`;
+  y[i] = acc;`, SPAN_KEY);
 }
 
 
 /** f32 copy of an f16 tensor (an f16 weight used by an op without an f16 kernel). */
 export function f16ToF32Source(): string {
-  return `enable f16;
-${params(FIELDS.f16ToF32)}
-@group(0) @binding(1) var<storage, read> x: array<f16>;
-@group(0) @binding(2) var<storage, read_write> y: array<f32>;
-${GID}
-${ENTRY}
+  return kernel(FIELDS.f16ToF32, ['x: array<u32>', 'rw y: array<f32>'], `
   if (i >= p.n) { return; }
-  y[i] = f32(x[i]);
-}
-`;
+  y[i] = unpack2x16float(x[i / 2u])[i % 2u];`);
 }

@@ -4,7 +4,7 @@
 // submitted when a result is read (or the uniform arena fills up), so a decode step is one submit.
 // Tensor storage comes from a size-keyed pool: a freed buffer is handed to later ops, which is safe because
 // every write to it (dispatches, copies, clears, staged uploads) is recorded in queue order after earlier reads.
-import { f32ToF16 } from '../dtype.js';
+import { f16ToF32, f32ToF16 } from '../dtype.js';
 import { numel, type Ops, type OpsInfo, type Spans, type Tensor } from '../ops.js';
 import * as K from './kernels.js';
 
@@ -22,6 +22,7 @@ const SLOTS = 1024;
 const HOST_BYTES = 1 << 22; // per-submit arena for small host inputs (ids, rows, spans, RoPE tables)
 
 type Binding = GPUBuffer | GPUBufferBinding;
+export type WeightStorage = 'f32' | 'f16' | 'auto';
 const ceil16 = (n: number): number => Math.max(16, Math.ceil(n / 16) * 16);
 
 class GpuTensor implements Tensor {
@@ -39,14 +40,23 @@ class GpuTensor implements Tensor {
 export interface WebGpuOpsOptions {
   /** Human-readable adapter description for info(). */
   description?: string;
-  /** Storage of 2-D/3-D 'weight' uploads: 'f16' halves the bytes every matmul reads (needs shader-f16). Default 'f32'. */
-  weightDtype?: 'f32' | 'f16';
+  /**
+   * Storage of 2-D/3-D 'weight' uploads. 'f16' (packed in u32, no shader-f16 needed) halves the bytes every matmul
+   * reads; 'auto' (default) stores a weight as f16 only when every value survives the round trip exactly (BF16 and
+   * F16 checkpoints, barring values outside f16's range), so results equal the f32 path's; 'f32' never converts.
+   */
+  weightDtype?: WeightStorage;
   /** Called by dispose() after the device is destroyed (Node: release the Dawn instance reference). */
   onDispose?: () => void;
 }
 
 export class WebGpuOps implements Ops {
   private readonly pipelines = new Map<string, GPUComputePipeline>();
+  // Bind groups by (pipeline, uniform slot, every bound buffer and range): a decode step repeats the same
+  // sequence of ops over the same pooled buffers, so after the first step nearly every dispatch hits.
+  private readonly bindGroups = new Map<string, GPUBindGroup>();
+  private readonly bufferIds = new WeakMap<GPUBuffer, number>();
+  private nextBufferId = 1;
   private readonly pool = new Map<number, GPUBuffer[]>();
   private readonly params: GPUBuffer;
   private readonly paramWords = new ArrayBuffer(SLOT * SLOTS);
@@ -73,14 +83,29 @@ export class WebGpuOps implements Ops {
     this.maxWg = device.limits.maxComputeWorkgroupsPerDimension;
     this.host = device.createBuffer({ size: HOST_BYTES, usage: STORAGE | COPY_SRC | COPY_DST });
     this.hostAlign = Math.max(16, device.limits.minStorageBufferOffsetAlignment);
-    this.weightDtype = opts.weightDtype ?? 'f32';
-    if (this.weightDtype === 'f16' && !device.features.has('shader-f16')) throw new Error('WebGPU: weightDtype f16 needs the shader-f16 feature, which this device lacks');
+    this.weightStorage = opts.weightDtype ?? 'auto';
   }
 
-  private readonly weightDtype: 'f32' | 'f16';
+  private readonly weightStorage: WeightStorage;
+  private f16Weights = 0;
 
+  /** weightDtype is 'f16' once any weight is stored as f16 (with 'auto' that loses nothing). */
   info(): OpsInfo {
-    return { backend: 'webgpu', device: this.opts.description ?? 'webgpu device', weightDtype: this.weightDtype };
+    const f16 = this.weightStorage === 'f16' || this.f16Weights > 0;
+    return { backend: 'webgpu', device: this.opts.description ?? 'webgpu device', weightDtype: f16 ? 'f16' : 'f32' };
+  }
+
+  /** f16 bits of `data`, or null in 'auto' mode when some value would change. */
+  private toF16(data: Float32Array): Uint16Array | null {
+    const h = new Uint16Array(data.length);
+    const exact = this.weightStorage === 'auto';
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i]!;
+      const b = f32ToF16(v);
+      if (exact && f16ToF32(b) !== v && !Number.isNaN(v)) return null;
+      h[i] = b;
+    }
+    return h;
   }
 
   // ------------------------------------------------------------------ memory
@@ -170,13 +195,14 @@ export class WebGpuOps implements Ops {
 
   upload(data: Float32Array, shape: readonly number[], kind: 'weight' | 'activation' = 'activation'): Tensor {
     if (data.length !== numel(shape)) throw new Error(`upload: data has ${data.length} values, shape [${shape.join(', ')}] needs ${numel(shape)}`);
-    if (kind === 'weight' && this.weightDtype === 'f16' && shape.length >= 2 && data.length % 4 === 0) {
+    const half = kind === 'weight' && this.weightStorage !== 'f32' && shape.length >= 2 ? this.toF16(data) : null;
+    if (half) {
       const size = Math.max(16, Math.ceil((data.length * 2) / 16) * 16);
       const buffer = this.device.createBuffer({ size, usage: TENSOR_USAGE, mappedAtCreation: true });
-      const h = new Uint16Array(buffer.getMappedRange(), 0, data.length);
-      for (let i = 0; i < data.length; i++) h[i] = f32ToF16(data[i]!);
+      new Uint16Array(buffer.getMappedRange(), 0, data.length).set(half);
       buffer.unmap();
       this.bytesAllocated += size;
+      this.f16Weights++;
       return new GpuTensor([...shape], buffer, this, 'f16');
     }
     if (kind === 'weight') {
@@ -251,6 +277,7 @@ export class WebGpuOps implements Ops {
 
   /** Drop pooled buffers (tensors still alive are untouched). */
   trim(): void {
+    this.bindGroups.clear();
     for (const list of this.pool.values()) for (const b of list) { this.bytesAllocated -= b.size; b.destroy(); }
     this.pool.clear();
   }
@@ -309,9 +336,7 @@ export class WebGpuOps implements Ops {
     const offset = this.slotsUsed * SLOT;
     this.slotsUsed++;
     const pipe = this.pipeline(key, source);
-    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.params, offset, size: SLOT } }];
-    buffers.forEach((b, j) => entries.push({ binding: j + 1, resource: 'buffer' in b && !('mapState' in b) ? b : { buffer: b as GPUBuffer } }));
-    const bind = this.device.createBindGroup({ layout: pipe.getBindGroupLayout(0), entries });
+    const bind = this.bindGroup(key, pipe, offset, buffers);
     this.enc();
     this.pass ??= this.encoder!.beginComputePass();
     this.pass.setPipeline(pipe);
@@ -323,24 +348,48 @@ export class WebGpuOps implements Ops {
     this.pass.dispatchWorkgroups(gx, gy, z);
   }
 
+  private bufferId(b: GPUBuffer): number {
+    let id = this.bufferIds.get(b);
+    if (id === undefined) {
+      id = this.nextBufferId++;
+      this.bufferIds.set(b, id);
+    }
+    return id;
+  }
+
+  private bindGroup(key: string, pipe: GPUComputePipeline, offset: number, buffers: Binding[]): GPUBindGroup {
+    const bindings: GPUBufferBinding[] = buffers.map((b) => ('buffer' in b && !('mapState' in b) ? b : { buffer: b as GPUBuffer }));
+    let cacheKey = `${key}@${offset}`;
+    for (const b of bindings) cacheKey += `:${this.bufferId(b.buffer)}+${b.offset ?? 0}+${b.size ?? -1}`;
+    let bind = this.bindGroups.get(cacheKey);
+    if (!bind) {
+      const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.params, offset, size: SLOT } }];
+      bindings.forEach((resource, j) => entries.push({ binding: j + 1, resource }));
+      bind = this.device.createBindGroup({ layout: pipe.getBindGroupLayout(0), entries });
+      if (this.bindGroups.size >= 8192) this.bindGroups.clear();
+      this.bindGroups.set(cacheKey, bind);
+    }
+    return bind;
+  }
+
   private simple(name: K.KernelName, source: () => string, values: number[], buffers: Binding[], threads: number): void {
     this.dispatch(name, name, source, values, buffers, threads);
   }
 
   // ------------------------------------------------------------------ linear algebra
 
-  /** An f16 weight is read as f16 by the vec4 kernel; other shapes fall back to its f32 copy. */
+  /** An f16 weight is read packed by the matmul kernel when rows hold whole vec4<u32>s (K % 8 == 0); else its f32 copy. */
   private weightOperand(t: Tensor, op: string): GpuTensor {
     const g = this.stored(t, op, 'w');
     const Kd = g.shape[g.shape.length - 1] ?? 0;
-    return g.dtype === 'f16' && Kd % 4 === 0 ? g : this.check(t, op, 'w');
+    return g.dtype === 'f16' && Kd % 8 === 0 ? g : this.check(t, op, 'w');
   }
 
   /** Shared by matmul and headMatmul: z heads, x rows of xStride numbers, head z at column z*K. */
   private gemm(x: GpuTensor, w: GpuTensor, y: GpuTensor, M: number, N: number, Kd: number, heads: number, xStride: number, yStride: number): void {
     const f16 = w.dtype === 'f16';
     const vw = f16 || (Kd % 4 === 0 && xStride % 4 === 0) ? 4 : 1;
-    if (vw === 4 && xStride % 4 !== 0) throw new Error(`internal: f16 matmul needs rows of x in multiples of 4 (${xStride})`);
+    if (f16 && (Kd % 8 !== 0 || xStride % 4 !== 0)) throw new Error(`internal: packed f16 matmul needs K % 8 == 0 and x rows in vec4s (${Kd}, ${xStride})`);
     // 4 rows x 8 columns per invocation measured fastest on lavapipe (bench/webgpu.ts; 2/16 columns and 2/8 rows were slower).
     const tm = M >= 4 ? 4 : M;
     const tn = 8;
@@ -351,7 +400,7 @@ export class WebGpuOps implements Ops {
       'matmul',
       key,
       () => K.matmulSource(tm, tn, vw as 1 | 4, f16),
-      [M, N, Kd / vw, xStride / vw, Kd / vw, (N * Kd) / vw, yStride, N, tilesN],
+      [M, N, Kd / vw, xStride / vw, Kd / vw, f16 ? (N * Kd) / 8 : (N * Kd) / vw, yStride, N, tilesN],
       [x.buffer, w.buffer, y.buffer],
       tiles,
       heads,
@@ -511,9 +560,8 @@ export class WebGpuOps implements Ops {
       throw new Error(`scatterAddRows: src [${R}, ${Ns}], ${rows.length} rows and ${weights.length} weights do not match dst [${M}, ${N}]`);
     this.checkRows(rows, M, 'scatterAddRows');
     const y = this.tensor([M, N]);
-    this.endPass().copyBufferToBuffer(dst.buffer, 0, y.buffer, 0, M * N * 4);
     const [rb, wb] = this.hostArgs(1, rows, weights);
-    this.simple('scatterAdd', K.scatterAddSource, [N, R], [src.buffer, rb!, wb!, y.buffer], N);
+    this.simple('scatterAdd', K.scatterAddSource, [M * N, N, R], [dst.buffer, src.buffer, rb!, wb!, y.buffer], M * N);
     return y;
   }
 

@@ -1,8 +1,11 @@
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generate } from '../../../src/runner/generate.js';
 import { attentionScale, ropeCosSinScale, ropeInvFreq } from '../../../src/runner/rope.js';
 import { logprobOf } from '../../../src/runner/sampler.js';
-import { loadCpu, maxAbsDiff, prefill, tinyCheckpoint } from './helpers.js';
+import { writeSafetensors } from '../../../src/runner/safetensors.js';
+import { loadCpu, maxAbsDiff, prefill, tinyCheckpoint, tmp } from './helpers.js';
 import { referenceForward } from './reference.js';
 
 const dir = tinyCheckpoint('F32');
@@ -102,5 +105,40 @@ describe('generation', () => {
     const first = r.samples[0]!.tokens.indexOf(stopAt);
     expect(stopped.samples[0]!.tokens).toEqual(r.samples[0]!.tokens.slice(0, first + 1));
     expect(stopped.samples[0]!.finishReason).toBe('eos');
+  });
+});
+
+describe('rope_interleave: false (rotate-half checkpoints)', () => {
+  it('gives the same logits as the interleaved checkpoint it was converted from', async () => {
+    const cfg = ckpt.config, dr = cfg.qkRopeHeadDim, half = dr / 2;
+    // rotate-half position j holds interleaved dim 2j (j < half) or 2(j - half) + 1
+    const fromInterleaved = (j: number): number => (j < half ? 2 * j : 2 * (j - half) + 1);
+    const permute = (data: Float32Array, shape: number[], groups: number, before: number): Float32Array => {
+      const cols = shape[1]!, out = Float32Array.from(data);
+      for (let g = 0; g < groups; g++)
+        for (let j = 0; j < dr; j++) {
+          const src = g * (before + dr) + before + fromInterleaved(j);
+          out.set(data.subarray(src * cols, (src + 1) * cols), (g * (before + dr) + before + j) * cols);
+        }
+      return out;
+    };
+    const out = tmp();
+    const tensors = ckpt.names().map((name) => {
+      const shape = ckpt.shape(name);
+      let data = ckpt.get(name);
+      if (name.endsWith('q_b_proj.weight')) data = permute(data, shape, cfg.numAttentionHeads, cfg.qkNopeHeadDim);
+      if (name.endsWith('kv_a_proj_with_mqa.weight')) data = permute(data, shape, 1, cfg.kvLoraRank);
+      return { name, dtype: 'F32' as const, shape, data };
+    });
+    writeSafetensors(join(out, 'model.safetensors'), tensors);
+    const raw = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(out, 'config.json'), JSON.stringify({ ...raw, rope_interleave: false }));
+    copyFileSync(join(dir, 'tokenizer.json'), join(out, 'tokenizer.json'));
+    const rotated = loadCpu(out);
+    expect(rotated.ckpt.config.ropeInterleave).toBe(false);
+    expect(maxAbsDiff(await prefill(rotated.model, tokens), await prefill(model, tokens))).toBeLessThan(1e-4);
+    // and reading the same weights as if interleaved does not (the permutation matters)
+    writeFileSync(join(out, 'config.json'), JSON.stringify(raw));
+    expect(maxAbsDiff(await prefill(loadCpu(out).model, tokens), await prefill(model, tokens))).toBeGreaterThan(1e-2);
   });
 });

@@ -18,6 +18,8 @@ const sources: [string, string][] = [
   ['scale', K.scaleSource()],
   ['softmax', K.softmaxSource()],
   ['embedding', K.embeddingSource()],
+  ['embedding f16 table', K.embeddingSource(true)],
+  ['f16ToF32', K.f16ToF32Source()],
   ['sliceCols', K.sliceColsSource()],
   ['concatCols', K.concatColsSource()],
   ['repeatCols', K.repeatColsSource()],
@@ -30,7 +32,7 @@ const sources: [string, string][] = [
   ['attnValues', K.attnValuesSource()],
 ];
 for (const tm of [1, 2, 3, 4]) for (const vw of [1, 4] as const) sources.push([`matmul tm=${tm} vw=${vw}`, K.matmulSource(tm, 8, vw)]);
-sources.push(['matmul f16 weights', K.matmulSource(4, 8, 4, true)]);
+sources.push(['matmul packed f16 weights', K.matmulSource(4, 8, 4, true)]);
 
 describe('WGSL kernels compile on the null backend', () => {
   it('uses the null adapter', () => {

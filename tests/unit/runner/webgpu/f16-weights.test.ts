@@ -69,13 +69,18 @@ describe('f16 weight storage', () => {
     expect(await maxDiff(cpu.read(cpu.scale(cpu.upload(toF16(table), [10, 8]), 2)), gpu.read(gpu.scale(wg, 2)))).toBe(0);
   });
 
-  it('tiny model from an F16 checkpoint: WebGPU f16 storage matches the CPU reference', async () => {
+  it.each([
+    ['f16', 'F16'],
+    ['auto', 'BF16'],
+  ] as const)('tiny model, %s storage of a %s checkpoint, matches the CPU reference', async (mode, dtype) => {
     const dir = mkdtempSync(join(tmpdir(), 'r1-webgpu-f16-'));
+    const ops = mode === 'f16' ? gpu : await createWebGpuOps({ weightDtype: 'auto' });
     try {
-      initModel(dir, { preset: 'tiny', seed: 3, dtype: 'F16' });
+      initModel(dir, { preset: 'tiny', seed: 3, dtype });
       const ckpt = new Checkpoint(dir);
       const a = DeepSeekV3.load(cpu, ckpt);
-      const b = DeepSeekV3.load(gpu, ckpt);
+      const b = DeepSeekV3.load(ops, ckpt);
+      expect(ops.info().weightDtype).toBe('f16');
       ckpt.close();
       const ids = [0, 5, 300, 42, 42, 7, 1];
       const n = ids.length;
@@ -94,7 +99,25 @@ describe('f16 weight storage', () => {
       expect(await maxDiff(run(a), run(b))).toBeLessThan(2e-4);
       b.dispose();
     } finally {
+      if (ops !== gpu) ops.dispose();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("'auto' keeps f32 for weights that f16 cannot hold exactly", async () => {
+    const ops = await createWebGpuOps({ weightDtype: 'auto' });
+    try {
+      const w = rand(16 * 8, 9); // arbitrary f32 values
+      const exact = toF16(rand(16 * 8, 10)); // f16-representable
+      const x = rand(2 * 8, 11);
+      const y1 = await ops.read(ops.matmul(ops.upload(x, [2, 8]), ops.upload(w, [16, 8], 'weight')));
+      expect(ops.info().weightDtype).toBe('f32');
+      const ref = await cpu.read(cpu.matmul(cpu.upload(x, [2, 8]), cpu.upload(w, [16, 8])));
+      expect(await maxDiff(Promise.resolve(ref), Promise.resolve(y1))).toBeLessThan(1e-6);
+      ops.upload(exact, [16, 8], 'weight');
+      expect(ops.info().weightDtype).toBe('f16');
+    } finally {
+      ops.dispose();
     }
   });
 });
