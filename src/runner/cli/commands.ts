@@ -32,6 +32,7 @@ interface GenOpts {
   backend: string;
   weights?: string;
   chat: boolean;
+  promptBatch: number;
 }
 
 function generationOptions(c: Command): Command {
@@ -46,6 +47,7 @@ function generationOptions(c: Command): Command {
     .option('--top-k <k>', 'keep the k most likely tokens (0 = off)', intArg, 0)
     .option('--backend <name>', 'cpu or webgpu', 'cpu')
     .option('--weights <dtype>', 'webgpu weight storage: f32 or f16 (default f32, or R1_WEBGPU_WEIGHTS)')
+    .option('--prompt-batch <n>', 'prompts decoded together (each with its G samples); does not change the tokens', positiveIntArg, 4)
     .option('--no-chat', "use each prompt as raw text instead of the tokenizer's chat template");
 }
 
@@ -60,7 +62,7 @@ async function runGeneration(o: GenOpts): Promise<{ rollouts: GeneratedRollout[]
     process.stderr.write(`backend ${device}\n`);
     const model = DeepSeekV3.load(backend.ops, ckpt);
     const res = await rolloutPrompts(model, tok, ckpt, prompts, {
-      samples: o.samples, maxTokens: o.maxTokens, seed: o.seed, temperature: o.temperature, topP: o.topP, topK: o.topK, chat: o.chat,
+      samples: o.samples, maxTokens: o.maxTokens, seed: o.seed, temperature: o.temperature, topP: o.topP, topK: o.topK, chat: o.chat, promptBatch: o.promptBatch,
     });
     model.dispose();
     const t = res.timings;
