@@ -82,11 +82,18 @@ export class WebGpuOps implements Ops {
     this.params = device.createBuffer({ size: SLOT * SLOTS, usage: UNIFORM | COPY_DST });
     this.maxWg = device.limits.maxComputeWorkgroupsPerDimension;
     this.host = device.createBuffer({ size: HOST_BYTES, usage: STORAGE | COPY_SRC | COPY_DST });
+    this.maxBinding = device.limits.maxStorageBufferBindingSize;
+    // Validation errors surface asynchronously; keep the first one and report it from the next read().
+    device.addEventListener('uncapturederror', (ev) => {
+      this.deviceError ??= (ev as GPUUncapturedErrorEvent).error.message;
+    });
     this.hostAlign = Math.max(16, device.limits.minStorageBufferOffsetAlignment);
     this.weightStorage = opts.weightDtype ?? 'auto';
   }
 
   private readonly weightStorage: WeightStorage;
+  private readonly maxBinding: number;
+  private deviceError: string | undefined;
   private f16Weights = 0;
 
   /** weightDtype is 'f16' once any weight is stored as f16 (with 'auto' that loses nothing). */
@@ -237,6 +244,7 @@ export class WebGpuOps implements Ops {
     out.set(new Float32Array(s.getMappedRange(), 0, n));
     s.unmap();
     s.destroy();
+    if (this.deviceError) throw new Error(`WebGPU device error: ${this.deviceError}`);
     return out;
   }
 
@@ -363,6 +371,9 @@ export class WebGpuOps implements Ops {
     for (const b of bindings) cacheKey += `:${this.bufferId(b.buffer)}+${b.offset ?? 0}+${b.size ?? -1}`;
     let bind = this.bindGroups.get(cacheKey);
     if (!bind) {
+      for (const b of bindings)
+        if ((b.size ?? b.buffer.size) > this.maxBinding)
+          throw new Error(`${key}: a ${b.buffer.size}-byte tensor exceeds this device's maxStorageBufferBindingSize (${this.maxBinding} bytes)`);
       const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.params, offset, size: SLOT } }];
       bindings.forEach((resource, j) => entries.push({ binding: j + 1, resource }));
       bind = this.device.createBindGroup({ layout: pipe.getBindGroupLayout(0), entries });

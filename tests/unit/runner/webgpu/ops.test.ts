@@ -161,6 +161,17 @@ describe('WebGPU ops vs CPU reference', () => {
     expect(() => gpu.scale(a, 2)).toThrow(/freed/);
   });
 
+  it('reports an asynchronous device validation error from the next read()', async () => {
+    const other = await createWebGpuOps();
+    try {
+      const x = other.upload(rand(8, 3), [2, 4]);
+      other.device.createBuffer({ size: 4, usage: 0 }); // invalid: surfaces as an uncaptured error
+      await expect(other.read(x)).rejects.toThrow(/WebGPU device error: Buffer usages must not be 0/);
+    } finally {
+      other.dispose();
+    }
+  });
+
   it('reuses freed buffers from the pool', async () => {
     const x = gpu.upload(rand(64, 2), [8, 8]);
     const before = gpu.bytesAllocated;
