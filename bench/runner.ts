@@ -39,7 +39,7 @@ const results = new Map<string, number>();
 for (const name of backends) {
   let backend;
   try {
-    backend = await createBackend(name.replace(/-f16$/, ''), { weights: name.endsWith('-f16') ? 'f16' : 'f32' });
+    backend = await createBackend(name.replace(/-f16$/, ''), { weights: name.endsWith('-f16') ? 'f16' : name.endsWith('-auto') ? 'auto' : 'f32' });
   } catch (e) {
     console.log(`${name}: unavailable (${(e as Error).message.split('\n')[0]})`);
     continue;

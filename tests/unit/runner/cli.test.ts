@@ -1,17 +1,9 @@
 // End to end through the real CLI: init-model -> forward -> rollout -> loop (tiny preset).
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { cli } from './fixtures/run-cli.js';
 import { loadCpu, maxAbsDiff, prefill, tmp } from './helpers.js';
-
-const entry = fileURLToPath(new URL('./fixtures/cli.ts', import.meta.url));
-
-function cli(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', entry, ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 describe('runner CLI', () => {
   const dir = tmp();
