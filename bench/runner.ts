@@ -30,10 +30,15 @@ function modelDir(preset: PresetName): string {
 }
 
 const mb = (b: number): string => (b / 2 ** 20).toFixed(1);
+/** Device buffer bytes, where the backend counts them (WebGPU's bytesAllocated, pooled buffers included). */
+const deviceMb = (ops: object): string => {
+  const b = (ops as { bytesAllocated?: unknown }).bytesAllocated;
+  return typeof b === 'number' ? mb(b) : '—';
+};
 
 console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
 console.log(`prompt ${promptLen} tokens, ${maxTokens} new tokens per sample (no EOS), temperature 1\n`);
-const rows: string[][] = [['backend', 'preset', 'prompts', 'G', 'prefill tok/s', 'decode tok/s', 'ms/step', 'weights MiB', 'cache MiB', 'rss MiB']];
+const rows: string[][] = [['backend', 'preset', 'prompts', 'G', 'prefill tok/s', 'decode tok/s', 'ms/step', 'weights MiB', 'cache MiB', 'device MiB', 'rss MiB']];
 const results = new Map<string, number>();
 
 for (const name of backends) {
@@ -62,7 +67,7 @@ for (const name of backends) {
         const decode = t.decodeTokens / (t.decodeMs / 1000);
         results.set(`${name}/${preset}/${pb}/${g}`, decode);
         const cacheBytes = cfg.numHiddenLayers * (cfg.kvLoraRank + cfg.qkRopeHeadDim) * 4 * pb * (promptLen + g * maxTokens);
-        rows.push([name, preset, String(pb), String(g), prefill.toFixed(1), decode.toFixed(1), (t.decodeMs / t.decodeSteps).toFixed(1), mb(model.weightBytes()), mb(cacheBytes), mb(process.memoryUsage().rss)]);
+        rows.push([name, preset, String(pb), String(g), prefill.toFixed(1), decode.toFixed(1), (t.decodeMs / t.decodeSteps).toFixed(1), mb(model.weightBytes()), mb(cacheBytes), deviceMb(backend.ops), mb(process.memoryUsage().rss)]);
       }
     model.dispose();
     ckpt.close();
@@ -79,4 +84,5 @@ for (const p of presets)
         const cpu = results.get(`cpu/${p}/${pb}/${g}`), gpu = results.get(`${w}/${p}/${pb}/${g}`);
         if (cpu && gpu) console.log(`${w} / cpu decode, ${p}, ${pb} prompt(s) × G=${g}: ${(gpu / cpu).toFixed(2)}x`);
       }
-console.log('\ncache = latent + rope key per token per layer (kv_lora_rank + qk_rope_head_dim f32), for prompts × (prompt + G·new tokens)');
+console.log('\nweights: f32-equivalent estimate (matrices at the reported dtype); device: GPU buffers allocated (pool included)');
+console.log('cache = latent + rope key per token per layer (kv_lora_rank + qk_rope_head_dim f32), for prompts × (prompt + G·new tokens)');
