@@ -84,7 +84,7 @@ async function main(): Promise<void> {
   const maxTokens = Number(process.env.BENCH_TOKENS ?? 16);
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
   console.log(`\ngenerate: BF16 checkpoint, prompt ${prompt.length} tokens, ${maxTokens} new tokens per sample, greedy; webgpu = f32 weight storage, webgpu-f16 = f16 (exact for BF16)`);
-  console.log('| preset | G | backend | prefill tok/s | decode tok/s | decode ms/step | weights MiB (f32) |');
+  console.log('| preset | G | backend | prefill tok/s | decode tok/s | decode ms/step | weights MiB |');
   console.log('|---|---|---|---|---|---|---|');
   const presets = (process.env.BENCH_PRESETS ?? 'tiny,small').split(',') as PresetName[];
   for (const preset of presets) {
