@@ -83,19 +83,19 @@ async function main(): Promise<void> {
   const prompt = Array.from({ length: Number(process.env.BENCH_PROMPT ?? 64) }, (_, i) => (i * 37 + 11) % 500);
   const maxTokens = Number(process.env.BENCH_TOKENS ?? 16);
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
-  console.log(`\ngenerate: prompt ${prompt.length} tokens, ${maxTokens} new tokens per sample, greedy; webgpu-f16 stores matrix weights as f16`);
-  console.log('| preset | G | backend | prefill tok/s | decode tok/s | decode ms/step | weights MiB (f32) |');
+  console.log(`\ngenerate: BF16 checkpoint, prompt ${prompt.length} tokens, ${maxTokens} new tokens per sample, greedy; webgpu = f32 weight storage, webgpu-f16 = f16 (exact for BF16)`);
+  console.log('| preset | G | backend | prefill tok/s | decode tok/s | decode ms/step | weights MiB |');
   console.log('|---|---|---|---|---|---|---|');
   const presets = (process.env.BENCH_PRESETS ?? 'tiny,small').split(',') as PresetName[];
   for (const preset of presets) {
     const dir = mkdtempSync(join(os.tmpdir(), `r1-bench-${preset}-`));
     try {
-      initModel(dir, { preset, seed: 1, dtype: 'F32' });
+      initModel(dir, { preset, seed: 1, dtype: 'BF16' }); // init-model's default; 'auto' storage keeps it as exact f16
       const ckpt = new Checkpoint(dir);
       const models: [string, DeepSeekV3][] = [
         ['cpu', DeepSeekV3.load(cpu, ckpt)],
         ['webgpu', DeepSeekV3.load(gpu, ckpt)],
-        ['webgpu-f16', DeepSeekV3.load(gpu16, ckpt)],
+        ['webgpu-f16', DeepSeekV3.load(gpu16, ckpt)], // 'f16' on a BF16 checkpoint = what the default 'auto' does, lossless
       ];
       ckpt.close();
       for (const g of [1, 8]) {

@@ -39,7 +39,7 @@ if [ -z "$mirror" ]; then
 fi
 [ -n "$mirror" ] || fail "no Debian mirror in /etc/apt/sources.list.d/*.sources or /etc/apt/sources.list"
 
-rm -rf "$ROOT/root" "$ROOT/debs"
+rm -rf "$ROOT/root" "$ROOT/debs" "$OUT"
 mkdir -p "$ROOT/apt/lists/partial" "$ROOT/apt/cache/archives/partial" "$ROOT/debs"
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 signed=""; [ -f "$keyring" ] && signed="[signed-by=$keyring] "
@@ -72,6 +72,8 @@ while [ ${#queue[@]} -gt 0 ]; do
   done
 done
 for deb in "$ROOT"/debs/*.deb; do dpkg -x "$deb" "$ROOT/root"; done
+# Only lavapipe is needed from mesa-vulkan-drivers (it also ships the hardware drivers).
+find "$LIBDIR" -maxdepth 1 -name 'libvulkan_*.so' ! -name 'libvulkan_lvp.so' -delete
 
 lib="$LIBDIR/libvulkan_lvp.so"
 [ -f "$lib" ] || fail "$lib missing after unpacking"
@@ -90,3 +92,4 @@ for deb in "$ROOT"/debs/*.deb; do
   done
 done
 printf '{ "mesa": "%s", "icd": "%s", "preload": [%s] }\n' "$ver" "$ROOT/lvp_icd.json" "$preload" > "$OUT"
+rm -rf "$ROOT/apt" "$ROOT/debs" # package lists and .debs are not needed once unpacked

@@ -11,19 +11,20 @@ export interface Backend {
 }
 
 interface WebGpuModule {
-  createWebGpuOps(opts?: { weightDtype?: 'f32' | 'f16' }): Promise<Ops & { dispose?(): void }>;
+  createWebGpuOps(opts?: { weightDtype?: string }): Promise<Ops & { dispose?(): void }>;
 }
 
 export interface BackendOptions {
-  /** Storage of weight matrices (WebGPU only; f16 needs the adapter's shader-f16). Default f32. */
+  /** Storage of weight matrices on WebGPU: auto (the backend's default: f16 where the f32 round trip is exact),
+   *  f16 (needs the adapter's shader-f16) or f32. The CPU reference stores f32. */
   weights?: string;
 }
 
 export async function createBackend(name: string, opts: BackendOptions = {}): Promise<Backend> {
-  const weights = opts.weights ?? 'f32';
-  if (weights !== 'f32' && weights !== 'f16') throw new Error(`--weights must be f32 or f16, got ${JSON.stringify(weights)}`);
+  const weights = opts.weights;
+  if (weights !== undefined && !['auto', 'f32', 'f16'].includes(weights)) throw new Error(`--weights must be auto, f32 or f16, got ${JSON.stringify(weights)}`);
   if (name === 'cpu') {
-    if (weights !== 'f32') throw new Error('--weights f16 needs --backend webgpu (the CPU reference stores f32)');
+    if (weights === 'f16') throw new Error('--weights f16 needs --backend webgpu (the CPU reference stores f32)');
     return { ops: createCpuOps(), dispose: () => {} };
   }
   if (name !== 'webgpu') throw new Error(`--backend must be cpu or webgpu, got ${JSON.stringify(name)}`);
@@ -35,6 +36,6 @@ export async function createBackend(name: string, opts: BackendOptions = {}): Pr
     throw new Error(`the WebGPU backend could not be loaded (src/runner/webgpu/index.ts): ${(e as Error).message}`);
   }
   if (typeof mod.createWebGpuOps !== 'function') throw new Error('the WebGPU backend does not export createWebGpuOps()');
-  const ops = await mod.createWebGpuOps(opts.weights ? { weightDtype: weights } : {});
+  const ops = await mod.createWebGpuOps(weights !== undefined ? { weightDtype: weights } : {});
   return { ops, dispose: () => ops.dispose?.() };
 }

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import type { Rollout, Task } from '../contract/types.js';
 import type { Checkpoint } from './checkpoint.js';
-import { generate } from './generate.js';
+import { generateBatch } from './generate.js';
 import type { DeepSeekV3 } from './model.js';
 import type { SamplingOptions } from './sampler.js';
 import type { TextTokenizer } from './tokenizer.js';
@@ -46,6 +46,8 @@ export interface RolloutOptions extends SamplingOptions {
   seed: number;
   /** Render each prompt with the tokenizer's chat template as a user turn. */
   chat: boolean;
+  /** Prompts prefilled and decoded together (their G samples each); the results do not depend on it. Default 1. */
+  promptBatch?: number;
 }
 
 export interface GeneratedRollout extends Rollout {
@@ -66,7 +68,7 @@ export interface RolloutTimings {
   decodeMs: number;
 }
 
-/** Generate `samples` completions for every prompt (prompt i uses seed + i). */
+/** Generate `samples` completions for every prompt (prompt i uses seed + i, whatever the batching). */
 export async function rolloutPrompts(
   model: DeepSeekV3,
   tok: TextTokenizer,
@@ -78,31 +80,35 @@ export async function rolloutPrompts(
   const eosIds = [...new Set([...ckpt.config.eosTokenIds, ...(tok.eosId === undefined ? [] : [tok.eosId])])];
   const timings: RolloutTimings = { prefillTokens: 0, prefillMs: 0, decodeTokens: 0, decodeMs: 0 };
   const rollouts: GeneratedRollout[] = [];
-  for (const [i, row] of prompts.entries()) {
-    const text = opts.chat && tok.chatTemplate ? tok.applyChatTemplate([{ role: 'user', content: row.prompt }]) : row.prompt;
-    const ids = tok.encodePrompt(text);
-    const r = await generate(model, ids, { ...opts, seed: opts.seed + i, eosIds, allowedVocab: tok.vocabSize });
+  const texts = prompts.map((row) => (opts.chat && tok.chatTemplate ? tok.applyChatTemplate([{ role: 'user', content: row.prompt }]) : row.prompt));
+  const batch = Math.max(1, opts.promptBatch ?? 1);
+  for (let b = 0; b < prompts.length; b += batch) {
+    const ids = texts.slice(b, b + batch).map((t) => tok.encodePrompt(t));
+    const r = await generateBatch(model, ids, { ...opts, seed: opts.seed + b, eosIds, allowedVocab: tok.vocabSize });
     timings.prefillTokens += r.timings.prefillTokens;
     timings.prefillMs += r.timings.prefillMs;
     timings.decodeTokens += r.timings.decodeTokens;
     timings.decodeMs += r.timings.decodeMs;
-    const group = row.group ?? row.id ?? `p${i}`;
-    r.samples.forEach((s, g) => {
-      const body = s.finishReason === 'eos' ? s.tokens.slice(0, -1) : s.tokens;
-      rollouts.push({
-        id: `${group}-${g}`,
-        group,
-        prompt: text,
-        completion: tok.decode(body),
-        ...(row.task !== undefined && { task: row.task }),
-        ...(row.language !== undefined && { language: row.language }),
-        completion_tokens: s.tokens.length,
-        completion_token_ids: s.tokens,
-        logprobs: s.logprobs,
-        finish_reason: s.finishReason,
+    r.samples.forEach((samples, k) => {
+      const i = b + k, row = prompts[i]!;
+      const group = row.group ?? row.id ?? `p${i}`;
+      samples.forEach((s, g) => {
+        const body = s.finishReason === 'eos' ? s.tokens.slice(0, -1) : s.tokens;
+        rollouts.push({
+          id: `${group}-${g}`,
+          group,
+          prompt: texts[i]!,
+          completion: tok.decode(body),
+          ...(row.task !== undefined && { task: row.task }),
+          ...(row.language !== undefined && { language: row.language }),
+          completion_tokens: s.tokens.length,
+          completion_token_ids: s.tokens,
+          logprobs: s.logprobs,
+          finish_reason: s.finishReason,
+        });
       });
     });
-    onPrompt?.(i + 1);
+    onPrompt?.(Math.min(b + batch, prompts.length));
   }
   return { rollouts, timings };
 }

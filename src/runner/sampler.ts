@@ -28,6 +28,17 @@ export function sampleToken(logits: Float32Array, opts: SamplingOptions, rng: Pr
     for (let i = 1; i < allowed; i++) if (logits[i]! > logits[best]!) best = i;
     return best;
   }
+  if (opts.topK <= 0 && opts.topP >= 1) {
+    // no truncation: one pass over the vocabulary in id order, no sort
+    let mx = -Infinity;
+    for (let i = 0; i < allowed; i++) mx = Math.max(mx, logits[i]!);
+    const p = new Float64Array(allowed);
+    let z = 0;
+    for (let i = 0; i < allowed; i++) z += p[i] = Math.exp((logits[i]! - mx) / opts.temperature);
+    let u = rng.next() * z;
+    for (let i = 0; i < allowed; i++) if ((u -= p[i]!) < 0) return i;
+    return allowed - 1;
+  }
   let ids = Array.from({ length: allowed }, (_, i) => i).sort((a, b) => logits[b]! - logits[a]! || a - b);
   if (opts.topK > 0) ids = ids.slice(0, opts.topK);
   const mx = logits[ids[0]!]!;

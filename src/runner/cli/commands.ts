@@ -32,6 +32,7 @@ interface GenOpts {
   backend: string;
   weights?: string;
   chat: boolean;
+  promptBatch: number;
 }
 
 function generationOptions(c: Command): Command {
@@ -45,7 +46,8 @@ function generationOptions(c: Command): Command {
     .option('--top-p <p>', 'nucleus sampling mass', probabilityArg, 1)
     .option('--top-k <k>', 'keep the k most likely tokens (0 = off)', intArg, 0)
     .option('--backend <name>', 'cpu or webgpu', 'cpu')
-    .option('--weights <dtype>', 'webgpu weight storage: f32 or f16 (default f32, or R1_WEBGPU_WEIGHTS)')
+    .option('--weights <dtype>', 'webgpu weight storage: auto, f32 or f16 (default: R1_WEBGPU_WEIGHTS, else auto = f16 where lossless)')
+    .option('--prompt-batch <n>', 'prompts decoded together (each with its G samples); does not change the tokens', positiveIntArg, 4)
     .option('--no-chat', "use each prompt as raw text instead of the tokenizer's chat template");
 }
 
@@ -60,7 +62,7 @@ async function runGeneration(o: GenOpts): Promise<{ rollouts: GeneratedRollout[]
     process.stderr.write(`backend ${device}\n`);
     const model = DeepSeekV3.load(backend.ops, ckpt);
     const res = await rolloutPrompts(model, tok, ckpt, prompts, {
-      samples: o.samples, maxTokens: o.maxTokens, seed: o.seed, temperature: o.temperature, topP: o.topP, topK: o.topK, chat: o.chat,
+      samples: o.samples, maxTokens: o.maxTokens, seed: o.seed, temperature: o.temperature, topP: o.topP, topK: o.topK, chat: o.chat, promptBatch: o.promptBatch,
     });
     model.dispose();
     const t = res.timings;
@@ -105,7 +107,7 @@ export function registerRunnerCommands(cli: Command): void {
     .requiredOption('--model <dir>', 'checkpoint directory')
     .requiredOption('--tokens <ids>', 'comma-separated token ids, e.g. 1,2,3', tokenListArg)
     .option('--backend <name>', 'cpu or webgpu', 'cpu')
-    .option('--weights <dtype>', 'webgpu weight storage: f32 or f16 (default f32, or R1_WEBGPU_WEIGHTS)')
+    .option('--weights <dtype>', 'webgpu weight storage: auto, f32 or f16 (default: R1_WEBGPU_WEIGHTS, else auto = f16 where lossless)')
     .option('--attention <mode>', 'absorbed (the decode form) or naive (decompressed K/V)', 'absorbed')
     .action(async (o: { model: string; tokens: number[]; backend: string; weights?: string; attention: string }) => {
       if (o.attention !== 'absorbed' && o.attention !== 'naive') fail(`--attention must be absorbed or naive, got ${o.attention}`);

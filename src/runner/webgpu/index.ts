@@ -2,12 +2,12 @@
 // set-up unpacked) and wraps it in WebGpuOps. Browsers construct `new WebGpuOps(device)` themselves.
 import type { Ops } from '../ops.js';
 import { acquireDevice, type AcquireOptions } from './device.js';
-import { WebGpuOps, type WeightStorage } from './ops.js';
+import { WebGpuOps, type WebGpuOpsOptions, type WeightStorage } from './ops.js';
 
 export { WebGpuOps } from './ops.js';
 export { acquireDevice } from './device.js';
 
-export interface CreateWebGpuOptions extends AcquireOptions {
+export interface CreateWebGpuOptions extends AcquireOptions, Pick<WebGpuOpsOptions, 'attentionScoreBytes'> {
   /** Storage of matrix weights (see WebGpuOpsOptions); default R1_WEBGPU_WEIGHTS or 'auto' (f16 where lossless). */
   weightDtype?: WeightStorage;
 }
@@ -24,6 +24,7 @@ export async function createWebGpuOps(opts: CreateWebGpuOptions = {}): Promise<O
   const ops = new WebGpuOps(acquired.device, {
     description: acquired.description,
     weightDtype: opts.weightDtype ?? weightStorageFromEnv(),
+    attentionScoreBytes: opts.attentionScoreBytes,
     onDispose: () => void acquired.gpu,
   });
   return ops;

@@ -45,9 +45,9 @@ export const FIELDS = {
   scatterAdd: ['n', 'N', 'R'],
   writeRows: ['n', 'N'],
   rope: ['n', 'H', 'R2'],
-  attnScores: ['n', 'H', 'L', 'A', 'B', 'qAStride', 'qBStride', 'kAStride', 'kAOff', 'kAHead', 'kBStride', 'kBOff', 'kBHead', 'group', 'f:scale'],
-  attnSoftmax: ['n', 'H', 'L'],
-  attnValues: ['n', 'H', 'L', 'Dv', 'vStride', 'vOff', 'vHead', 'group'],
+  attnScores: ['n', 'H', 'L', 'A', 'B', 'qAStride', 'qBStride', 'kAStride', 'kAOff', 'kAHead', 'kBStride', 'kBOff', 'kBHead', 'group', 'f:scale', 'm0'],
+  attnSoftmax: ['n', 'H', 'L', 'm0'],
+  attnValues: ['n', 'H', 'L', 'Dv', 'vStride', 'vOff', 'vHead', 'group', 'm0'],
 } as const satisfies Record<string, readonly string[]>;
 export type KernelName = keyof typeof FIELDS;
 
@@ -214,7 +214,8 @@ export function ropeSource(): string {
   y[2u * i + 1u] = a * s + b * c;`);
 }
 
-// Attention runs in three passes over a scratch [M*H, L] score matrix (L = the longest span total):
+// Attention runs in three passes over a scratch [rows*H, L] score matrix (L = the longest span total) for a chunk
+// of query rows starting at m0 (the host splits long prefills so the matrix stays within a storage binding):
 // scores, a masked row softmax, then the probability-weighted sum of value rows. The key of query row m's
 // j-th position is row s0+j for j < n0, else s1+(j-n0). Scores have two parts (A from qA·kA, B from qB·kB)
 // so absorbed MLA (latent + rope key, both read from the cache) and plain attention share the kernels.
@@ -232,7 +233,7 @@ export function attnScoresSource(): string {
   if (i >= p.n) { return; }
   let j = i % p.L;
   let row = i / p.L;
-  let m = row / p.H;
+  let m = p.m0 + row / p.H;
   let h = row % p.H;
   if (j >= spanLen(m)) { sc[i] = 0.0; return; }
   let t = keyRow(m, j);
@@ -250,7 +251,7 @@ export function attnScoresSource(): string {
 export function attnSoftmaxSource(): string {
   return kernel(FIELDS.attnSoftmax, ['spans: array<i32>', 'rw sc: array<f32>'], `
   if (i >= p.n) { return; }
-  let len = spanLen(i / p.H);
+  let len = spanLen(p.m0 + i / p.H);
   let base = i * p.L;
   var mx = sc[base];
   for (var j = 1u; j < len; j++) { mx = max(mx, sc[base + j]); }
@@ -265,13 +266,13 @@ export function attnValuesSource(): string {
   if (i >= p.n) { return; }
   let c = i % p.Dv;
   let row = i / p.Dv;
-  let m = row / p.H;
+  let m = p.m0 + row / p.H;
   let h = row % p.H;
   let len = spanLen(m);
   let off = p.vOff + (h / p.group) * p.vHead + c;
   var acc = 0.0;
   for (var j = 0u; j < len; j++) { acc += pr[row * p.L + j] * v[keyRow(m, j) * p.vStride + off]; }
-  y[i] = acc;`, SPAN_KEY);
+  y[p.m0 * p.H * p.Dv + i] = acc;`, SPAN_KEY);
 }
 
 

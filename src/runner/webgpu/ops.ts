@@ -46,6 +46,8 @@ export interface WebGpuOpsOptions {
    * F16 checkpoints, barring values outside f16's range), so results equal the f32 path's; 'f32' never converts.
    */
   weightDtype?: WeightStorage;
+  /** Most bytes of attention scores held at once; longer prefills run in chunks of query rows. Default 32 MiB. */
+  attentionScoreBytes?: number;
   /** Called by dispose() after the device is destroyed (Node: release the Dawn instance reference). */
   onDispose?: () => void;
 }
@@ -82,11 +84,18 @@ export class WebGpuOps implements Ops {
     this.params = device.createBuffer({ size: SLOT * SLOTS, usage: UNIFORM | COPY_DST });
     this.maxWg = device.limits.maxComputeWorkgroupsPerDimension;
     this.host = device.createBuffer({ size: HOST_BYTES, usage: STORAGE | COPY_SRC | COPY_DST });
+    this.maxBinding = device.limits.maxStorageBufferBindingSize;
+    // Validation errors surface asynchronously; keep the first one and report it from the next read().
+    device.addEventListener('uncapturederror', (ev) => {
+      this.deviceError ??= (ev as GPUUncapturedErrorEvent).error.message;
+    });
     this.hostAlign = Math.max(16, device.limits.minStorageBufferOffsetAlignment);
     this.weightStorage = opts.weightDtype ?? 'auto';
   }
 
   private readonly weightStorage: WeightStorage;
+  private readonly maxBinding: number;
+  private deviceError: string | undefined;
   private f16Weights = 0;
 
   /** weightDtype is 'f16' once any weight is stored as f16 (with 'auto' that loses nothing). */
@@ -237,6 +246,7 @@ export class WebGpuOps implements Ops {
     out.set(new Float32Array(s.getMappedRange(), 0, n));
     s.unmap();
     s.destroy();
+    if (this.deviceError) throw new Error(`WebGPU device error: ${this.deviceError}`);
     return out;
   }
 
@@ -363,6 +373,9 @@ export class WebGpuOps implements Ops {
     for (const b of bindings) cacheKey += `:${this.bufferId(b.buffer)}+${b.offset ?? 0}+${b.size ?? -1}`;
     let bind = this.bindGroups.get(cacheKey);
     if (!bind) {
+      for (const b of bindings)
+        if ((b.size ?? b.buffer.size) > this.maxBinding)
+          throw new Error(`${key}: a ${b.buffer.size}-byte tensor exceeds this device's maxStorageBufferBindingSize (${this.maxBinding} bytes)`);
       const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.params, offset, size: SLOT } }];
       bindings.forEach((resource, j) => entries.push({ binding: j + 1, resource }));
       bind = this.device.createBindGroup({ layout: pipe.getBindGroupLayout(0), entries });
@@ -615,27 +628,42 @@ export class WebGpuOps implements Ops {
     score: { qA: GpuTensor; qB: GpuTensor; A: number; B: number; kA: GpuTensor; kAStride: number; kAOff: number; kAHead: number; kB: GpuTensor; kBStride: number; kBOff: number; kBHead: number; group: number; scale: number },
     value: { v: GpuTensor; Dv: number; vStride: number; vOff: number; vHead: number },
   ): Tensor {
-    const [sp] = this.hostArgs(3, spans);
-    const sc = this.tensor([M * H, L]);
+    const budget = Math.min(this.opts.attentionScoreBytes ?? 32 << 20, this.maxBinding);
+    const rowsPer = Math.max(1, Math.floor(budget / (H * L * 4)));
+    const chunks = Math.ceil(M / rowsPer);
+    // One chunk binds the spans from the arena; several get a tensor, which outlives any flush between them.
+    let spanTensor: GpuTensor | null = null;
+    let sp: Binding;
+    if (chunks === 1) sp = this.hostArgs(3, spans)[0]!;
+    else {
+      spanTensor = this.tensor([spans.length]);
+      this.stage(spanTensor.buffer, spans);
+      sp = spanTensor.buffer;
+    }
     const s = score;
-    this.simple(
-      'attnScores',
-      K.attnScoresSource,
-      [M * H * L, H, L, s.A, s.B, H * s.A, H * s.B, s.kAStride, s.kAOff, s.kAHead, s.kBStride, s.kBOff, s.kBHead, s.group, s.scale],
-      [s.qA.buffer, s.qB.buffer, s.kA.buffer, s.kB.buffer, sp!, sc.buffer],
-      M * H * L,
-    );
-    this.simple('attnSoftmax', K.attnSoftmaxSource, [M * H, H, L], [sp!, sc.buffer], M * H);
     const y = this.tensor([M, H * value.Dv]);
-    const n = M * H * value.Dv;
-    this.simple(
-      'attnValues',
-      K.attnValuesSource,
-      [n, H, L, value.Dv, value.vStride, value.vOff, value.vHead, s.group],
-      [sc.buffer, value.v.buffer, sp!, y.buffer],
-      n,
-    );
-    this.free(sc);
+    for (let m0 = 0; m0 < M; m0 += rowsPer) {
+      const rows = Math.min(rowsPer, M - m0);
+      const sc = this.tensor([rows * H, L]);
+      this.simple(
+        'attnScores',
+        K.attnScoresSource,
+        [rows * H * L, H, L, s.A, s.B, H * s.A, H * s.B, s.kAStride, s.kAOff, s.kAHead, s.kBStride, s.kBOff, s.kBHead, s.group, s.scale, m0],
+        [s.qA.buffer, s.qB.buffer, s.kA.buffer, s.kB.buffer, sp, sc.buffer],
+        rows * H * L,
+      );
+      this.simple('attnSoftmax', K.attnSoftmaxSource, [rows * H, H, L, m0], [sp, sc.buffer], rows * H);
+      const n = rows * H * value.Dv;
+      this.simple(
+        'attnValues',
+        K.attnValuesSource,
+        [n, H, L, value.Dv, value.vStride, value.vOff, value.vHead, s.group, m0],
+        [sc.buffer, value.v.buffer, sp, y.buffer],
+        n,
+      );
+      this.free(sc);
+    }
+    if (spanTensor) this.free(spanTensor);
     return y;
   }
 

@@ -1,7 +1,7 @@
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generate } from '../../../src/runner/generate.js';
+import { generate, generateBatch } from '../../../src/runner/generate.js';
 import { attentionScale, ropeCosSinScale, ropeInvFreq } from '../../../src/runner/rope.js';
 import { logprobOf } from '../../../src/runner/sampler.js';
 import { writeSafetensors } from '../../../src/runner/safetensors.js';
@@ -140,5 +140,19 @@ describe('rope_interleave: false (rotate-half checkpoints)', () => {
     // and reading the same weights as if interleaved does not (the permutation matters)
     writeFileSync(join(out, 'config.json'), JSON.stringify(raw));
     expect(maxAbsDiff(await prefill(loadCpu(out).model, tokens), await prefill(model, tokens))).toBeGreaterThan(1e-2);
+  });
+});
+
+describe('cross-prompt batching', () => {
+  it('prompts of different lengths generated together give exactly what each gives alone', async () => {
+    const prompts = [[0, 5, 6, 7, 8], [0, 40], [0, 9, 9]];
+    const opts = { samples: 3, maxTokens: 5, seed: 21, temperature: 1, topP: 1, topK: 0, eosIds: [] };
+    const together = await generateBatch(model, prompts, opts);
+    expect(together.timings.prefillTokens).toBe(10);
+    for (const [k, p] of prompts.entries()) {
+      const alone = await generate(model, p, { ...opts, seed: opts.seed + k });
+      expect(together.samples[k]!.map((s) => s.tokens)).toEqual(alone.samples.map((s) => s.tokens));
+      together.samples[k]!.forEach((s, i) => expect(maxAbsDiff(s.logprobs, alone.samples[i]!.logprobs)).toBeLessThan(1e-4));
+    }
   });
 });

@@ -50,3 +50,12 @@ describe('sampling', () => {
     expect(xs.every((x) => x >= 0 && x < 1)).toBe(true);
   });
 });
+
+describe('untruncated sampling', () => {
+  it('draws each id with probability softmax(logits / T)', () => {
+    const rng = new Prng(9), c = [0, 0, 0, 0, 0];
+    for (let i = 0; i < 6000; i++) c[sampleToken(logits, { temperature: 1, topP: 1, topK: 0 }, rng)]!++;
+    const z = Array.from(logits).reduce((a, v) => a + Math.exp(v), 0);
+    Array.from(logits).forEach((v, i) => expect(Math.abs(c[i]! / 6000 - Math.exp(v) / z)).toBeLessThan(0.02));
+  });
+});

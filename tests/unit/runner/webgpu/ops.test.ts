@@ -151,6 +151,29 @@ describe('WebGPU ops vs CPU reference', () => {
     );
   });
 
+  it('attention and mlaAttention in chunks of query rows give the same result', async () => {
+    const chunked = await createWebGpuOps({ attentionScoreBytes: 64 }); // a chunk per query row
+    try {
+      const H = 2, C = 8, R = 4, S = 7, M = 5;
+      const spans = new Int32Array(4 * M);
+      for (let t = 0; t < M; t++) spans.set([0, t + 3, 0, 0], 4 * t);
+      const inputs = [rand(M * H * C, 30), rand(M * H * R, 31), rand(S * (C + R), 32)];
+      const run = async (o: Ops) => {
+        const [ql, qp, c] = [o.upload(inputs[0]!, [M, H * C]), o.upload(inputs[1]!, [M, H * R]), o.upload(inputs[2]!, [S, C + R])];
+        const a = await o.read(o.mlaAttention(ql, qp, c, spans, { heads: H, latentDim: C, ropeDim: R, scale: 0.3 }));
+        const lat = o.sliceCols(c, 1, 0, C);
+        const b = await o.read(o.attention(ql, lat, lat, spans, { heads: H, kvHeads: 1, scale: 0.3 }));
+        return [...a, ...b];
+      };
+      const ref = await run(cpu);
+      const got = await run(chunked);
+      expect(got.length).toBe(ref.length);
+      expect(Math.max(...ref.map((v, i) => Math.abs(v - got[i]!)))).toBeLessThan(1e-5);
+    } finally {
+      chunked.dispose();
+    }
+  });
+
   it('rejects bad shapes with the op named', () => {
     const a = gpu.upload(rand(6, 1), [2, 3]);
     const b = gpu.upload(rand(8, 1), [2, 4]);
@@ -159,6 +182,17 @@ describe('WebGPU ops vs CPU reference', () => {
     expect(() => gpu.embedding(a, Int32Array.from([2]))).toThrow(/embedding: id 2/);
     gpu.free(a);
     expect(() => gpu.scale(a, 2)).toThrow(/freed/);
+  });
+
+  it('reports an asynchronous device validation error from the next read()', async () => {
+    const other = await createWebGpuOps();
+    try {
+      const x = other.upload(rand(8, 3), [2, 4]);
+      other.device.createBuffer({ size: 4, usage: 0 }); // invalid: surfaces as an uncaptured error
+      await expect(other.read(x)).rejects.toThrow(/WebGPU device error: Buffer usages must not be 0/);
+    } finally {
+      other.dispose();
+    }
   });
 
   it('reuses freed buffers from the pool', async () => {
