@@ -3,6 +3,7 @@ import cluster from 'node:cluster';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { once } from 'node:events';
+import type { Writable } from 'node:stream';
 import { Command, InvalidArgumentError } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { ConfigError, RewardEngine } from '../engine.js';
@@ -59,7 +60,16 @@ export function program(): Command {
       const engine = engineFrom(o.config);
       const config = engine.config();
       const src = input === '-' ? process.stdin : createReadStream(input);
-      const dst = o.output === '-' ? process.stdout : createWriteStream(o.output);
+      let dst: Writable = process.stdout;
+      if (o.output !== '-') {
+        // Open the output before reading anything, so a bad path fails fast with a clear message.
+        const file = createWriteStream(o.output);
+        await new Promise<void>((resolve) => {
+          file.once('open', () => resolve());
+          file.once('error', (e) => fail(`cannot write ${o.output}: ${e.message}`));
+        });
+        dst = file;
+      }
       let readError: Error | undefined;
       src.on('error', (e: Error) => (readError = e));
       const bar = o.progress && process.stderr.isTTY ? new SingleBar({ format: 'scoring {value} rollouts | {rate}/s', hideCursor: true }) : undefined;

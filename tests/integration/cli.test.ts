@@ -62,6 +62,9 @@ describe('r1-reward score', () => {
     expect(res.stderr).toContain('missing.jsonl');
     const asDir = await runCli(['score', dir]);
     expect(asDir.code).not.toBe(0);
+    const badOut = await runCli(['score', '-', '-o', join(dir, 'no', 'such', 'dir.jsonl')], JSON.stringify({ completion: ok }));
+    expect(badOut.code).toBe(2);
+    expect(badOut.stderr).toContain('cannot write');
   });
 
   it('documents every command in --help', async () => {
