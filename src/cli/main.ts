@@ -91,17 +91,22 @@ export function program(): Command {
     .option('--shutdown-timeout-ms <ms>', 'on SIGTERM, how long in-flight work may take (env R1_REWARD_SHUTDOWN_TIMEOUT_MS; default 30000)', int)
     .action(async (o: { labelTaskType?: string; shutdownTimeoutMs?: number; port?: number; grpcPort?: number; host?: string; config?: string; maxRollouts?: number; maxInflight?: number; bodyLimit?: number; logLevel?: string }) => {
       const engine = engineFrom(o.config);
-      await serve(engine, {
-        ...(o.port !== undefined && { port: o.port }),
-        ...(o.grpcPort !== undefined && { grpcPort: o.grpcPort }),
-        ...(o.labelTaskType !== undefined && { labelTaskType: o.labelTaskType }),
-        ...(o.shutdownTimeoutMs !== undefined && { shutdownTimeoutMs: o.shutdownTimeoutMs }),
-        ...(o.host !== undefined && { host: o.host }),
-        ...(o.maxRollouts !== undefined && { maxRollouts: o.maxRollouts }),
-        ...(o.maxInflight !== undefined && { maxInflight: o.maxInflight }),
-        ...(o.bodyLimit !== undefined && { bodyLimit: o.bodyLimit }),
-        ...(o.logLevel !== undefined && { logLevel: o.logLevel === 'silent' ? false : o.logLevel }),
-      });
+      try {
+        await serve(engine, {
+          ...(o.port !== undefined && { port: o.port }),
+          ...(o.grpcPort !== undefined && { grpcPort: o.grpcPort }),
+          ...(o.labelTaskType !== undefined && { labelTaskType: o.labelTaskType }),
+          ...(o.shutdownTimeoutMs !== undefined && { shutdownTimeoutMs: o.shutdownTimeoutMs }),
+          ...(o.host !== undefined && { host: o.host }),
+          ...(o.maxRollouts !== undefined && { maxRollouts: o.maxRollouts }),
+          ...(o.maxInflight !== undefined && { maxInflight: o.maxInflight }),
+          ...(o.bodyLimit !== undefined && { bodyLimit: o.bodyLimit }),
+          ...(o.logLevel !== undefined && { logLevel: o.logLevel === 'silent' ? false : o.logLevel }),
+        });
+      } catch (e) {
+        await engine.close();
+        fail((e as Error).message, 1);
+      }
     });
 
   cli
