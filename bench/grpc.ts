@@ -4,6 +4,7 @@
 // Targets: unary Score with 256-rollout batches within 10% of HTTP's throughput; over ScoreStream the
 // first scored rollout back within 5 ms of sending it (format-only config), p50/p99.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -23,7 +24,13 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 type Obj = Record<string, unknown>;
 
-async function startServer(): Promise<{ http: string; grpc: string; stop(): Promise<void> }> {
+/** CPU seconds (user + system) the process has used, from /proc (Linux). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
+async function startServer(): Promise<{ http: string; grpc: string; pid: number; stop(): Promise<void> }> {
   const child = spawn(process.execPath, ['bin/r1-reward.js', 'serve', '--host', '127.0.0.1', '--port', '0', '--grpc-port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   const ports = await new Promise<{ http_port: number; grpc_port: number }>((resolve, reject) => {
     let buf = '';
@@ -38,6 +45,7 @@ async function startServer(): Promise<{ http: string; grpc: string; stop(): Prom
   return {
     http: `http://127.0.0.1:${ports.http_port}`,
     grpc: `127.0.0.1:${ports.grpc_port}`,
+    pid: child.pid!,
     async stop() {
       child.kill('SIGTERM');
       await once(child, 'exit');
@@ -46,19 +54,19 @@ async function startServer(): Promise<{ http: string; grpc: string; stop(): Prom
 }
 
 /** 256 rollouts: 8 groups of 32, ~1.5 KB completions, exact-match tasks (format + accuracy). */
-function batch(seed: number): Obj[] {
+function batch(seed: number, task: Obj | null = { type: 'exact' }): Obj[] {
   const words = 'so we add the two numbers and check the result again carefully before answering '.repeat(18);
   return Array.from({ length: BATCH }, (_, i) => ({
     id: `${seed}-${i}`,
     group: `g${seed}-${i >> 5}`,
     prompt: `Question ${seed}-${i >> 5}: what is ${i % 7} + ${i % 5}?`,
     completion: `<think>${words}</think>\nThe answer is \\boxed{${(i % 7) + (i % 5) + (i % 3 === 0 ? 1 : 0)}}`,
-    task: { type: 'exact', answer: String((i % 7) + (i % 5)) },
+    ...(task && { task: { answer: String((i % 7) + (i % 5)), ...task } }),
   }));
 }
 const toMsg = (r: Obj): Obj => {
   const { task, ...rest } = r;
-  return { ...rest, task_json: JSON.stringify(task) };
+  return task === undefined ? rest : { ...rest, task_json: JSON.stringify(task) };
 };
 
 type Unary = (req: unknown, cb: (e: grpc.ServiceError | null, v?: Obj) => void) => void;
@@ -125,6 +133,29 @@ async function main(): Promise<void> {
   console.log(`  gRPC Score            ${gr.toFixed(0).padStart(7)} rollouts/s   (rounds: ${g.map((x) => x.toFixed(0)).join(', ')})`);
   console.log(`  gRPC / HTTP = ${(gr / hr).toFixed(3)}   target >= 0.90: ${gr / hr >= 0.9 ? 'met' : 'NOT met'}`);
 
+  // Sizing: server CPU per rollout for each kind of work (gRPC Score, 256-rollout batches). CPU seconds
+  // are the server process's own, so the figure holds on a busy machine: cores per 1,000 rollouts/s.
+  const extra = process.argv.indexOf('--task');
+  const kinds: [string, Obj | null, Obj][] = [
+    ['format only (no task)', null, {}],
+    ['format + exact', { type: 'exact' }, {}],
+    ['format + exact + language', { type: 'exact' }, { weights: { language: 1 } }],
+    ...(extra > 0 ? [[`format + ${process.argv[extra + 1]}`, JSON.parse(process.argv[extra + 1]!) as Obj, {}] as [string, Obj, Obj]] : []),
+  ];
+  console.log(`\nsizing: server CPU per 1,000 rollouts/s (gRPC Score, ${BATCH}-rollout batches, ${SECONDS / 2}s each):`);
+  for (const [label, task, cfg] of kinds) {
+    const msgs = Array.from({ length: 16 }, (_, s) => ({ rollouts: batch(s, task).map(toMsg), config_json: JSON.stringify(cfg) }));
+    const run = (seed: number): Promise<number> =>
+      new Promise((resolve, reject) => client['Score']!.call(client, msgs[seed], (e, v) => (e ? reject(e) : resolve((v!['results'] as Obj[]).length))));
+    await throughput(run, 0.5);
+    const c0 = cpuSeconds(srv.pid);
+    const t0 = performance.now();
+    const rate = await throughput(run, SECONDS / 2);
+    const cpu = cpuSeconds(srv.pid) - c0;
+    const rollouts = (rate * (performance.now() - t0)) / 1000;
+    console.log(`  ${label.padEnd(30)} ${((cpu / rollouts) * 1000).toFixed(3)} cores   (${(rollouts / cpu).toFixed(0)} rollouts per CPU-second)`);
+  }
+
   // ScoreStream latency: send one rollout, time until its score comes back (format-only config).
   const stream = client.makeBidiStreamRequest(
     '/r1reward.v1.RewardService/ScoreStream',
@@ -138,26 +169,38 @@ async function main(): Promise<void> {
   });
   stream.write({ config: { config_json: JSON.stringify({ weights: { accuracy: 0, format: 1 } }) } });
   const completion = '<think>' + 'short reasoning about the problem. '.repeat(20) + '</think> The answer is 4.';
-  const ping = (i: number): Promise<number> =>
+  /** Sends one rollout; resolves with [sent at, scored at]. */
+  const send = (i: number): Promise<[number, number]> =>
     new Promise((resolve) => {
       const id = `p${i}`;
       const t0 = performance.now();
       waiting.set(id, (t) => {
         waiting.delete(id);
-        resolve(t - t0);
+        resolve([t0, t]);
       });
       stream.write({ rollout: { rollout: { id, completion } } });
     });
+  const ping = async (i: number): Promise<number> => {
+    const [t0, t1] = await send(i);
+    return t1 - t0;
+  };
   for (let i = 0; i < 200; i++) await ping(-1 - i); // warm-up
   const lat: number[] = [];
   for (let i = 0; i < PINGS; i++) lat.push(await ping(i));
-  // A burst: a whole group sent at once, each rollout's latency from its own send.
+  // Bursts: 64 rollouts (a group) written at once; each one's latency from its own send, and the
+  // first score of the burst from the burst's first send.
   const burst: number[] = [];
-  for (let round = 0; round < 20; round++) burst.push(...(await Promise.all(Array.from({ length: 64 }, (_, i) => ping(100_000 + round * 64 + i)))));
+  const firstOfBurst: number[] = [];
+  for (let round = 0; round < 50; round++) {
+    const times = await Promise.all(Array.from({ length: 64 }, (_, i) => send(100_000 + round * 64 + i)));
+    burst.push(...times.map(([a, b]) => b - a));
+    firstOfBurst.push(Math.min(...times.map(([, b]) => b)) - times[0]![0]);
+  }
   stream.end();
   console.log(`\nScoreStream, format-only, send -> scored rollout back:`);
   console.log(`  one at a time (${PINGS}):   p50 ${pct(lat, 50).toFixed(3)} ms   p99 ${pct(lat, 99).toFixed(3)} ms   target p99 < 5 ms: ${pct(lat, 99) < 5 ? 'met' : 'NOT met'}`);
-  console.log(`  bursts of 64 (${burst.length}):      p50 ${pct(burst, 50).toFixed(3)} ms   p99 ${pct(burst, 99).toFixed(3)} ms`);
+  console.log(`  bursts of 64, first score (${firstOfBurst.length}):  p50 ${pct(firstOfBurst, 50).toFixed(3)} ms   p99 ${pct(firstOfBurst, 99).toFixed(3)} ms`);
+  console.log(`  bursts of 64, every rollout (${burst.length}): p50 ${pct(burst, 50).toFixed(3)} ms   p99 ${pct(burst, 99).toFixed(3)} ms`);
   client.close();
   await srv.stop();
 }

@@ -120,17 +120,22 @@ export function program(): Command {
         return;
       }
       const engine = engineFrom(o.config);
-      await serve(engine, {
-        ...(o.port !== undefined && { port: o.port }),
-        ...(o.grpcPort !== undefined && { grpcPort: o.grpcPort }),
-        ...(o.labelTaskType !== undefined && { labelTaskType: o.labelTaskType }),
-        ...(o.shutdownTimeoutMs !== undefined && { shutdownTimeoutMs: o.shutdownTimeoutMs }),
-        ...(o.host !== undefined && { host: o.host }),
-        ...(o.maxRollouts !== undefined && { maxRollouts: o.maxRollouts }),
-        ...(o.maxInflight !== undefined && { maxInflight: o.maxInflight }),
-        ...(o.bodyLimit !== undefined && { bodyLimit: o.bodyLimit }),
-        ...(o.logLevel !== undefined && { logLevel: o.logLevel === 'silent' ? false : o.logLevel }),
-      });
+      try {
+        await serve(engine, {
+          ...(o.port !== undefined && { port: o.port }),
+          ...(o.grpcPort !== undefined && { grpcPort: o.grpcPort }),
+          ...(o.labelTaskType !== undefined && { labelTaskType: o.labelTaskType }),
+          ...(o.shutdownTimeoutMs !== undefined && { shutdownTimeoutMs: o.shutdownTimeoutMs }),
+          ...(o.host !== undefined && { host: o.host }),
+          ...(o.maxRollouts !== undefined && { maxRollouts: o.maxRollouts }),
+          ...(o.maxInflight !== undefined && { maxInflight: o.maxInflight }),
+          ...(o.bodyLimit !== undefined && { bodyLimit: o.bodyLimit }),
+          ...(o.logLevel !== undefined && { logLevel: o.logLevel === 'silent' ? false : o.logLevel }),
+        });
+      } catch (e) {
+        await engine.close();
+        fail((e as Error).message, 1);
+      }
     });
 
   cli

@@ -31,7 +31,7 @@ async function score(ctx: GrpcContext, call: ServerUnaryCall<ScoreRequestMsg, un
     if ('error' in r) errors.push(r.error);
     else rollouts.push(r.rollout);
   });
-  errors.push(...checkScoreRequest({ rollouts }, ctx.options.maxRollouts));
+  errors.push(...checkScoreRequest({ rollouts: msgs }, ctx.options.maxRollouts));
   const resolved = resolveConfig(ctx, call.request.config_json, 'config_json', errors);
   if ('error' in resolved) return done(resolved.error);
   const config = withCallDeadline(resolved.config, call.getDeadline());

@@ -26,7 +26,13 @@ export async function serve(engine: RewardEngine, cli: Partial<ServerOptions> = 
     if (draining) reply.header('connection', 'close');
   });
   await app.listen({ host: options.host, port: options.port });
-  const grpc = await startGrpcServer(app.r1, options.host, options.grpcPort);
+  let grpc;
+  try {
+    grpc = await startGrpcServer(app.r1, options.host, options.grpcPort);
+  } catch (e) {
+    await app.close();
+    throw new Error(`cannot serve gRPC on ${options.host}:${options.grpcPort}: ${(e as Error).message}`);
+  }
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : options.port;
   app.log.info({ http_port: port, grpc_port: grpc.port }, `gRPC listening on ${options.host}:${grpc.port}`);

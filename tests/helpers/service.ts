@@ -14,6 +14,8 @@ export interface SleepProbe {
   started: number;
   aborted: number;
   finished: number;
+  /** most sleeps running at once */
+  maxConcurrent: number;
 }
 
 function sleepVerifier(probe: SleepProbe): Verifier {
@@ -24,6 +26,7 @@ function sleepVerifier(probe: SleepProbe): Verifier {
     verify: ({ task, signal }) =>
       new Promise((resolve) => {
         probe.started++;
+        probe.maxConcurrent = Math.max(probe.maxConcurrent, probe.started - probe.finished - probe.aborted);
         const t = setTimeout(() => {
           probe.finished++;
           resolve({ accuracy: 1, status: 'ok', details: {} });
@@ -38,7 +41,7 @@ function sleepVerifier(probe: SleepProbe): Verifier {
 }
 
 export async function startService(options: Partial<ServerOptions> = {}) {
-  const probe: SleepProbe = { started: 0, aborted: 0, finished: 0 };
+  const probe: SleepProbe = { started: 0, aborted: 0, finished: 0, maxConcurrent: 0 };
   const registry = createRegistry();
   registry.register(sleepVerifier(probe));
   const engine = new RewardEngine({ registry });

@@ -268,6 +268,38 @@ describe('ScoreStream', () => {
     }
   });
 
+  it('scores at most limits.concurrency at a time and loses nothing', async () => {
+    svc.probe.maxConcurrent = 0;
+    const s = openStream();
+    s.call.write({ config: { config_json: JSON.stringify({ limits: { concurrency: 2 } }) } });
+    for (let i = 0; i < 4; i++) s.call.write({ rollout: { rollout: { id: `s${i}`, group: 'c', completion: 'x', task_json: '{"type":"sleep","ms":40}' }, group_size: 4 } });
+    s.call.end();
+    expect((await s.ended).code).toBe(0);
+    expect(s.got.filter((m) => m['scored'])).toHaveLength(4);
+    expect(((s.got.find(groupOf('c'))!['group'] as Obj)['stats'] as Obj)['scored']).toBe(4);
+    expect(svc.probe.maxConcurrent).toBe(2);
+  });
+
+  it('gives each rollout limits.deadline_ms from its arrival', async () => {
+    const s = openStream();
+    s.call.write({ config: { config_json: JSON.stringify({ limits: { deadline_ms: 100 } }) } });
+    s.call.write({ rollout: { rollout: { id: 'late', completion: 'x', task_json: '{"type":"sleep","ms":5000}' } } });
+    const late = (await s.next(scoredOf('late')))['scored'] as Obj;
+    expect(late['status']).toBe('deadline_exceeded');
+    expect(late['reward']).toBeUndefined();
+    s.call.end();
+    expect((await s.ended).code).toBe(0);
+  });
+
+  it('ends with RESOURCE_EXHAUSTED when the admission bound is full, and frees its slots', async () => {
+    const s = openStream(); // the server admits 4 rollouts in flight
+    for (let i = 0; i < 5; i++) s.call.write({ rollout: { rollout: { completion: 'x', task_json: '{"type":"sleep","ms":2000}' } } });
+    const end = await s.ended;
+    expect(end.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+    s.call.end();
+    await expect.poll(() => svc.app.r1.admission.current, { timeout: 3000 }).toBe(0);
+  });
+
   it('a cancelled stream aborts its in-flight scoring', async () => {
     const before = svc.probe.aborted;
     const s = openStream();

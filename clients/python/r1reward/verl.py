@@ -14,10 +14,19 @@ score gets score 0.0 with r1_unscored = 1.0 in reward_extra_info (logged by veRL
 on_unscored="raise".
 """
 import asyncio
+import os
+import sys
 from typing import Any, Dict, List, Optional, Sequence
 
-from .client import Client
-from .labels import label_to_task
+# veRL loads custom_reward_function.path as a lone file (no package), so imports are absolute; when the
+# package is not installed, the directory above this file is the one that holds it.
+try:
+    from r1reward.client import Client
+    from r1reward.labels import label_to_task
+except ImportError:
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    from r1reward.client import Client
+    from r1reward.labels import label_to_task
 
 _clients: Dict[Any, Client] = {}
 

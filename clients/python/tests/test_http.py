@@ -64,6 +64,13 @@ class VerlTest(unittest.TestCase):
         self.assertEqual(len({tuple(sorted(o)) for o in out}), 1)  # same keys in every dict
         self.assertEqual(r1verl.compute_score_batch([], [], [], [], **self.kw), [])
 
+    def test_loads_by_file_path_as_verl_does(self):
+        import importlib.util
+        spec = importlib.util.spec_from_file_location("custom_module", r1verl.__file__)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        self.assertEqual(module.compute_score("a", RIGHT, "B", None, **self.kw)["score"], 2.0)
+
     def test_async(self):
         r = asyncio.run(r1verl.compute_score_async("a", RIGHT, "B", None, **self.kw))
         self.assertEqual(r["score"], 2.0)
