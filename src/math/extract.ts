@@ -99,6 +99,9 @@ export function extractCandidates(answer: string, opts: ExtractOptions): Candida
   if (anchor) for (const text of afterAnchor(region.slice(anchor.end))) out.push({ rule: `anchor:${anchor.name}`, text });
   const env = lastEnv(region);
   if (env !== null) out.push({ rule: 'latex_env', text: env });
+  // an answer part that is nothing but a short answer ("42", "x+1"): the whole of it
+  const whole = region.trim();
+  if (whole.length <= WHOLE_MAX_CHARS && !whole.includes('\n')) out.push({ rule: 'whole', text: whole });
   if (opts.lastNumber) {
     const n = lastNumber(region);
     if (n !== null) out.push({ rule: 'last_number', text: n });
@@ -106,7 +109,12 @@ export function extractCandidates(answer: string, opts: ExtractOptions): Candida
   return out.filter((c) => c.text.trim() !== '');
 }
 
-/** The gold's own answer: its last \boxed{} when it has one, else the whole string. */
-export function goldText(gold: string): string {
-  return lastBoxed(gold) ?? gold;
+/** An answer part this short, on one line, is taken whole when nothing else marks the answer. */
+export const WHOLE_MAX_CHARS = 80;
+
+/** Gold candidates: the same extraction as predictions, then the whole gold string. */
+export function goldCandidates(gold: string): string[] {
+  const c = extractCandidates(gold, { lastNumber: false }).map((x) => x.text);
+  c.push(gold);
+  return [...new Set(c)];
 }

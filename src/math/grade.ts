@@ -2,7 +2,7 @@
 // compare. Runs inside the worker (and, for plain numbers, on the fast path). Never throws.
 import { show, type Node } from './ast.js';
 import { equivalent, type CompareOptions } from './compare.js';
-import { extractCandidates, goldText } from './extract.js';
+import { extractCandidates, goldCandidates } from './extract.js';
 import { textTooComplex, type TextGuard } from './guards.js';
 import { normaliseLatex } from './normalise.js';
 import { parseNormalised } from './parser.js';
@@ -25,11 +25,21 @@ const clip = (s: string, n = 300): string => (s.length > n ? `${s.slice(0, n)}â€
 
 /** Parses a gold answer: its last \boxed{} or the whole string. Throws with a reason when it is unusable. */
 export function parseGold(gold: string | number, guard: TextGuard): { node: Node; normalised: string } {
-  const raw = goldText(String(gold));
-  const why = textTooComplex(raw, guard);
-  if (why) throw new Error(`gold ${why}`);
-  const normalised = normaliseLatex(raw);
-  return { node: parseLenient(normalised), normalised };
+  let last: unknown = new Error('empty gold');
+  for (const raw of goldCandidates(String(gold))) {
+    const why = textTooComplex(raw, guard);
+    if (why) {
+      last = new Error(`gold ${why}`);
+      continue;
+    }
+    const normalised = normaliseLatex(raw);
+    try {
+      return { node: parseLenient(normalised), normalised };
+    } catch (err) {
+      last = err;
+    }
+  }
+  throw last;
 }
 
 /** Parse, and when that fails, read prose-like answers ("4:30 p.m.", "\text{Monday}") as text. */

@@ -1,3 +1,4 @@
+import { createMathVerifier } from '../math/verifier.js';
 import { exactVerifier } from './exact.js';
 import { VerifierRegistry } from './registry.js';
 
@@ -7,8 +8,9 @@ export interface RegistryOptions {
 }
 
 /** The built-in task types. Adding one: write a Verifier module, register it here. */
-export function createRegistry(_opts: RegistryOptions = {}): VerifierRegistry {
+export function createRegistry(opts: RegistryOptions = {}): VerifierRegistry {
   const registry = new VerifierRegistry();
   registry.register(exactVerifier);
+  registry.register(createMathVerifier(opts.workers ? { workers: opts.workers } : {}));
   return registry;
 }
