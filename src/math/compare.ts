@@ -121,9 +121,32 @@ export function equivalent(gold: Node, pred: Node, opts: CompareOptions): Verdic
   return new Grader(opts).top(withoutPm(gold), withoutPm(pred));
 }
 
-/** Is this relation an assignment `x = …` (a lone variable on the left)? */
+/**
+ * Is this relation an assignment `x = …`: every side but the last free of numbers (`x`, `(p,q)`, `f(x)`,
+ * `\frac{NO}{BO}`, `V_1:V_2`)? `2x + z = 1` is not one (it has a number on the left).
+ */
 function isAssignment(n: Node): n is Node & { t: 'rel' } {
-  return n.t === 'rel' && n.ops.every((o) => o === '=') && n.sides[0]!.t === 'var';
+  return n.t === 'rel' && n.ops.every((o) => o === '=') && n.sides.slice(0, -1).every(symbolsOnly);
+}
+
+function symbolsOnly(n: Node): boolean {
+  switch (n.t) {
+    case 'var':
+      return true;
+    case 'add':
+    case 'sub':
+    case 'mul':
+    case 'div':
+      return symbolsOnly(n.a) && symbolsOnly(n.b);
+    case 'pow':
+      return symbolsOnly(n.a) && n.b.t === 'num';
+    case 'fn':
+      return n.args.every(symbolsOnly);
+    case 'tuple':
+      return n.items.every(symbolsOnly);
+    default:
+      return false;
+  }
 }
 
 const sortedOps: Record<RelOp, RelOp> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=', '=': '=', '!=': '!=' };
@@ -201,22 +224,20 @@ class Grader {
     return yes(what);
   }
 
-  /** Multiset match: every gold element pairs with a distinct predicted one. */
+  /** Set match: every gold element has an equal predicted one and vice versa (repeats do not count twice). */
   private unordered(gs: Node[], ps: Node[], what: string): Verdict {
-    if (gs.length !== ps.length) return no(`${what}_size`);
-    if (gs.length > 64) return no(`${what}_too_large`);
-    const used = new Array<boolean>(ps.length).fill(false);
+    if (gs.length > 64 || ps.length > 64) return no(`${what}_too_large`);
+    const hit = new Array<boolean>(ps.length).fill(false);
     for (const g of gs) {
       let found = false;
       for (let k = 0; k < ps.length; k++) {
-        if (!used[k] && this.eq(g, ps[k]!).equal) {
-          used[k] = found = true;
-          break;
+        if (this.top(g, ps[k]!).equal) {
+          hit[k] = found = true;
         }
       }
       if (!found) return no(`${what}_element`);
     }
-    return yes(what);
+    return hit.every(Boolean) ? yes(what) : no(`${what}_extra_element`);
   }
 
   private relation(g: Node & { t: 'rel' }, p: Node & { t: 'rel' }): Verdict {
@@ -370,6 +391,8 @@ function sample(g: Node, p: Node, vars: string[]): boolean | null {
     const ub = usable(b);
     if (!ua && !ub) continue;
     if (ua !== ub) return false;
+    // one side complex, the other real: a branch-cut choice (x^{2/3} vs \sqrt[3]{x}^2 at x<0), not evidence
+    if ((Math.abs(a[1]) > 1e-12) !== (Math.abs(b[1]) > 1e-12)) continue;
     if (!close(a, b, 1e-8)) return false;
     good++;
   }

@@ -60,6 +60,10 @@ export function stripDelimiters(s: string): string {
  */
 export function normaliseLatex(input: string): string {
   let s = stripDelimiters(input);
+  // a string escaped twice (\\frac everywhere, no single-backslash command): halve the backslashes
+  if (/\\\\[a-zA-Z]/.test(s) && !/(?<!\\)\\[a-zA-Z]/.test(s)) s = s.replace(/\\\\/g, '\\');
+  // leftover $ are delimiters of inner environments or currency signs: neither carries value
+  s = s.replace(/(?<!\\)\$/g, ' ');
   for (const [re, to] of UNICODE) s = s.replace(re, to);
   s = s
     .replace(/\\(?:displaystyle|textstyle|scriptstyle|limits|nolimits|mathstrut)\b/g, ' ')
@@ -70,13 +74,14 @@ export function normaliseLatex(input: string): string {
     // thousands separators written with LaTeX spacing: 1{,}000, 1,\!000, 1\,000, 1\!000
     .replace(/\{,\}/g, ',')
     .replace(/(\d),\\!\s*(?=\d{3}(?!\d))/g, '$1,')
-    .replace(/(\d)\\[,!;: ]\s*(?=\d{3}(?!\d))/g, '$1')
-    .replace(/\\[,;:! ]/g, ' ')
+    .replace(/(\d)(?<!\\)\\[,!;: ]\s*(?=\d{3}(?!\d))/g, '$1')
+    .replace(/(?<!\\)\\[,;:! ]/g, ' ')
     .replace(/~/g, ' ')
-    .replace(/\\(?:quad|qquad)\b/g, ' ')
+    .replace(/\\q?quad/g, ' ')
     // degrees: 120^\circ, 120^{\circ}, 120\degree, 120°
     .replace(/\^\s*\{\s*\\circ\s*\}|\^\s*\\circ\b|\\circ\b|\\degree\b/g, '')
     .replace(/\\(?:%|percent\b)/g, '%')
+    .replace(/(\d)\s*(?:percent(?:age)?|pct)\b/g, '$1%')
     .replace(/\\\$/g, '')
     .replace(/\\(?:dots|ldots|cdots)\b/g, '…')
     .replace(/\\neq\b/g, '\\ne ')
