@@ -21,15 +21,17 @@ const ANCHORS: [string, RegExp][] = [
   ['gsm8k_hash', /####/g],
   ['zh', /(?:最终答案|答案)\s*(?:是|为|為|[:：])\s*[:：]?/g],
   ['a_colon', /(?:^|\n)\s*A\s*:/g],
+  ['answer', /\banswer\b\s*/gi],
 ];
 
-/** The rightmost match of any anchor, with its name. */
+/** The anchor match that ends rightmost ("final answer is" beats the "answer" inside it), with its name. */
 function lastAnchor(text: string): { name: string; start: number; end: number } | null {
   let best: { name: string; end: number; start: number } | null = null;
   for (const [name, re] of ANCHORS) {
     re.lastIndex = 0;
     for (let m = re.exec(text); m; m = re.exec(text)) {
-      if (!best || m.index > best.start) best = { name, end: m.index + m[0].length, start: m.index };
+      const end = m.index + m[0].length;
+      if (!best || end > best.end || (end === best.end && m.index < best.start)) best = { name, end, start: m.index };
       if (m[0].length === 0) re.lastIndex++;
     }
   }
@@ -59,24 +61,38 @@ function lastEnv(text: string): { inner: string; end: number } | null {
 }
 
 // numbers, fractions a/b and percentages: "2/3", "12,000,023", "100%"
-const NUMBER = /-?(?:\d[\d,]*(?:\.\d+)?|\.\d+)(?:\s*\/\s*\d+)?%?/g;
+const NUMBER = /(?<![A-Za-z\d.])-?(?:\d[\d,]*(?:\.\d+)?|\.\d+)(?:\s*\/\s*\d+)?%?(?!\d)/g;
 
 function lastNumber(text: string): { text: string; end: number } | null {
   let last: { text: string; end: number } | null = null;
   NUMBER.lastIndex = 0;
   for (let m = NUMBER.exec(text); m; m = NUMBER.exec(text)) last = { text: m[0].replace(/,$/, ''), end: m.index + m[0].length };
+  // one number with a comma group that is not three digits: a decimal comma ("2,74")
+  if (last && /^-?\d+,\d{1,2}$/.test(last.text)) last = { ...last, text: last.text.replace(',', '.') };
   return last;
 }
 
 // what separates the boxes of one multi-part answer: \boxed{1}, \boxed{2} and \boxed{3}
-const BOX_GAP = /^(?:[\s,;.$&]|\\[()[\]]|\\\\|\\q?quad|\\text\{\s*(?:and|or)\s*\}|\band\b|\bor\b)*$/;
+const BOX_GAP = /(?:[\s,;.$&]|\\[()[\]]|\\\\|\\q?quad|\\text\{\s*(?:and|or)\s*\}|\band\b|\bor\b)+/g;
+
+/** Separators only; a gold may also name what each box counts ("\boxed{1} papers and \boxed{2} bins"). */
+function gapJoins(gap: string, wordsAllowed: number): boolean {
+  if (gap.length > 80) return false;
+  const rest = gap.replace(BOX_GAP, ' ').trim();
+  if (!rest) return true;
+  // a gold's own separators may be odd punctuation (\boxed{35} ++++ \boxed{4}); words are counted
+  const wordsOnly = wordsAllowed > 0 ? rest.replace(/[^\sa-zA-Z]+/g, ' ').trim() : rest;
+  if (!wordsOnly) return true;
+  const ws = wordsOnly.split(/\s+/);
+  return ws.length <= wordsAllowed && ws.every((w) => /^[a-zA-Z]+$/.test(w));
+}
 
 /** The last box, joined with the boxes right before it when only separators stand between them. */
-function trailingBoxes(text: string, spans: BoxedSpan[]): string | null {
+function trailingBoxes(text: string, spans: BoxedSpan[], wordsAllowed = 0): string | null {
   if (!spans.length) return null;
   let k = spans.length - 1;
-  while (k > 0 && spans.length - k < 16 && BOX_GAP.test(text.slice(spans[k - 1]!.end, spans[k]!.start))) k--;
-  return spans.slice(k).map((b) => b.inner).join(', ');
+  while (k > 0 && spans.length - k < 16 && gapJoins(text.slice(spans[k - 1]!.end, spans[k]!.start), wordsAllowed)) k--;
+  return [...new Set(spans.slice(k).map((b) => b.inner.trim()))].join(', ');
 }
 
 /** Candidates for the text after an anchor: the value after "is", the sentence's math, the sentence, a lone number. */
@@ -89,17 +105,15 @@ function afterAnchor(rest: string): string[] {
     const m = /\$\$([^$]+)\$\$|\\\[(.+?)\\\]|\\\((.+?)\\\)|\$([^$]+)\$/.exec(s);
     return m ? (m[1] ?? m[2] ?? m[3] ?? m[4])! : null;
   };
+  const unquote = (s: string): string => s.replace(/^\\?["“']|\\?["”']$/g, '').replace(/^\*\*|\*\*$/g, '').replace(/[.。]\s*$/, '').trim();
   // "The largest $n$ is 34", "The volume of $ABCD$ is 120": the value after the last is/are/=
-  const is = /^(.*)\s(?:is|are|equals|=)\s+(.+)$/s.exec(sentence);
-  if (is) {
-    const tail = is[2]!.trim();
-    const e = env(tail);
+  const is = /^(.*)\s(?:is|are|equals)\s+(.+)$/s.exec(sentence);
+  const parts = is ? [unquote(is[2]!), unquote(sentence)] : [unquote(sentence)];
+  for (const p of parts) out.push(p);
+  for (const p of parts) {
+    const e = env(p);
     if (e) out.push(e);
-    out.push(tail.replace(/[.。]\s*$/, ''));
   }
-  const e = env(sentence);
-  if (e) out.push(e);
-  out.push(sentence.replace(/^\*\*|\*\*$/g, '').replace(/[.。]\s*$/, ''));
   // "Jane started growing Sphere 3 hours ago": a sentence with one number answers with it
   const nums = sentence.match(/-?\d[\d,]*(?:\.\d+)?(?:\/\d+)?/g);
   if (nums && nums.length === 1) out.push(nums[0]);
@@ -142,11 +156,11 @@ export function extractCandidates(answer: string, opts: ExtractOptions): Candida
 /** An answer part this short, on one line, is taken whole when nothing else marks the answer. */
 export const WHOLE_MAX_CHARS = 80;
 
-/** Gold candidates: all its boxes joined (a gold is trusted), the whole gold, then the prediction rules. */
+/** Gold candidates: its last run of boxes, the whole gold, then the prediction rules. */
 export function goldCandidates(gold: string): string[] {
-  const spans = boxedSpans(gold);
+  const boxed = trailingBoxes(gold, boxedSpans(gold), 2);
   const c: string[] = [];
-  if (spans.length) c.push(spans.map((b) => b.inner).join(', '));
+  if (boxed !== null) c.push(boxed);
   c.push(gold);
   c.push(...extractCandidates(gold, { lastNumber: false }).map((x) => x.text));
   return [...new Set(c)];

@@ -43,10 +43,11 @@ export function parseGold(gold: string | number, guard: TextGuard): { node: Node
 }
 
 /** Parse, and when that fails, read prose-like answers ("4:30 p.m.", "\text{Monday}") as text. */
-function parseLenient(normalised: string): Node {
+function parseLenient(normalised: string, prose = true): Node {
   try {
     return parseNormalised(normalised);
   } catch (err) {
+    if (!prose) throw err;
     const plain = normalised.replace(/\\text\{([^{}]*)\}/g, '$1').trim();
     if (plain && !/[\\{}]/.test(plain) && /^[\w\s.:'’\-/,()&]+$/u.test(plain) && /[a-z0-9]/i.test(plain)) {
       return { t: 'text', s: plain.toLowerCase().replace(/\s+/g, ' ') };
@@ -100,7 +101,8 @@ export function grade(
     if (normalised === g.normalised) verdict = { equal: true, rule: 'string' };
     else {
       try {
-        pred = parseLenient(normalised);
+        // a prediction is read as prose only when the gold is prose: "Jane started 3 hours ago" is not an answer
+        pred = parseLenient(normalised, g.node.t === 'text');
       } catch {
         skipped.push(`${c.rule}: unparseable`);
         continue;

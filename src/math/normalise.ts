@@ -58,8 +58,23 @@ export function stripDelimiters(s: string): string {
 /**
  * Canonical LaTeX for the tokenizer. Keeps meaning: only spellings, layout and separators change.
  */
+/**
+ * LaTeX that went through a JSON or Python string without escaping: "\frac" arrives as form feed + "rac",
+ * "\text" as tab + "ext", "\boxed" as backspace + "oxed". Put the backslash back.
+ */
+export function repairEscapes(s: string): string {
+  if (!/[\t\b\f\r\x07\v]/.test(s)) return s;
+  return s
+    .replace(/\f(?=rac|box)/g, '\\f')
+    .replace(/\t(?=ext|imes|heta|an\b|frac|binom)/g, '\\t')
+    .replace(/\x08(?=oxed|inom|eta|ig)/g, '\\b')
+    .replace(/\r(?=ight|ho|angle|floor|ceil)/g, '\\r')
+    .replace(/\x07(?=lpha|pprox)/g, '\\a')
+    .replace(/\v(?=ec|arphi|ert)/g, '\\v');
+}
+
 export function normaliseLatex(input: string): string {
-  let s = stripDelimiters(input);
+  let s = stripDelimiters(repairEscapes(input));
   // a string escaped twice (\\frac everywhere, no single-backslash command): halve the backslashes
   if (/\\\\[a-zA-Z]/.test(s) && !/(?<!\\)\\[a-zA-Z]/.test(s)) s = s.replace(/\\\\/g, '\\');
   // leftover $ are delimiters of inner environments or currency signs: neither carries value
@@ -72,7 +87,10 @@ export function normaliseLatex(input: string): string {
     .replace(/\\(?:operatorname|mathrm|mathbf|mathit|textbf|textit|textrm|mathsf|boldsymbol|bm|mathbb|mathcal)\s*\{/g, '\\text{')
     .replace(/\\(?:mbox|hbox|textnormal)\s*\{/g, '\\text{')
     // thousands separators written with LaTeX spacing: 1{,}000, 1,\!000, 1\,000, 1\!000
-    .replace(/\{,\}/g, ',')
+    .replace(/(\d)\s*\{\s*,\s*\}\s*(?=\d{3}(?!\d))/g, '$1')
+    .replace(/\{\s*,\s*\}/g, ',')
+    // squared / cubed units: 15\text{ cm}^2
+    .replace(/(\\text\{[^{}]*\})\s*\^\s*\{?[23]\}?/g, '$1')
     .replace(/(\d),\\!\s*(?=\d{3}(?!\d))/g, '$1,')
     .replace(/(\d)(?<!\\)\\[,!;: ]\s*(?=\d{3}(?!\d))/g, '$1')
     .replace(/(?<!\\)\\[,;:! ]/g, ' ')

@@ -1,6 +1,6 @@
 // LaTeX / plain-text answer -> typed value (ast.ts). Recursive descent with a depth cap, so hostile nesting
 // fails fast instead of overflowing the stack. Exact literals: every number becomes a BigInt rational.
-import { num, type Node, type RelOp } from './ast.js';
+import { num, show, type Node, type RelOp } from './ast.js';
 import { isUnitText, normaliseLatex } from './normalise.js';
 import { parseDecimal, rat, type Rational } from './rational.js';
 import { ParseError, tokenize, type Token } from './tokens.js';
@@ -551,9 +551,7 @@ function showLit(n: Node & { t: 'num' }): string {
 function flat(n: Node): string {
   if (n.t === 'num') return showLit(n);
   if (n.t === 'var') return n.name;
-  if (n.t === 'const') return n.name;
-  if (n.t === 'text') return n.s;
-  return JSON.stringify(n).length.toString(36);
+  return show(n);
 }
 
 function numLit(s: string): Node {

@@ -46,7 +46,7 @@ export function tokenize(s: string): Token[] {
     }
     if (c >= '0' && c <= '9') {
       // clock times (4:30) are text, not ratios
-      const time = /^\d{1,2}:\d{2}(?![\d:])/.exec(s.slice(i, i + 8));
+      const time = /^\d{1,2}:\d{2}(?![\d:])(?=\s*(?:\\text\{\s*)?[ap]\.?\s*m\b)/i.exec(s.slice(i, i + 24));
       if (time && (i === 0 || !/[\d.]/.test(s[i - 1]!))) {
         out.push({ k: 'text', s: time[0] });
         i += time[0].length;
