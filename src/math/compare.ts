@@ -228,7 +228,7 @@ class Grader {
   private ordered(gs: Node[], ps: Node[], what: string): Verdict {
     if (gs.length !== ps.length) return no(`${what}_length`);
     for (let k = 0; k < gs.length; k++) {
-      const v = this.eq(gs[k]!, ps[k]!);
+      const v = this.top(gs[k]!, ps[k]!);
       if (!v.equal) return no(`${what}:${v.rule}`);
     }
     return yes(what);

@@ -78,6 +78,9 @@ const BOX_GAP = /(?:[\s,;.$&]|\\[()[\]]|\\\\|\\q?quad|\\text\{\s*(?:and|or)\s*\}
 /** Separators only; a gold may also name what each box counts ("\boxed{1} papers and \boxed{2} bins"). */
 function gapJoins(gap: string, wordsAllowed: number): boolean {
   if (gap.length > 80) return false;
+  // a label inside the same formula: \boxed{(3,3)} \text{ for part (a) and } \boxed{(1,1)}
+  const label = /^\s*\\text\{([^{}$\d]*)\}\s*$/.exec(gap.replace(/\\q?quad/g, ' '));
+  if (label && label[1]!.trim().split(/\s+/).length <= 5) return true;
   const rest = gap.replace(BOX_GAP, ' ').trim();
   if (!rest) return true;
   // a gold's own separators may be odd punctuation (\boxed{35} ++++ \boxed{4}); words are counted

@@ -580,9 +580,38 @@ function repeating(lit: string, rep: Node): Node {
 /** Parses an already-normalised answer. Throws ParseError when it is not a value we can read. */
 export function parseNormalised(s: string): Node {
   if (!s) throw new ParseError('empty answer');
+  const groups = splitTopLevel(s, ';');
+  // "p=5, q=2; p=7, q=2": semicolons separate solutions, commas the parts of one
+  if (groups.length > 1 && groups.some((g) => splitTopLevel(g, ',').length > 1)) {
+    const items = groups.map((g): Node => {
+      const n = new Parser(tokenize(g)).top();
+      return n.t === 'list' ? { t: 'tuple', items: n.items } : n;
+    });
+    items.forEach((n) => checkText(n, true));
+    return { t: 'list', items };
+  }
   const n = new Parser(tokenize(s)).top();
   checkText(n, true);
   return n;
+}
+
+/** Splits at `sep` outside brackets and braces. */
+function splitTopLevel(s: string, sep: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (c === '\\') i++;
+    else if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    else if (c === sep && depth === 0) {
+      out.push(s.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(s.slice(start));
+  return out.map((x) => x.trim()).filter(Boolean);
 }
 
 /** Prose inside arithmetic ("Jane started 3 hours") is not an answer: text may only stand alone or in a list. */
