@@ -24,7 +24,6 @@ interface Job {
   signal: AbortSignal | undefined;
   resolve: (o: PoolOutcome) => void;
   settled: boolean;
-  onAbort?: () => void;
 }
 
 interface Slot {
@@ -59,6 +58,8 @@ export class WorkerPool {
   /** workers replaced after a timeout or crash (for details and metrics) */
   restarts = 0;
   private bootFailures = 0;
+  /** one abort listener per caller signal (a request signal is shared by all its rollouts), not one per job */
+  private readonly bySignal = new WeakMap<AbortSignal, Set<Job>>();
   /** set when workers cannot start at all */
   private broken: string | null = null;
 
@@ -126,7 +127,7 @@ export class WorkerPool {
   private settle(job: Job, o: PoolOutcome): void {
     if (job.settled) return;
     job.settled = true;
-    if (job.onAbort) job.signal?.removeEventListener('abort', job.onAbort);
+    if (job.signal) this.bySignal.get(job.signal)?.delete(job);
     job.resolve(o);
     queueMicrotask(() => this.updateRefs());
   }
@@ -168,17 +169,28 @@ export class WorkerPool {
     return new Promise((resolve) => {
       const job: Job = { req, timeoutMs, signal, resolve, settled: false };
       if (signal) {
-        job.onAbort = () => {
-          for (const slot of this.slots) if (slot.job === job) this.kill(slot);
-          this.settle(job, { kind: 'aborted' });
-          this.pump();
-        };
-        signal.addEventListener('abort', job.onAbort, { once: true });
+        let jobs = this.bySignal.get(signal);
+        if (!jobs) {
+          const set = (jobs = new Set<Job>());
+          this.bySignal.set(signal, set);
+          signal.addEventListener('abort', () => this.abortAll(set), { once: true });
+        }
+        jobs.add(job);
       }
       this.queue.push(job);
       this.updateRefs();
       this.pump();
     });
+  }
+
+  /** The caller went away: its running items' workers are killed (they may be stuck), queued ones dropped. */
+  private abortAll(jobs: Set<Job>): void {
+    for (const job of [...jobs]) {
+      for (const slot of this.slots) if (slot.job === job) this.kill(slot);
+      this.settle(job, { kind: 'aborted' });
+    }
+    jobs.clear();
+    this.pump();
   }
 
   /** True once at least one worker has loaded. */

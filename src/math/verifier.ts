@@ -80,7 +80,8 @@ export function createMathVerifier(options: MathVerifierOptions = {}): Verifier<
           throw new Error('aborted');
         case 'crashed':
           // a worker killed by its memory limit is treated like one over its time budget: the item is too expensive
-          return { accuracy: null, status: 'timeout', error: out.error, details: { rule: 'worker_crashed', path: 'worker', ms } };
+          if (/memory/i.test(out.error)) return { accuracy: null, status: 'timeout', error: out.error, details: { rule: 'memory_limit', path: 'worker', ms } };
+          return { accuracy: null, status: 'internal_error', error: out.error, details: { rule: 'worker_crashed', path: 'worker', ms } };
       }
     },
     ready: () => pool === null || pool.ready(),
