@@ -62,6 +62,8 @@ export function stripDelimiters(s: string): string {
  * LaTeX that went through a JSON or Python string without escaping: "\frac" arrives as form feed + "rac",
  * "\text" as tab + "ext", "\boxed" as backspace + "oxed". Put the backslash back.
  */
+// control characters are the whole point here: they are what the lost backslashes turned into
+/* eslint-disable no-control-regex */
 export function repairEscapes(s: string): string {
   if (!/[\t\b\f\r\x07\v]/.test(s)) return s;
   return s
@@ -72,6 +74,7 @@ export function repairEscapes(s: string): string {
     .replace(/\x07(?=lpha|pprox)/g, '\\a')
     .replace(/\v(?=ec|arphi|ert)/g, '\\v');
 }
+/* eslint-enable no-control-regex */
 
 export function normaliseLatex(input: string): string {
   let s = stripDelimiters(repairEscapes(input));

@@ -3,7 +3,7 @@
 // capped with resourceLimits (V8 heap limits: the worker dies with ERR_WORKER_OUT_OF_MEMORY instead of
 // growing the process).
 import { Worker } from 'node:worker_threads';
-import type { GradeOptions, GradeResult } from './grade.js';
+import type { GradeResult } from './grade.js';
 import type { WorkerRequest } from './worker.js';
 
 export interface PoolOptions {
