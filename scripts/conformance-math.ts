@@ -103,6 +103,28 @@ async function main() {
       }
     } else console.log(`\n${outFile}: ABSENT`);
 
+    // MATH-500: the reference solution ends in \boxed{answer}; graded against its own answer it must agree
+    const m500 = 'math500.jsonl';
+    if (existsSync(path.join(DIR, m500))) {
+      const rows: Row[] = load(m500).map((x) => ({
+        id: String(x['unique_id']),
+        gold: String(x['answer']),
+        answer: String(x['solution']),
+        label: true,
+        group: '',
+        flags: [],
+      }));
+      console.log(`\n${m500} (reference solution vs its own answer: every row should agree), preset=reward`);
+      const { outs, ms } = await run(engine, rows, 'reward');
+      report('all', rows, outs, ms);
+      // negative control: each solution against the next problem's answer; a match must be a truly equal answer
+      const shifted = rows.map((r, k) => ({ ...r, gold: rows[(k + 1) % rows.length]!.gold, label: false }));
+      const neg = await run(engine, shifted, 'reward');
+      const hits = shifted.map((r, k) => (neg.outs[k]!.accuracy === 1 ? k : -1)).filter((k) => k >= 0);
+      console.log(`  negative control (solution i vs answer i+1): ${hits.length} matches of ${shifted.length} — each should be an answer equal to the next one:`);
+      for (const k of hits) console.log(`    ${JSON.stringify(rows[k]!.gold)} ~ ${JSON.stringify(shifted[k]!.gold)}`);
+    } else console.log(`\n${m500}: ABSENT`);
+
     const mvFile = 'math_verify_cases.jsonl';
     if (existsSync(path.join(DIR, mvFile))) {
       const rows: Row[] = load(mvFile).map((x) => ({

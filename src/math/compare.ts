@@ -164,14 +164,19 @@ class Grader {
     }
     // x = 5 vs 5, either way round; chains x = a = b keep the last side
     if (isAssignment(p) && g.t !== 'rel') return this.eq(g, p.sides[p.sides.length - 1]!);
-    // an equation predicted for a value gold answers with its last side (2 + 3 = 5 vs 5), as Math-Verify does
-    if (p.t === 'rel' && g.t !== 'rel' && p.ops.every((o) => o === '=') && isArith(g) && g.t !== 'var') {
+    // a computation predicted for a value gold answers with its last side (2 + 3 = 5 vs 5); an equation in
+    // variables does not (5x - 7y + 4 = 0 is not the answer 0)
+    if (p.t === 'rel' && g.t !== 'rel' && p.ops.every((o) => o === '=') && isArith(g) && g.t !== 'var' && variables(p.sides[0]!).size === 0) {
       return this.eq(g, p.sides[p.sides.length - 1]!);
     }
     if (isAssignment(g) && p.t !== 'rel') return this.eq(g.sides[g.sides.length - 1]!, p);
     // gold set of assignments x=1, x=2 vs prediction 1, 2
     if ((g.t === 'list' || g.t === 'set') && g.items.every(isAssignment) && (p.t === 'list' || p.t === 'set') && !p.items.some((x) => x.t === 'rel')) {
       return this.eq({ t: 'set', items: g.items.map((x) => (x as Node & { t: 'rel' }).sides.at(-1)!) }, p);
+    }
+    // the same answer given twice in different forms (\boxed{15\frac{39}{40}}, \boxed{\frac{639}{40}})
+    if (p.t === 'list' && g.t !== 'list' && g.t !== 'set' && p.items.length <= 8 && p.items.every((x) => this.top(g, x).equal)) {
+      return yes('repeated');
     }
     // the gold is an inequality, the prediction its solution set
     if (g.t === 'rel' && (p.t === 'interval' || p.t === 'union' || (p.t === 'tuple' && p.items.length === 2))) {

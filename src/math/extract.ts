@@ -99,8 +99,9 @@ function trailingBoxes(text: string, spans: BoxedSpan[], wordsAllowed = 0): stri
 }
 
 /** Candidates for the text after an anchor: the value after "is", the sentence's math, the sentence, a lone number. */
-function afterAnchor(rest: string): string[] {
-  const line = (/^[^\n]*/.exec(rest.slice(0, 4000).trimStart())?.[0] ?? '').trim();
+function afterAnchor(rest: string, strong: boolean): string[] {
+  // a bare "answer" (no "is" / colon) only looks at what follows closely, as Math-Verify does (50 chars)
+  const line = (/^[^\n]*/.exec(rest.slice(0, strong ? 4000 : 60).trimStart())?.[0] ?? '').trim();
   // the first sentence: up to ". " + capital letter, "I hope", or a chat marker
   const sentence = line.split(/\.\s+(?=[A-Z])|\.\s*$|\s+I hope\b|<\|/)[0]!.trim();
   const out: string[] = [];
@@ -119,7 +120,7 @@ function afterAnchor(rest: string): string[] {
   }
   // "Jane started growing Sphere 3 hours ago": a sentence with one number answers with it
   const nums = sentence.match(/-?\d[\d,]*(?:\.\d+)?(?:\/\d+)?/g);
-  if (nums && nums.length === 1) out.push(nums[0]);
+  if (strong && nums && nums.length === 1) out.push(nums[0]);
   return out;
 }
 
@@ -134,7 +135,7 @@ export function extractCandidates(answer: string, opts: ExtractOptions): Candida
   }
   const spans = boxedSpans(region);
   const anchor = lastAnchor(region);
-  const anchored = anchor ? afterAnchor(region.slice(anchor.end)).map((text) => ({ rule: `anchor:${anchor.name}`, text })) : [];
+  const anchored = anchor ? afterAnchor(region.slice(anchor.end), anchor.name !== 'answer').map((text) => ({ rule: `anchor:${anchor.name}`, text })) : [];
   // "final answer is X" written after the last box is the model's last word: it goes first
   const lastBoxEnd = spans.length ? spans[spans.length - 1]!.end : -1;
   if (anchor && anchor.name === 'final_answer' && anchor.start > lastBoxEnd && spans.length) out.push(...anchored);

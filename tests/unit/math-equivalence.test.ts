@@ -89,6 +89,8 @@ const CASES: [string, string, boolean][] = [
   ['1<x<2', 'x \\in (1,2)', true],
   ['1<x \\le 2', '(1,2)', false],
   ['2x + z = 1', '1', false],
+  ['0', '5x - 7y + 11z + 4 = 0', false],
+  ['5', '2 + 3 = 5', true],
   ['(p,q)=(3,2)', '(3,2)', true],
   // sets, tuples, intervals
   ['\\{1,3\\}', '\\{3,1\\}', true],
@@ -102,6 +104,8 @@ const CASES: [string, string, boolean][] = [
   ['\\left( 3, \\frac{\\pi}{2} \\right)', '(3, \\frac{\\pi}{2})', true],
   // several answers: all of them, in any order; one of several is not enough
   ['1331 and 1728', '1728', false],
+  ['\\frac{639}{40}', '15\\frac{39}{40}, \\frac{639}{40}', true],
+  ['\\frac{639}{40}', '15\\frac{39}{40}, \\frac{640}{40}', false],
   ['1331 and 1728', '1728, 1331', true],
   ['1, -2', '-2, 1', true],
   ['1\\pm\\sqrt{2}', '1+\\sqrt{2}, 1-\\sqrt{2}', true],
