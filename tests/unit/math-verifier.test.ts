@@ -9,10 +9,10 @@ import { textTooComplex, treeTooComplex } from '../../src/math/guards.js';
 const math = (answer: string | number) => ({ type: 'math', answer });
 const fmt = (a: string) => `<think>work</think>${a}`;
 
-/** A sum of hundreds of big exact factorials: legal, within the length guard, and slow (≈1 s of BigInt work). */
-function slowItem(): string {
+/** A sum of hundreds of big exact factorials: legal, within the length guard, and slow (≈1 s of BigInt work per 2000 chars). */
+function slowItem(chars = 1980): string {
   const terms: string[] = [];
-  for (let k = 5000; terms.join('+').length < 1980; k--) terms.push(`${k}!`);
+  for (let k = 5000; terms.join('+').length < chars; k--) terms.push(`${k}!`);
   return `\\boxed{${terms.join('+')}}`;
 }
 
@@ -101,6 +101,19 @@ describe('math verifier through the engine', () => {
     );
     expect(results[0]!.status).toBe('timeout');
     expect(results[0]!.rewards.accuracy).toBeNull();
+  }, 60_000);
+
+  it('stops a running verification when the caller goes away, and keeps serving', async () => {
+    const ac = new AbortController();
+    const t0 = performance.now();
+    setTimeout(() => ac.abort(), 100);
+    // ≈10 s of work if left alone
+    const cfg = engine.config({ math: { timeout_ms: 60_000, max_answer_chars: 20_000 } });
+    const { results } = await engine.score([{ completion: fmt(slowItem(19_000)), task: math('1') }], cfg, { signal: ac.signal });
+    expect(results[0]!.status).toBe('cancelled');
+    expect(performance.now() - t0).toBeLessThan(2000);
+    const after = await engine.score([{ completion: fmt('\\boxed{[2,5)}'), task: math('[2,5)') }], engine.config({ math: { timeout_ms: 60_000 } }));
+    expect(after.results[0]!.rewards.accuracy).toBe(1);
   }, 60_000);
 
   it('uses the last-number fallback only in the evaluation preset', async () => {
