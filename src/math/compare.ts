@@ -13,6 +13,8 @@ export interface CompareOptions {
   decimalMinDigits: number;
   /** last-resort symbolic check (mathjs in the worker); null means "could not decide" */
   symbolic?: (a: Node, b: Node) => boolean | null;
+  /** high-precision confirmation of a double-precision "equal" between constants (mathjs BigNumber, worker only) */
+  precise?: (a: Node, b: Node) => boolean | null;
 }
 
 export interface Verdict {
@@ -304,7 +306,9 @@ class Grader {
           if (close(a, b, 1e-12)) return yes('numeric');
           return no('numeric');
         }
-        return close(a, b, 1e-10) ? yes('numeric') : no('numeric');
+        if (!close(a, b, 1e-10)) return no('numeric');
+        // doubles agree; 80 digits must too (near-integers like e^{π√163} fool doubles)
+        return this.opts.precise?.(g, p) === false ? no('numeric_precise') : yes('numeric');
       }
       // overflow / underflow: floats cannot tell; structure already differed
       return this.symbolic(g, p, 'magnitude');

@@ -60,7 +60,7 @@ export function grade(
   answer: string,
   gold: string | number,
   opts: GradeOptions,
-  symbolic?: CompareOptions['symbolic'],
+  hooks: Pick<CompareOptions, 'symbolic' | 'precise'> = {},
   goldCache?: Map<string, { node: Node; normalised: string } | Error>,
 ): GradeResult {
   const t0 = performance.now();
@@ -87,7 +87,8 @@ export function grade(
     };
   }
   const cmp: CompareOptions = { percentFraction: opts.percentFraction, decimalMinDigits: opts.decimalMinDigits };
-  if (symbolic) cmp.symbolic = symbolic;
+  if (hooks.symbolic) cmp.symbolic = hooks.symbolic;
+  if (hooks.precise) cmp.precise = hooks.precise;
   const skipped: string[] = [];
   for (const c of extractCandidates(answer, { lastNumber: opts.lastNumber })) {
     const why = textTooComplex(c.text, guard);

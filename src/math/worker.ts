@@ -1,10 +1,10 @@
 // Worker-thread entry: grades one item per message. Killable from outside (the pool terminates it on timeout),
 // memory-bounded by the pool's resourceLimits. mathjs is loaded here only, once per worker.
 import { parentPort } from 'node:worker_threads';
-import { simplify } from 'mathjs';
+import { all, create, simplify } from 'mathjs';
 import type { Node } from './ast.js';
 import { grade, type GradeOptions } from './grade.js';
-import { mathjsChecker } from './symbolic.js';
+import { mathjsChecker, preciseChecker } from './symbolic.js';
 
 export interface WorkerRequest {
   id: number;
@@ -16,12 +16,14 @@ export interface WorkerRequest {
 const port = parentPort;
 if (!port) throw new Error('math worker must run in a worker thread');
 const checker = mathjsChecker((e) => simplify(e));
+const big = create(all!, { number: 'BigNumber', precision: 80 }); // 'all' is always defined in the full mathjs build
+const precise = preciseChecker((e) => big.evaluate(e) as { toString(): string });
 const goldCache = new Map<string, { node: Node; normalised: string } | Error>();
 
 port.on('message', (m: WorkerRequest) => {
   let result;
   try {
-    result = grade(m.answer, m.gold, m.opts, checker, goldCache);
+    result = grade(m.answer, m.gold, m.opts, { symbolic: checker, precise }, goldCache);
   } catch (err) {
     result = { accuracy: null, status: 'internal_error', error: (err as Error).message, details: {} };
   }

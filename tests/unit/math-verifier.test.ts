@@ -1,9 +1,9 @@
 // The math verifier end to end through the engine: fast path, worker pool, invalid golds, hard timeouts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { simplify } from 'mathjs';
+import { all, create, simplify } from 'mathjs';
 import { RewardEngine } from '../../src/engine.js';
 import { parseAnswer } from '../../src/math/parser.js';
-import { mathjsChecker } from '../../src/math/symbolic.js';
+import { mathjsChecker, preciseChecker } from '../../src/math/symbolic.js';
 import { textTooComplex, treeTooComplex } from '../../src/math/guards.js';
 
 const math = (answer: string | number) => ({ type: 'math', answer });
@@ -139,5 +139,32 @@ describe('complexity guards and the mathjs bridge', () => {
     expect(check(parseAnswer('2x+3x'), parseAnswer('5x'))).toBe(true);
     expect(check(parseAnswer('2x+3x'), parseAnswer('6x'))).toBeNull();
     expect(check(parseAnswer('5^{5^{5}}'), parseAnswer('5'))).toBeNull();
+  });
+  it('is used by the worker: e^{\\pi\\sqrt{163}} is not 640320^3+744', async () => {
+    const engine = new RewardEngine({ workers: 1 });
+    try {
+      const { results } = await engine.score(
+        [
+          { completion: fmt('\\boxed{e^{\\pi\\sqrt{163}}}'), task: math('640320^3+744') },
+          { completion: fmt('\\boxed{\\sin(\\pi/3)}'), task: math('\\frac{\\sqrt3}{2}') },
+        ],
+        engine.config({ math: { timeout_ms: 60_000 } }),
+      );
+      expect(results.map((r) => [r.rewards.accuracy, (r.details['accuracy'] as Record<string, unknown>)['rule']])).toEqual([
+        [0, 'numeric_precise'],
+        [1, 'numeric'],
+      ]);
+    } finally {
+      await engine.close();
+    }
+  }, 60_000);
+});
+
+describe('high-precision confirmation of constants', () => {
+  it('tells a near-integer from the integer that doubles cannot', () => {
+    const big = create(all!, { number: 'BigNumber', precision: 80 });
+    const precise = preciseChecker((e) => big.evaluate(e) as { toString(): string });
+    expect(precise(parseAnswer('e^{\\pi\\sqrt{163}}'), parseAnswer('640320^3+744'))).toBe(false);
+    expect(precise(parseAnswer('\\sin(\\pi/3)'), parseAnswer('\\frac{\\sqrt3}{2}'))).toBe(true);
   });
 });
