@@ -23,7 +23,20 @@ const BOX = /\\(?:boxed|fbox)\b/g;
  * one-token argument) takes the following token up to a space, `$` or end of line.
  */
 export function allBoxed(text: string): string[] {
-  const out: string[] = [];
+  return boxedSpans(text).map((b) => b.inner);
+}
+
+export interface BoxedSpan {
+  inner: string;
+  /** index of the backslash of \boxed */
+  start: number;
+  /** index just after the argument */
+  end: number;
+}
+
+/** Every \boxed / \fbox argument with where it sits in the text. */
+export function boxedSpans(text: string): BoxedSpan[] {
+  const out: BoxedSpan[] = [];
   BOX.lastIndex = 0;
   for (let m = BOX.exec(text); m; m = BOX.exec(text)) {
     let i = m.index + m[0].length;
@@ -31,11 +44,11 @@ export function allBoxed(text: string): string[] {
     if (text[i] === '{') {
       const g = readBraceGroup(text, i);
       if (!g) continue; // unbalanced: no answer here
-      out.push(g.inner);
+      out.push({ inner: g.inner, start: m.index, end: g.end });
       BOX.lastIndex = g.end;
     } else {
       const tok = /^[^\s$\\{}]+/.exec(text.slice(i, i + 200));
-      if (tok) out.push(tok[0]);
+      if (tok) out.push({ inner: tok[0], start: m.index, end: i + tok[0].length });
     }
   }
   return out;

@@ -13,6 +13,8 @@ export interface CompareOptions {
   decimalMinDigits: number;
   /** last-resort symbolic check (mathjs in the worker); null means "could not decide" */
   symbolic?: (a: Node, b: Node) => boolean | null;
+  /** high-precision confirmation of a double-precision "equal" between constants (mathjs BigNumber, worker only) */
+  precise?: (a: Node, b: Node) => boolean | null;
 }
 
 export interface Verdict {
@@ -121,9 +123,29 @@ export function equivalent(gold: Node, pred: Node, opts: CompareOptions): Verdic
   return new Grader(opts).top(withoutPm(gold), withoutPm(pred));
 }
 
-/** Is this relation an assignment `x = …` (a lone variable on the left)? */
+/**
+ * Is this relation an assignment `x = …` (chains `x = 5+5+1 = 11` too): the first side free of numbers (`x`, `(p,q)`, `f(x)`,
+ * `\frac{NO}{BO}`, `V_1:V_2`)? `2x + z = 1` is not one (it has a number on the left).
+ */
 function isAssignment(n: Node): n is Node & { t: 'rel' } {
-  return n.t === 'rel' && n.ops.every((o) => o === '=') && n.sides[0]!.t === 'var';
+  return n.t === 'rel' && n.ops.every((o) => o === '=') && symbolsOnly(n.sides[0]!);
+}
+
+/** A single term made of symbols only: x, (p, q), f(x), NO/BO, |AB| — no sums, no numbers. */
+function symbolsOnly(n: Node): boolean {
+  switch (n.t) {
+    case 'var':
+      return true;
+    case 'mul':
+    case 'div':
+      return symbolsOnly(n.a) && symbolsOnly(n.b);
+    case 'fn':
+      return n.args.every(symbolsOnly);
+    case 'tuple':
+      return n.items.every(symbolsOnly);
+    default:
+      return false;
+  }
 }
 
 const sortedOps: Record<RelOp, RelOp> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=', '=': '=', '!=': '!=' };
@@ -133,15 +155,30 @@ class Grader {
 
   top(g: Node, p: Node): Verdict {
     if (show(fold(g)) === show(fold(p))) return yes('structural');
+    // x = 5+5+1 = 11 vs x = 11: two assignments agree when their final values do
+    if (isAssignment(g) && isAssignment(p) && (g.sides.length > 2 || p.sides.length > 2)) {
+      const v = this.eq(g.sides[g.sides.length - 1]!, p.sides[p.sides.length - 1]!);
+      return v.equal ? yes(`assignment_${v.rule}`) : v;
+    }
+    // a gold chain 1 = \zzz = x = 0 answers with its last side
+    if (g.t === 'rel' && g.sides.length >= 3 && g.ops.every((o) => o === '=') && p.t !== 'rel') {
+      return this.eq(g.sides[g.sides.length - 1]!, p);
+    }
     // x = 5 vs 5, either way round; chains x = a = b keep the last side
     if (isAssignment(p) && g.t !== 'rel') return this.eq(g, p.sides[p.sides.length - 1]!);
-    if (p.t === 'rel' && g.t !== 'rel' && p.sides.length >= 3 && p.ops.every((o) => o === '=')) {
+    // a computation predicted for a value gold answers with its last side (2 + 3 = 5 vs 5); an equation in
+    // variables does not (5x - 7y + 4 = 0 is not the answer 0)
+    if (p.t === 'rel' && g.t !== 'rel' && p.ops.every((o) => o === '=') && isArith(g) && g.t !== 'var' && variables(p.sides[0]!).size === 0) {
       return this.eq(g, p.sides[p.sides.length - 1]!);
     }
     if (isAssignment(g) && p.t !== 'rel') return this.eq(g.sides[g.sides.length - 1]!, p);
     // gold set of assignments x=1, x=2 vs prediction 1, 2
     if ((g.t === 'list' || g.t === 'set') && g.items.every(isAssignment) && (p.t === 'list' || p.t === 'set') && !p.items.some((x) => x.t === 'rel')) {
       return this.eq({ t: 'set', items: g.items.map((x) => (x as Node & { t: 'rel' }).sides.at(-1)!) }, p);
+    }
+    // the same answer given twice in different forms (\boxed{15\frac{39}{40}}, \boxed{\frac{639}{40}})
+    if (p.t === 'list' && g.t !== 'list' && g.t !== 'set' && p.items.length <= 8 && p.items.every((x) => this.top(g, x).equal)) {
+      return yes('repeated');
     }
     // the gold is an inequality, the prediction its solution set
     if (g.t === 'rel' && (p.t === 'interval' || p.t === 'union' || (p.t === 'tuple' && p.items.length === 2))) {
@@ -167,6 +204,9 @@ class Grader {
     if (g.t === 'interval' && p.t === 'tuple' && g.lopen && g.hopen) return this.ordered([g.lo, g.hi], p.items, 'interval');
     if (g.t === 'tuple' && p.t === 'interval' && p.lopen && p.hopen) return this.ordered(g.items, [p.lo, p.hi], 'interval');
     if (g.t === 'union' && p.t === 'union') return this.unordered(g.parts, p.parts, 'union');
+    const gm = matrixValue(g);
+    const pm = matrixValue(p);
+    if (gm && pm && (gm !== g || pm !== p)) return this.eq(gm, pm);
     if (g.t === 'matrix' && p.t === 'matrix') {
       if (g.rows.length !== p.rows.length || g.rows[0]!.length !== p.rows[0]!.length) return no('matrix_shape');
       return this.ordered(g.rows.flat(), p.rows.flat(), 'matrix');
@@ -195,28 +235,26 @@ class Grader {
   private ordered(gs: Node[], ps: Node[], what: string): Verdict {
     if (gs.length !== ps.length) return no(`${what}_length`);
     for (let k = 0; k < gs.length; k++) {
-      const v = this.eq(gs[k]!, ps[k]!);
+      const v = this.top(gs[k]!, ps[k]!);
       if (!v.equal) return no(`${what}:${v.rule}`);
     }
     return yes(what);
   }
 
-  /** Multiset match: every gold element pairs with a distinct predicted one. */
+  /** Set match: every gold element has an equal predicted one and vice versa (repeats do not count twice). */
   private unordered(gs: Node[], ps: Node[], what: string): Verdict {
-    if (gs.length !== ps.length) return no(`${what}_size`);
-    if (gs.length > 64) return no(`${what}_too_large`);
-    const used = new Array<boolean>(ps.length).fill(false);
+    if (gs.length > 64 || ps.length > 64) return no(`${what}_too_large`);
+    const hit = new Array<boolean>(ps.length).fill(false);
     for (const g of gs) {
       let found = false;
       for (let k = 0; k < ps.length; k++) {
-        if (!used[k] && this.eq(g, ps[k]!).equal) {
-          used[k] = found = true;
-          break;
+        if (this.top(g, ps[k]!).equal) {
+          hit[k] = found = true;
         }
       }
       if (!found) return no(`${what}_element`);
     }
-    return yes(what);
+    return hit.every(Boolean) ? yes(what) : no(`${what}_extra_element`);
   }
 
   private relation(g: Node & { t: 'rel' }, p: Node & { t: 'rel' }): Verdict {
@@ -268,7 +306,9 @@ class Grader {
           if (close(a, b, 1e-12)) return yes('numeric');
           return no('numeric');
         }
-        return close(a, b, 1e-10) ? yes('numeric') : no('numeric');
+        if (!close(a, b, 1e-10)) return no('numeric');
+        // doubles agree; 80 digits must too (near-integers like e^{π√163} fool doubles)
+        return this.opts.precise?.(g, p) === false ? no('numeric_precise') : yes('numeric');
       }
       // overflow / underflow: floats cannot tell; structure already differed
       return this.symbolic(g, p, 'magnitude');
@@ -286,6 +326,33 @@ class Grader {
   }
 }
 
+/** A sum, difference or product of matrices (and scalars) worked out entry by entry; null if not matrix-valued. */
+function matrixValue(n: Node, depth = 0): (Node & { t: 'matrix' }) | null {
+  if (n.t === 'matrix') return n;
+  if (depth > 8 || (n.t !== 'add' && n.t !== 'sub' && n.t !== 'mul')) return null;
+  const a = matrixValue(n.a, depth + 1);
+  const b = matrixValue(n.b, depth + 1);
+  if (!a && !b) return null;
+  if (n.t === 'mul' && (!a || !b)) {
+    const [m, s] = a ? [a, n.b] : [b!, n.a];
+    return { t: 'matrix', rows: m.rows.map((r) => r.map((x): Node => ({ t: 'mul', a: s, b: x }))) };
+  }
+  if (!a || !b) return null;
+  const ra = a.rows.length;
+  const ca = a.rows[0]!.length;
+  if (n.t === 'mul') {
+    if (ca !== b.rows.length || ra * ca * b.rows[0]!.length > 4096) return null;
+    return {
+      t: 'matrix',
+      rows: a.rows.map((row) =>
+        b.rows[0]!.map((_, j) => row.map((x, k): Node => ({ t: 'mul', a: x, b: b.rows[k]![j]! })).reduce((s, x): Node => ({ t: 'add', a: s, b: x }))),
+      ),
+    };
+  }
+  if (ra !== b.rows.length || ca !== b.rows[0]!.length) return null;
+  return { t: 'matrix', rows: a.rows.map((row, i) => row.map((x, j): Node => ({ t: n.t as 'add' | 'sub', a: x, b: b.rows[i]![j]! }))) };
+}
+
 /** Relations written with > flipped to <, so `x > 1` and `1 < x` read alike. */
 function orient(r: Node & { t: 'rel' }): Node & { t: 'rel' } {
   if (!r.ops.some((o) => o === '>' || o === '>=')) return r;
@@ -300,7 +367,7 @@ const NEG_INF: Node = { t: 'neg', a: INF };
 function relationToIntervals(r: Node & { t: 'rel' }): Node | null {
   const o = orient(r);
   if (o.ops.some((x) => x === '=' || x === '!=' || x === '>' || x === '>=')) return null;
-  if (o.sides.length === 3 && o.sides[1]!.t === 'var') {
+  if (o.sides.length === 3 && symbolsOnly(o.sides[1]!)) {
     return { t: 'interval', lo: o.sides[0]!, hi: o.sides[2]!, lopen: o.ops[0] === '<', hopen: o.ops[1] === '<' };
   }
   if (o.sides.length === 2) {
@@ -370,6 +437,8 @@ function sample(g: Node, p: Node, vars: string[]): boolean | null {
     const ub = usable(b);
     if (!ua && !ub) continue;
     if (ua !== ub) return false;
+    // one side complex, the other real: a branch-cut choice (x^{2/3} vs \sqrt[3]{x}^2 at x<0), not evidence
+    if ((Math.abs(a[1]) > 1e-12) !== (Math.abs(b[1]) > 1e-12)) continue;
     if (!close(a, b, 1e-8)) return false;
     good++;
   }

@@ -9,7 +9,19 @@ export const MAX_EXACT_BITS = 1 << 17;
 /** 2006! is fine; 10^6! is not computed. */
 export const MAX_EXACT_FACTORIAL = 5000n;
 
+// exact values are asked for again by fold() at every level: remember them per node (trees are immutable)
+const memo = new WeakMap<Node, Q.Rational | null>();
+
 export function exact(n: Node): Q.Rational | null {
+  if (n.t === 'num') return n.v;
+  const hit = memo.get(n);
+  if (hit !== undefined) return hit;
+  const v = exactUncached(n);
+  memo.set(n, v);
+  return v;
+}
+
+function exactUncached(n: Node): Q.Rational | null {
   switch (n.t) {
     case 'num':
       return n.v;

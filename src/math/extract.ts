@@ -1,9 +1,9 @@
 // Where the final answer is in a completion. Produces candidates in priority order; the grader takes the first
 // one that parses. Every scan here is linear in the text (1 MB completions are normal input, not an attack).
-import { lastBoxed } from '../extract/boxed.js';
+import { boxedSpans, type BoxedSpan } from '../extract/boxed.js';
 
 export interface Candidate {
-  /** which rule found it: boxed, answer_tag, anchor:<name>, latex_env, last_number */
+  /** which rule found it: boxed, answer_tag, anchor:<name>, latex_env, whole, last_number */
   rule: string;
   text: string;
 }
@@ -21,23 +21,25 @@ const ANCHORS: [string, RegExp][] = [
   ['gsm8k_hash', /####/g],
   ['zh', /(?:最终答案|答案)\s*(?:是|为|為|[:：])\s*[:：]?/g],
   ['a_colon', /(?:^|\n)\s*A\s*:/g],
+  ['answer', /\banswer\b\s*/gi],
 ];
 
-/** The rightmost match end of any anchor, with its name. */
-function lastAnchor(text: string): { name: string; end: number } | null {
+/** The anchor match that ends rightmost ("final answer is" beats the "answer" inside it), with its name. */
+function lastAnchor(text: string): { name: string; start: number; end: number } | null {
   let best: { name: string; end: number; start: number } | null = null;
   for (const [name, re] of ANCHORS) {
     re.lastIndex = 0;
     for (let m = re.exec(text); m; m = re.exec(text)) {
-      if (!best || m.index > best.start) best = { name, end: m.index + m[0].length, start: m.index };
+      const end = m.index + m[0].length;
+      if (!best || end > best.end || (end === best.end && m.index < best.start)) best = { name, end, start: m.index };
       if (m[0].length === 0) re.lastIndex++;
     }
   }
-  return best && { name: best.name, end: best.end };
+  return best;
 }
 
 /** The last $$…$$, \[…\], \(…\) or $…$ in the text: found from the end with lastIndexOf, so linear. */
-function lastEnv(text: string): string | null {
+function lastEnv(text: string): { inner: string; end: number } | null {
   let best: { end: number; inner: string } | null = null;
   const consider = (close: string, open: string): void => {
     const c = text.lastIndexOf(close);
@@ -55,31 +57,70 @@ function lastEnv(text: string): string | null {
     const o = text.lastIndexOf(dbl ? '$$' : '$', close - 1);
     if (o >= 0 && close - o < 8000) best = { end: c, inner: text.slice(o + (dbl ? 2 : 1), close) };
   }
-  return best ? (best as { inner: string }).inner : null;
+  return best;
 }
 
-const NUMBER = /-?\d[\d,]*(?:\.\d+)?|-?\.\d+/g;
+// numbers, fractions a/b and percentages: "2/3", "12,000,023", "100%"
+const NUMBER = /(?<![A-Za-z\d.])-?(?:\d[\d,]*(?:\.\d+)?|\.\d+)(?:\s*\/\s*\d+)?%?(?!\d)/g;
 
-function lastNumber(text: string): string | null {
-  let last: string | null = null;
+function lastNumber(text: string): { text: string; end: number } | null {
+  let last: { text: string; end: number } | null = null;
   NUMBER.lastIndex = 0;
-  for (let m = NUMBER.exec(text); m; m = NUMBER.exec(text)) last = m[0];
-  return last && last.replace(/,$/, '');
+  for (let m = NUMBER.exec(text); m; m = NUMBER.exec(text)) last = { text: m[0].replace(/,$/, ''), end: m.index + m[0].length };
+  // one number with a comma group that is not three digits: a decimal comma ("2,74")
+  if (last && /^-?\d+,\d{1,2}$/.test(last.text)) last = { ...last, text: last.text.replace(',', '.') };
+  return last;
 }
 
-/** Candidates for the text after an anchor: the rest of its line, its first math environment, its leading value. */
-function afterAnchor(rest: string): string[] {
-  const line = (/^[^\n]*/.exec(rest.slice(0, 4000).trimStart())?.[0] ?? '').trim();
+// what separates the boxes of one multi-part answer: \boxed{1}, \boxed{2} and \boxed{3}
+const BOX_GAP = /(?:[\s,;.$&]|\\[()[\]]|\\\\|\\q?quad|\\text\{\s*(?:and|or)\s*\}|\band\b|\bor\b)+/g;
+
+/** Separators only; a gold may also name what each box counts ("\boxed{1} papers and \boxed{2} bins"). */
+function gapJoins(gap: string, wordsAllowed: number): boolean {
+  if (gap.length > 80) return false;
+  // a label inside the same formula: \boxed{(3,3)} \text{ for part (a) and } \boxed{(1,1)}
+  const label = /^\s*\\text\{([^{}$\d]*)\}\s*$/.exec(gap.replace(/\\q?quad/g, ' '));
+  if (label && label[1]!.trim().split(/\s+/).length <= 5) return true;
+  const rest = gap.replace(BOX_GAP, ' ').trim();
+  if (!rest) return true;
+  // a gold's own separators may be odd punctuation (\boxed{35} ++++ \boxed{4}); words are counted
+  const wordsOnly = wordsAllowed > 0 ? rest.replace(/[^\sa-zA-Z]+/g, ' ').trim() : rest;
+  if (!wordsOnly) return true;
+  const ws = wordsOnly.split(/\s+/);
+  return ws.length <= wordsAllowed && ws.every((w) => /^[a-zA-Z]+$/.test(w));
+}
+
+/** The last box, joined with the boxes right before it when only separators stand between them. */
+function trailingBoxes(text: string, spans: BoxedSpan[], wordsAllowed = 0): string | null {
+  if (!spans.length) return null;
+  let k = spans.length - 1;
+  while (k > 0 && spans.length - k < 16 && gapJoins(text.slice(spans[k - 1]!.end, spans[k]!.start), wordsAllowed)) k--;
+  return [...new Set(spans.slice(k).map((b) => b.inner.trim()))].join(', ');
+}
+
+/** Candidates for the text after an anchor: the value after "is", the sentence's math, the sentence, a lone number. */
+function afterAnchor(rest: string, strong: boolean): string[] {
+  // a bare "answer" (no "is" / colon) only looks at what follows closely, as Math-Verify does (50 chars)
+  const line = (/^[^\n]*/.exec(rest.slice(0, strong ? 4000 : 60).trimStart())?.[0] ?? '').trim();
+  // the first sentence: up to ". " + capital letter, "I hope", or a chat marker
+  const sentence = line.split(/\.\s+(?=[A-Z])|\.\s*$|\s+I hope\b|<\|/)[0]!.trim();
   const out: string[] = [];
-  const env = /\$\$([^$]+)\$\$|\\\[(.+?)\\\]|\\\((.+?)\\\)|\$([^$]+)\$/.exec(line);
-  if (env) out.push((env[1] ?? env[2] ?? env[3] ?? env[4])!);
-  out.push(line.replace(/^\*\*|\*\*$/g, '').replace(/[.。]\s*$/, ''));
-  // "42 because…", "42 apples."
-  const lead = /^[-+$(\[{\\]?[^\s,;。]*?(?=[\s.,;。]|$)/.exec(line);
-  if (lead && lead[0] && lead[0] !== line) out.push(lead[0].replace(/[.]$/, ''));
-  // "is x = 5, so" — up to a comma or sentence break
-  const clause = /^[^,;。]+/.exec(line)?.[0];
-  if (clause && clause !== line) out.push(clause.replace(/[.]\s*$/, ''));
+  const env = (s: string): string | null => {
+    const m = /\$\$([^$]+)\$\$|\\\[(.+?)\\\]|\\\((.+?)\\\)|\$([^$]+)\$/.exec(s);
+    return m ? (m[1] ?? m[2] ?? m[3] ?? m[4])! : null;
+  };
+  const unquote = (s: string): string => s.replace(/^\\?["“']|\\?["”']$/g, '').replace(/^\*\*|\*\*$/g, '').replace(/[.。]\s*$/, '').trim();
+  // "The largest $n$ is 34", "The volume of $ABCD$ is 120": the value after the last is/are/=
+  const is = /^(.*)\s(?:is|are|equals)\s+(.+)$/s.exec(sentence);
+  const parts = is ? [unquote(is[2]!), unquote(sentence)] : [unquote(sentence)];
+  for (const p of parts) out.push(p);
+  for (const p of parts) {
+    const e = env(p);
+    if (e) out.push(e);
+  }
+  // "Jane started growing Sphere 3 hours ago": a sentence with one number answers with it
+  const nums = sentence.match(/-?\d[\d,]*(?:\.\d+)?(?:\/\d+)?/g);
+  if (strong && nums && nums.length === 1) out.push(nums[0]);
   return out;
 }
 
@@ -92,21 +133,39 @@ export function extractCandidates(answer: string, opts: ExtractOptions): Candida
     const tagEnd = answer.indexOf('</answer>', tagStart);
     region = answer.slice(tagStart + 8, tagEnd >= 0 ? tagEnd : undefined);
   }
-  const boxed = lastBoxed(region);
+  const spans = boxedSpans(region);
+  const anchor = lastAnchor(region);
+  const anchored = anchor ? afterAnchor(region.slice(anchor.end), anchor.name !== 'answer').map((text) => ({ rule: `anchor:${anchor.name}`, text })) : [];
+  // "final answer is X" written after the last box is the model's last word: it goes first
+  const lastBoxEnd = spans.length ? spans[spans.length - 1]!.end : -1;
+  if (anchor && anchor.name === 'final_answer' && anchor.start > lastBoxEnd && spans.length) out.push(...anchored);
+  const boxed = trailingBoxes(region, spans);
   if (boxed !== null) out.push({ rule: 'boxed', text: boxed });
   if (tagStart >= 0) out.push({ rule: 'answer_tag', text: region.trim() });
-  const anchor = lastAnchor(region);
-  if (anchor) for (const text of afterAnchor(region.slice(anchor.end))) out.push({ rule: `anchor:${anchor.name}`, text });
+  if (!(anchor && anchor.name === 'final_answer' && anchor.start > lastBoxEnd && spans.length)) out.push(...anchored);
   const env = lastEnv(region);
-  if (env !== null) out.push({ rule: 'latex_env', text: env });
-  if (opts.lastNumber) {
-    const n = lastNumber(region);
-    if (n !== null) out.push({ rule: 'last_number', text: n });
-  }
+  const num = opts.lastNumber ? lastNumber(region) : null;
+  const envC = env && { rule: 'latex_env', text: env.inner, end: env.end };
+  const numC = num && { rule: 'last_number', text: num.text, end: num.end };
+  // an answer part that is nothing but a short answer ("42", "x+1"): the whole of it
+  const whole = region.trim();
+  const wholeC = whole.length <= WHOLE_MAX_CHARS && !whole.includes('\n') ? { rule: 'whole', text: whole } : null;
+  // unanchored fallbacks: the rightmost wins (a number after the last formula is the answer, and vice versa)
+  const tail = [envC, numC].filter((c): c is { rule: string; text: string; end: number } => c !== null).sort((a, b) => b.end - a.end);
+  if (wholeC) out.push(wholeC);
+  for (const c of tail) out.push({ rule: c.rule, text: c.text });
   return out.filter((c) => c.text.trim() !== '');
 }
 
-/** The gold's own answer: its last \boxed{} when it has one, else the whole string. */
-export function goldText(gold: string): string {
-  return lastBoxed(gold) ?? gold;
+/** An answer part this short, on one line, is taken whole when nothing else marks the answer. */
+export const WHOLE_MAX_CHARS = 80;
+
+/** Gold candidates: its last run of boxes, the whole gold, then the prediction rules. */
+export function goldCandidates(gold: string): string[] {
+  const boxed = trailingBoxes(gold, boxedSpans(gold), 2);
+  const c: string[] = [];
+  if (boxed !== null) c.push(boxed);
+  c.push(gold);
+  c.push(...extractCandidates(gold, { lastNumber: false }).map((x) => x.text));
+  return [...new Set(c)];
 }

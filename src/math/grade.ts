@@ -2,7 +2,7 @@
 // compare. Runs inside the worker (and, for plain numbers, on the fast path). Never throws.
 import { show, type Node } from './ast.js';
 import { equivalent, type CompareOptions } from './compare.js';
-import { extractCandidates, goldText } from './extract.js';
+import { extractCandidates, goldCandidates } from './extract.js';
 import { textTooComplex, type TextGuard } from './guards.js';
 import { normaliseLatex } from './normalise.js';
 import { parseNormalised } from './parser.js';
@@ -25,18 +25,29 @@ const clip = (s: string, n = 300): string => (s.length > n ? `${s.slice(0, n)}â€
 
 /** Parses a gold answer: its last \boxed{} or the whole string. Throws with a reason when it is unusable. */
 export function parseGold(gold: string | number, guard: TextGuard): { node: Node; normalised: string } {
-  const raw = goldText(String(gold));
-  const why = textTooComplex(raw, guard);
-  if (why) throw new Error(`gold ${why}`);
-  const normalised = normaliseLatex(raw);
-  return { node: parseLenient(normalised), normalised };
+  let last: unknown = new Error('empty gold');
+  for (const raw of goldCandidates(String(gold))) {
+    const why = textTooComplex(raw, guard);
+    if (why) {
+      last = new Error(`gold ${why}`);
+      continue;
+    }
+    const normalised = normaliseLatex(raw);
+    try {
+      return { node: parseLenient(normalised), normalised };
+    } catch (err) {
+      last = err;
+    }
+  }
+  throw last;
 }
 
 /** Parse, and when that fails, read prose-like answers ("4:30 p.m.", "\text{Monday}") as text. */
-function parseLenient(normalised: string): Node {
+function parseLenient(normalised: string, prose = true): Node {
   try {
     return parseNormalised(normalised);
   } catch (err) {
+    if (!prose) throw err;
     const plain = normalised.replace(/\\text\{([^{}]*)\}/g, '$1').trim();
     if (plain && !/[\\{}]/.test(plain) && /^[\w\s.:'â€™\-/,()&]+$/u.test(plain) && /[a-z0-9]/i.test(plain)) {
       return { t: 'text', s: plain.toLowerCase().replace(/\s+/g, ' ') };
@@ -49,7 +60,7 @@ export function grade(
   answer: string,
   gold: string | number,
   opts: GradeOptions,
-  symbolic?: CompareOptions['symbolic'],
+  hooks: Pick<CompareOptions, 'symbolic' | 'precise'> = {},
   goldCache?: Map<string, { node: Node; normalised: string } | Error>,
 ): GradeResult {
   const t0 = performance.now();
@@ -76,7 +87,8 @@ export function grade(
     };
   }
   const cmp: CompareOptions = { percentFraction: opts.percentFraction, decimalMinDigits: opts.decimalMinDigits };
-  if (symbolic) cmp.symbolic = symbolic;
+  if (hooks.symbolic) cmp.symbolic = hooks.symbolic;
+  if (hooks.precise) cmp.precise = hooks.precise;
   const skipped: string[] = [];
   for (const c of extractCandidates(answer, { lastNumber: opts.lastNumber })) {
     const why = textTooComplex(c.text, guard);
@@ -90,7 +102,8 @@ export function grade(
     if (normalised === g.normalised) verdict = { equal: true, rule: 'string' };
     else {
       try {
-        pred = parseLenient(normalised);
+        // a prediction is read as prose only when the gold is prose: "Jane started 3 hours ago" is not an answer
+        pred = parseLenient(normalised, g.node.t === 'text');
       } catch {
         skipped.push(`${c.rule}: unparseable`);
         continue;

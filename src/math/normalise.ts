@@ -58,8 +58,30 @@ export function stripDelimiters(s: string): string {
 /**
  * Canonical LaTeX for the tokenizer. Keeps meaning: only spellings, layout and separators change.
  */
+/**
+ * LaTeX that went through a JSON or Python string without escaping: "\frac" arrives as form feed + "rac",
+ * "\text" as tab + "ext", "\boxed" as backspace + "oxed". Put the backslash back.
+ */
+// control characters are the whole point here: they are what the lost backslashes turned into
+/* eslint-disable no-control-regex */
+export function repairEscapes(s: string): string {
+  if (!/[\t\b\f\r\x07\v]/.test(s)) return s;
+  return s
+    .replace(/\f(?=rac|box)/g, '\\f')
+    .replace(/\t(?=ext|imes|heta|an\b|frac|binom)/g, '\\t')
+    .replace(/\x08(?=oxed|inom|eta|ig)/g, '\\b')
+    .replace(/\r(?=ight|ho|angle|floor|ceil)/g, '\\r')
+    .replace(/\x07(?=lpha|pprox)/g, '\\a')
+    .replace(/\v(?=ec|arphi|ert)/g, '\\v');
+}
+/* eslint-enable no-control-regex */
+
 export function normaliseLatex(input: string): string {
-  let s = stripDelimiters(input);
+  let s = stripDelimiters(repairEscapes(input));
+  // a string escaped twice (\\frac everywhere, no single-backslash command): halve the backslashes
+  if (/\\\\[a-zA-Z]/.test(s) && !/(?<!\\)\\[a-zA-Z]/.test(s)) s = s.replace(/\\\\/g, '\\');
+  // leftover $ are delimiters of inner environments or currency signs: neither carries value
+  s = s.replace(/(?<!\\)\$/g, ' ');
   for (const [re, to] of UNICODE) s = s.replace(re, to);
   s = s
     .replace(/\\(?:displaystyle|textstyle|scriptstyle|limits|nolimits|mathstrut)\b/g, ' ')
@@ -68,15 +90,19 @@ export function normaliseLatex(input: string): string {
     .replace(/\\(?:operatorname|mathrm|mathbf|mathit|textbf|textit|textrm|mathsf|boldsymbol|bm|mathbb|mathcal)\s*\{/g, '\\text{')
     .replace(/\\(?:mbox|hbox|textnormal)\s*\{/g, '\\text{')
     // thousands separators written with LaTeX spacing: 1{,}000, 1,\!000, 1\,000, 1\!000
-    .replace(/\{,\}/g, ',')
+    .replace(/(\d)\s*\{\s*,\s*\}\s*(?=\d{3}(?!\d))/g, '$1')
+    .replace(/\{\s*,\s*\}/g, ',')
+    // squared / cubed units: 15\text{ cm}^2
+    .replace(/(\\text\{[^{}]*\})\s*\^\s*\{?[23]\}?/g, '$1')
     .replace(/(\d),\\!\s*(?=\d{3}(?!\d))/g, '$1,')
-    .replace(/(\d)\\[,!;: ]\s*(?=\d{3}(?!\d))/g, '$1')
-    .replace(/\\[,;:! ]/g, ' ')
+    .replace(/(\d)(?<!\\)\\[,!;: ]\s*(?=\d{3}(?!\d))/g, '$1')
+    .replace(/(?<!\\)\\[,;:! ]/g, ' ')
     .replace(/~/g, ' ')
-    .replace(/\\(?:quad|qquad)\b/g, ' ')
+    .replace(/\\q?quad/g, ' ')
     // degrees: 120^\circ, 120^{\circ}, 120\degree, 120°
     .replace(/\^\s*\{\s*\\circ\s*\}|\^\s*\\circ\b|\\circ\b|\\degree\b/g, '')
     .replace(/\\(?:%|percent\b)/g, '%')
+    .replace(/(\d)\s*(?:percent(?:age)?|pct)\b/g, '$1%')
     .replace(/\\\$/g, '')
     .replace(/\\(?:dots|ldots|cdots)\b/g, '…')
     .replace(/\\neq\b/g, '\\ne ')

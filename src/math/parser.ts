@@ -1,6 +1,6 @@
 // LaTeX / plain-text answer -> typed value (ast.ts). Recursive descent with a depth cap, so hostile nesting
 // fails fast instead of overflowing the stack. Exact literals: every number becomes a BigInt rational.
-import { num, type Node, type RelOp } from './ast.js';
+import { num, show, type Node, type RelOp } from './ast.js';
 import { isUnitText, normaliseLatex } from './normalise.js';
 import { parseDecimal, rat, type Rational } from './rational.js';
 import { ParseError, tokenize, type Token } from './tokens.js';
@@ -17,6 +17,8 @@ const GREEK = new Set([
   'Delta', 'Theta', 'Lambda', 'Xi', 'Sigma', 'Phi', 'Psi', 'Omega',
 ]);
 const REL: Record<string, RelOp> = { '=': '=', '<': '<', '>': '>', le: '<=', ge: '>=', ne: '!=', approx: '=', equiv: '=' };
+/** commands that close or separate something: never a symbol */
+const STRUCTURAL = new Set(['right', 'end', 'rfloor', 'rceil', 'rvert', 'rangle', 'cr', 'hline', 'boxed', 'fbox', 'text', 'frac']);
 const MATRIX_ENVS = new Set(['pmatrix', 'bmatrix', 'matrix', 'vmatrix', 'Bmatrix', 'smallmatrix', 'array']);
 
 class Parser {
@@ -103,6 +105,12 @@ class Parser {
     for (;;) {
       const t = this.peek();
       let op: RelOp | undefined;
+      // `x = 1/3 \approx 0.33`: the approximation after an exact value is commentary, dropped
+      if (t.k === 'cmd' && t.s === 'approx' && ops.length > 0) {
+        this.i++;
+        this.setExpr();
+        continue;
+      }
       if (t.k === 'op' && (t.s === '=' || t.s === '<' || t.s === '>')) {
         op = t.s as RelOp;
         if (this.isOp('=', 1) && t.s !== '=') {
@@ -168,7 +176,7 @@ class Parser {
         if (this.isOp('*') || this.isCmd('cdot') || this.isCmd('times') || this.isCmd('ast')) {
           this.i++;
           left = { t: 'mul', a: left, b: this.signedPower() };
-        } else if (this.isOp('/') || this.isCmd('div')) {
+        } else if (this.isOp('/') || this.isCmd('div') || this.isOp(':')) {
           this.i++;
           left = { t: 'div', a: left, b: this.signedPower() };
         } else if (this.startsAtom()) {
@@ -461,6 +469,8 @@ class Parser {
       default:
         if (FUNCS.has(c)) return this.func(c);
         if (GREEK.has(c)) return { t: 'var', name: c };
+        // an unknown command names a symbol (\zzz, \sum): it compares by name only
+        if (/^[a-zA-Z]+$/.test(c) && !STRUCTURAL.has(c)) return { t: 'var', name: `\\${c}` };
         throw new ParseError(`unknown command \\${c}`);
     }
   }
@@ -541,9 +551,7 @@ function showLit(n: Node & { t: 'num' }): string {
 function flat(n: Node): string {
   if (n.t === 'num') return showLit(n);
   if (n.t === 'var') return n.name;
-  if (n.t === 'const') return n.name;
-  if (n.t === 'text') return n.s;
-  return JSON.stringify(n).length.toString(36);
+  return show(n);
 }
 
 function numLit(s: string): Node {
@@ -572,7 +580,72 @@ function repeating(lit: string, rep: Node): Node {
 /** Parses an already-normalised answer. Throws ParseError when it is not a value we can read. */
 export function parseNormalised(s: string): Node {
   if (!s) throw new ParseError('empty answer');
-  return new Parser(tokenize(s)).top();
+  const groups = splitTopLevel(s, ';');
+  // "p=5, q=2; p=7, q=2": semicolons separate solutions, commas the parts of one
+  if (groups.length > 1 && groups.some((g) => splitTopLevel(g, ',').length > 1)) {
+    const items = groups.map((g): Node => {
+      const n = new Parser(tokenize(g)).top();
+      return n.t === 'list' ? { t: 'tuple', items: n.items } : n;
+    });
+    items.forEach((n) => checkText(n, true));
+    return { t: 'list', items };
+  }
+  const n = new Parser(tokenize(s)).top();
+  checkText(n, true);
+  return n;
+}
+
+/** Splits at `sep` outside brackets and braces. */
+function splitTopLevel(s: string, sep: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (c === '\\') i++;
+    else if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    else if (c === sep && depth === 0) {
+      out.push(s.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(s.slice(start));
+  return out.map((x) => x.trim()).filter(Boolean);
+}
+
+/** Prose inside arithmetic ("Jane started 3 hours") is not an answer: text may only stand alone or in a list. */
+function checkText(n: Node, free: boolean): void {
+  switch (n.t) {
+    case 'text':
+      if (!free) throw new ParseError('text inside an expression');
+      return;
+    case 'list':
+    case 'set':
+    case 'tuple':
+      n.items.forEach((x) => checkText(x, true));
+      return;
+    case 'add':
+    case 'sub':
+    case 'mul':
+    case 'div':
+    case 'pow':
+      checkText(n.a, false);
+      checkText(n.b, false);
+      return;
+    case 'neg':
+    case 'pct':
+      checkText(n.a, false);
+      return;
+    case 'fn':
+      n.args.forEach((x) => checkText(x, false));
+      return;
+    case 'rel':
+      n.sides.forEach((x) => checkText(x, false));
+      return;
+    default:
+      return;
+  }
 }
 
 /** Parses a raw answer (LaTeX or plain text). */

@@ -37,6 +37,26 @@ function toMathjs(n: Node): string {
   }
 }
 
+type Evaluate = (expr: string) => { toString(): string };
+
+/**
+ * Confirms a float "equal" between two constant expressions at 80 significant digits (mathjs BigNumber), so
+ * near-integers such as e^{π√163} vs 640320³+744 are told apart. true / false, or null when it cannot say.
+ */
+export function preciseChecker(evaluate: Evaluate): (a: Node, b: Node) => boolean | null {
+  return (a, b) => {
+    if (treeTooComplex(a) || treeTooComplex(b)) return null;
+    try {
+      const diff = Number(evaluate(`abs((${toMathjs(a)}) - (${toMathjs(b)}))`).toString());
+      const scale = Math.max(1, Math.abs(Number(evaluate(toMathjs(a)).toString())));
+      if (!Number.isFinite(diff) || !Number.isFinite(scale)) return null;
+      return diff <= 1e-60 * scale;
+    } catch {
+      return null; // complex values, unsupported functions: the double-precision verdict stands
+    }
+  };
+}
+
 /** Returns a symbolic checker bound to mathjs' simplify. */
 export function mathjsChecker(simplify: Simplify): (a: Node, b: Node) => boolean | null {
   return (a, b) => {

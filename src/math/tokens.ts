@@ -44,6 +44,22 @@ export function tokenize(s: string): Token[] {
       i++;
       continue;
     }
+    if (c >= '0' && c <= '9') {
+      // clock times (4:30) are text, not ratios
+      const time = /^\d{1,2}:\d{2}(?![\d:])(?=\s*(?:\\text\{\s*)?[ap]\.?\s*m\b)/i.exec(s.slice(i, i + 24));
+      if (time && (i === 0 || !/[\d.]/.test(s[i - 1]!))) {
+        out.push({ k: 'text', s: time[0] });
+        i += time[0].length;
+        continue;
+      }
+      // decimal comma, only where it cannot be a list or thousands: 0,111 and 1000,99
+      const dc = /^(0|\d{4,}),(\d+)(?![\d,.])/.exec(s.slice(i, i + 80));
+      if (dc && depth === 0 && !(dc[2]!.length === 3 && dc[1] !== '0')) {
+        out.push({ k: 'num', s: `${dc[1]}.${dc[2]}` });
+        i += dc[0].length;
+        continue;
+      }
+    }
     if ((c >= '0' && c <= '9') || (c === '.' && /\d/.test(s[i + 1] ?? ''))) {
       const m = /^(\d*)(\.\d*)?/.exec(s.slice(i, i + 4000))!;
       let intPart = m[1]!;
@@ -109,6 +125,11 @@ export function tokenize(s: string): Token[] {
         continue;
       }
       out.push({ k: 'cmd', s: name });
+      continue;
+    }
+    if (c === '!' && s[i + 1] === '=') {
+      out.push({ k: 'cmd', s: 'ne' });
+      i += 2;
       continue;
     }
     if ('([{'.includes(c)) depth++;

@@ -1,4 +1,5 @@
 import { CodeVerifier } from '../code/verifier.js';
+import { createMathVerifier } from '../math/verifier.js';
 import { exactVerifier } from './exact.js';
 import { VerifierRegistry } from './registry.js';
 
@@ -12,5 +13,6 @@ export function createRegistry(opts: RegistryOptions = {}): VerifierRegistry {
   const registry = new VerifierRegistry();
   registry.register(exactVerifier);
   registry.register(new CodeVerifier(opts.workers ? { concurrency: opts.workers } : {}));
+  registry.register(createMathVerifier(opts.workers ? { workers: opts.workers } : {}));
   return registry;
 }

@@ -1,0 +1,32 @@
+// Worker-thread entry: grades one item per message. Killable from outside (the pool terminates it on timeout),
+// memory-bounded by the pool's resourceLimits. mathjs is loaded here only, once per worker.
+import { parentPort } from 'node:worker_threads';
+import { all, create, simplify } from 'mathjs';
+import type { Node } from './ast.js';
+import { grade, type GradeOptions } from './grade.js';
+import { mathjsChecker, preciseChecker } from './symbolic.js';
+
+export interface WorkerRequest {
+  id: number;
+  answer: string;
+  gold: string | number;
+  opts: GradeOptions;
+}
+
+const port = parentPort;
+if (!port) throw new Error('math worker must run in a worker thread');
+const checker = mathjsChecker((e) => simplify(e));
+const big = create(all!, { number: 'BigNumber', precision: 80 }); // 'all' is always defined in the full mathjs build
+const precise = preciseChecker((e) => big.evaluate(e) as { toString(): string });
+const goldCache = new Map<string, { node: Node; normalised: string } | Error>();
+
+port.on('message', (m: WorkerRequest) => {
+  let result;
+  try {
+    result = grade(m.answer, m.gold, m.opts, { symbolic: checker, precise }, goldCache);
+  } catch (err) {
+    result = { accuracy: null, status: 'internal_error', error: (err as Error).message, details: {} };
+  }
+  port.postMessage({ id: m.id, result });
+});
+port.postMessage({ ready: true });
