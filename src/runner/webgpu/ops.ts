@@ -404,8 +404,11 @@ export class WebGpuOps implements Ops {
     const vw = f16 || (Kd % 4 === 0 && xStride % 4 === 0) ? 4 : 1;
     if (f16 && (Kd % 8 !== 0 || xStride % 4 !== 0)) throw new Error(`internal: packed f16 matmul needs K % 8 == 0 and x rows in vec4s (${Kd}, ${xStride})`);
     // 4 rows x 8 columns per invocation measured fastest on lavapipe (bench/webgpu.ts; 2/16 columns and 2/8 rows were slower).
+    // A few-row GEMV narrows the column block until there are >= 4 workgroups (heads included), so it can spread
+    // over several threads or GPU cores: CPU time per weight measured the same for 1, 2, 4 and 8 columns.
     const tm = M >= 4 ? 4 : M;
-    const tn = 8;
+    let tn = 8;
+    while (tn > 1 && Math.ceil((Math.ceil(M / tm) * Math.ceil(N / tn)) / K.WG) * heads < 4) tn /= 2;
     const tilesN = Math.ceil(N / tn);
     const tiles = Math.ceil(M / tm) * tilesN;
     const key = `matmul:${tm}:${tn}:${vw}:${f16}`;
