@@ -1,7 +1,7 @@
 /// <reference types="@webgpu/types" />
 // The WebGPU implementation of `Ops` over any GPUDevice (Dawn in Node, navigator.gpu in a browser).
 // Every op records a compute dispatch into the current command encoder and returns at once; the encoder is
-// submitted when a result is read (or the uniform arena fills up), so a decode step is one submit.
+// submitted only when a result is read (or an arena fills up), so a decode step costs one submit per readback.
 // Tensor storage comes from a size-keyed pool: a freed buffer is handed to later ops, which is safe because
 // every write to it (dispatches, copies, clears, staged uploads) is recorded in queue order after earlier reads.
 import { f16ToF32, f32ToF16 } from '../dtype.js';
@@ -74,6 +74,10 @@ export class WebGpuOps implements Ops {
   private hostUsed = 0;
   private readonly hostAlign: number;
   private readonly maxWg: number;
+  private readonly maxBinding: number;
+  private readonly weightStorage: WeightStorage;
+  private f16Weights = 0;
+  private deviceError: string | undefined;
   /** Live device bytes held by tensors and the pool (for the memory report). */
   bytesAllocated = 0;
 
@@ -92,11 +96,6 @@ export class WebGpuOps implements Ops {
     this.hostAlign = Math.max(16, device.limits.minStorageBufferOffsetAlignment);
     this.weightStorage = opts.weightDtype ?? 'auto';
   }
-
-  private readonly weightStorage: WeightStorage;
-  private readonly maxBinding: number;
-  private deviceError: string | undefined;
-  private f16Weights = 0;
 
   /** weightDtype is 'f16' once any weight is stored as f16 (with 'auto' that loses nothing). */
   info(): OpsInfo {
