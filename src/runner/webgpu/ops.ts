@@ -7,6 +7,7 @@
 import { f16ToF32, f32ToF16 } from '../dtype.js';
 import { numel, type Ops, type OpsInfo, type Spans, type Tensor } from '../ops.js';
 import * as K from './kernels.js';
+import { KernelProfiler, type KernelTime } from './profiler.js';
 
 // GPUBufferUsage / GPUMapMode values from the WebGPU spec (the globals are absent in Node unless installed).
 const MAP_READ = 1;
@@ -48,6 +49,8 @@ export interface WebGpuOpsOptions {
   weightDtype?: WeightStorage;
   /** Most bytes of attention scores held at once; longer prefills run in chunks of query rows. Default 32 MiB. */
   attentionScoreBytes?: number;
+  /** Time every dispatch with timestamp queries (needs the device feature 'timestamp-query'); see profile(). */
+  profile?: boolean;
   /** Called by dispose() after the device is destroyed (Node: release the Dawn instance reference). */
   onDispose?: () => void;
 }
@@ -78,6 +81,7 @@ export class WebGpuOps implements Ops {
   private readonly weightStorage: WeightStorage;
   private f16Weights = 0;
   private deviceError: string | undefined;
+  private readonly profiler: KernelProfiler | null;
   /** Live device bytes held by tensors and the pool (for the memory report). */
   bytesAllocated = 0;
 
@@ -95,6 +99,17 @@ export class WebGpuOps implements Ops {
     });
     this.hostAlign = Math.max(16, device.limits.minStorageBufferOffsetAlignment);
     this.weightStorage = opts.weightDtype ?? 'auto';
+    if (opts.profile && !device.features.has('timestamp-query')) throw new Error('WebGPU: profiling needs the timestamp-query feature, which this device lacks');
+    this.profiler = opts.profile ? new KernelProfiler(device, SLOTS) : null;
+  }
+
+  /** GPU time per kernel since the last call (only with the `profile` option). */
+  async profile(): Promise<KernelTime[]> {
+    if (!this.profiler) throw new Error('WebGPU: profile() needs the profile option');
+    this.flush();
+    const r = await this.profiler.report();
+    this.profiler.reset();
+    return r;
   }
 
   /** weightDtype is 'f16' once any weight is stored as f16 (with 'auto' that loses nothing). */
@@ -270,7 +285,9 @@ export class WebGpuOps implements Ops {
     if (this.hostUsed > 0) this.device.queue.writeBuffer(this.host, 0, this.hostBytes, 0, this.hostUsed);
     this.slotsUsed = 0;
     this.hostUsed = 0;
+    const profiled = this.profiler?.resolve(enc);
     this.device.queue.submit([enc.finish()]);
+    profiled?.();
     for (const s of this.staging) s.destroy();
     this.staging = [];
     const done = this.pendingFree;
@@ -346,8 +363,8 @@ export class WebGpuOps implements Ops {
     this.slotsUsed++;
     const pipe = this.pipeline(key, source);
     const bind = this.bindGroup(key, pipe, offset, buffers);
-    this.enc();
-    this.pass ??= this.encoder!.beginComputePass();
+    if (this.profiler) this.pass = this.endPass().beginComputePass(this.profiler.pass(key));
+    this.pass ??= this.enc().beginComputePass();
     this.pass.setPipeline(pipe);
     this.pass.setBindGroup(0, bind);
     const groups = Math.ceil(threads / K.WG);
