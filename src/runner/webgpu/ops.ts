@@ -82,6 +82,9 @@ export class WebGpuOps implements Ops {
   private f16Weights = 0;
   private deviceError: string | undefined;
   private readonly profiler: KernelProfiler | null;
+  // The last one or two matmuls, not yet encoded: two over the same x followed by siluMul of their results (a SiLU
+  // MLP's gate, up and product) become one dual-weight dispatch. Every other entry point encodes them first, in order.
+  private pendingMm: { x: GpuTensor; w: GpuTensor; y: GpuTensor; M: number; N: number; Kd: number }[] = [];
   /** Live device bytes held by tensors and the pool (for the memory report). */
   bytesAllocated = 0;
 
@@ -237,18 +240,21 @@ export class WebGpuOps implements Ops {
       this.bytesAllocated += size;
       return new GpuTensor([...shape], buffer, this);
     }
+    this.settle(); // a pooled buffer may be reused below: held matmuls must be encoded first
     const t = this.tensor(shape);
     this.stage(t.buffer, data);
     return t;
   }
 
   zeros(shape: readonly number[]): Tensor {
+    this.settle();
     const t = this.tensor(shape);
     this.endPass().clearBuffer(t.buffer);
     return t;
   }
 
   async read(t: Tensor): Promise<Float32Array> {
+    this.settle();
     const g = this.check(t, 'read', 'tensor');
     const n = numel(g.shape);
     const bytes = Math.max(16, Math.ceil((n * 4) / 16) * 16);
@@ -265,6 +271,7 @@ export class WebGpuOps implements Ops {
   }
 
   free(t: Tensor): void {
+    this.settle();
     if (!(t instanceof GpuTensor) || t.owner !== this) throw new Error('free: not a tensor of this WebGPU backend');
     if (t.freed) return;
     const g = t;
@@ -277,6 +284,7 @@ export class WebGpuOps implements Ops {
 
   /** Submit everything recorded so far. */
   flush(): void {
+    this.settle();
     if (!this.encoder) return;
     this.endPass();
     const enc = this.encoder;
@@ -303,6 +311,7 @@ export class WebGpuOps implements Ops {
 
   /** Drop pooled buffers (tensors still alive are untouched). */
   trim(): void {
+    this.settle();
     this.bindGroups.clear();
     for (const list of this.pool.values()) for (const b of list) { this.bytesAllocated -= b.size; b.destroy(); }
     this.pool.clear();
@@ -415,25 +424,37 @@ export class WebGpuOps implements Ops {
   }
 
   /** Shared by matmul and headMatmul: z heads, x rows of xStride numbers, head z at column z*K. */
-  private gemm(x: GpuTensor, w: GpuTensor, y: GpuTensor, M: number, N: number, Kd: number, heads: number, xStride: number, yStride: number): void {
+  private gemm(
+    x: GpuTensor,
+    w: GpuTensor,
+    y: GpuTensor,
+    M: number,
+    N: number,
+    Kd: number,
+    heads: number,
+    xStride: number,
+    yStride: number,
+    dual?: { w2: GpuTensor; y2: GpuTensor; h: GpuTensor },
+  ): void {
     const f16 = w.dtype === 'f16';
     const vw = f16 || (Kd % 4 === 0 && xStride % 4 === 0) ? 4 : 1;
     if (f16 && (Kd % 8 !== 0 || xStride % 4 !== 0)) throw new Error(`internal: packed f16 matmul needs K % 8 == 0 and x rows in vec4s (${Kd}, ${xStride})`);
     // 4 rows x 8 columns per invocation measured fastest on lavapipe (bench/webgpu.ts; 2/16 columns and 2/8 rows were slower).
     // A few-row GEMV narrows the column block until there are >= 4 workgroups (heads included), so it can spread
     // over several threads or GPU cores: CPU time per weight measured the same for 1, 2, 4 and 8 columns.
+    // The dual kernel holds two accumulator blocks, so it takes half the columns.
     const tm = M >= 4 ? 4 : M;
-    let tn = 8;
+    let tn = dual ? 4 : 8;
     while (tn > 1 && Math.ceil((Math.ceil(M / tm) * Math.ceil(N / tn)) / K.WG) * heads < 4) tn /= 2;
     const tilesN = Math.ceil(N / tn);
     const tiles = Math.ceil(M / tm) * tilesN;
-    const key = `matmul:${tm}:${tn}:${vw}:${f16}`;
+    const key = `matmul${dual ? '2' : ''}:${tm}:${tn}:${vw}:${f16}`;
     this.dispatch(
       'matmul',
       key,
-      () => K.matmulSource(tm, tn, vw as 1 | 4, f16),
+      () => K.matmulSource(tm, tn, vw as 1 | 4, f16, !!dual),
       [M, N, Kd / vw, xStride / vw, Kd / vw, f16 ? (N * Kd) / 8 : (N * Kd) / vw, yStride, N, tilesN],
-      [x.buffer, w.buffer, y.buffer],
+      dual ? [x.buffer, w.buffer, dual.w2.buffer, y.buffer, dual.y2.buffer, dual.h.buffer] : [x.buffer, w.buffer, y.buffer],
       tiles,
       heads,
     );
@@ -447,11 +468,23 @@ export class WebGpuOps implements Ops {
     const [M, Kd] = x.shape as [number, number];
     const N = w.shape[0] as number;
     const y = this.tensor([M, N]);
-    this.gemm(x, w, y, M, N, Kd, 1, Kd, N);
+    const first = this.pendingMm[0];
+    const pairs = this.pendingMm.length === 1 && first!.x === x && first!.N === N && first!.w.dtype === w.dtype;
+    if (!pairs) this.settle();
+    this.pendingMm.push({ x, w, y, M, N, Kd });
     return y;
   }
 
+  /** Encode the matmuls held back for fusion, in order. */
+  private settle(): void {
+    if (this.pendingMm.length === 0) return;
+    const held = this.pendingMm;
+    this.pendingMm = [];
+    for (const m of held) this.gemm(m.x, m.w, m.y, m.M, m.N, m.Kd, 1, m.Kd, m.N);
+  }
+
   headMatmul(xt: Tensor, wt: Tensor): Tensor {
+    this.settle();
     const x = this.check(xt, 'headMatmul', 'x');
     const w = this.weightOperand(wt, 'headMatmul');
     if (x.shape.length !== 2 || w.shape.length !== 3) throw new Error(`headMatmul: x [${x.shape.join(', ')}] must be [M, H*K] and w [${w.shape.join(', ')}] [H, N, K]`);
@@ -466,6 +499,7 @@ export class WebGpuOps implements Ops {
   // ------------------------------------------------------------------ elementwise / norms
 
   rmsnorm(xt: Tensor, wt: Tensor, eps: number): Tensor {
+    this.settle();
     const x = this.check(xt, 'rmsnorm', 'x');
     const w = this.check(wt, 'rmsnorm', 'w');
     const D = x.shape[x.shape.length - 1] ?? 0;
@@ -477,6 +511,7 @@ export class WebGpuOps implements Ops {
   }
 
   private binary(op: 'add' | 'mul' | 'siluMul', at: Tensor, bt: Tensor): Tensor {
+    this.settle();
     const a = this.check(at, op, 'a');
     const b = this.check(bt, op, 'b');
     if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i]))
@@ -494,10 +529,18 @@ export class WebGpuOps implements Ops {
     return this.binary('mul', a, b);
   }
   siluMul(gate: Tensor, up: Tensor): Tensor {
+    const [a, b] = this.pendingMm;
+    if (this.pendingMm.length === 2 && gate === a!.y && up === b!.y && !a!.y.freed && !b!.y.freed) {
+      this.pendingMm = [];
+      const h = this.tensor(a!.y.shape);
+      this.gemm(a!.x, a!.w, a!.y, a!.M, a!.N, a!.Kd, 1, a!.Kd, a!.N, { w2: b!.w, y2: b!.y, h });
+      return h;
+    }
     return this.binary('siluMul', gate, up);
   }
 
   scale(xt: Tensor, s: number): Tensor {
+    this.settle();
     const x = this.check(xt, 'scale', 'x');
     const y = this.tensor(x.shape);
     const n = numel(x.shape);
@@ -506,6 +549,7 @@ export class WebGpuOps implements Ops {
   }
 
   softmax(xt: Tensor): Tensor {
+    this.settle();
     const x = this.check(xt, 'softmax', 'x');
     const N = x.shape[x.shape.length - 1] ?? 0;
     const M = N === 0 ? 0 : numel(x.shape) / N;
@@ -522,6 +566,7 @@ export class WebGpuOps implements Ops {
   }
 
   embedding(tt: Tensor, ids: Int32Array): Tensor {
+    this.settle();
     const table = this.stored(tt, 'embedding', 'table');
     const [V, D] = this.rows2(table, 'embedding', 'table');
     for (const id of ids) if (!(id >= 0 && id < V)) throw new Error(`embedding: id ${id} outside [0, ${V})`);
@@ -534,6 +579,7 @@ export class WebGpuOps implements Ops {
   }
 
   sliceCols(xt: Tensor, groups: number, start: number, len: number): Tensor {
+    this.settle();
     const x = this.check(xt, 'sliceCols', 'x');
     const [M, cols] = this.rows2(x, 'sliceCols', 'x');
     const S = cols / groups;
@@ -546,6 +592,7 @@ export class WebGpuOps implements Ops {
   }
 
   concatCols(at: Tensor, bt: Tensor, groups: number): Tensor {
+    this.settle();
     const a = this.check(at, 'concatCols', 'a');
     const b = this.check(bt, 'concatCols', 'b');
     const [M, ca] = this.rows2(a, 'concatCols', 'a');
@@ -559,6 +606,7 @@ export class WebGpuOps implements Ops {
   }
 
   repeatCols(xt: Tensor, times: number): Tensor {
+    this.settle();
     const x = this.check(xt, 'repeatCols', 'x');
     const [M, S] = this.rows2(x, 'repeatCols', 'x');
     if (!Number.isInteger(times) || times < 1) throw new Error(`repeatCols: times must be a positive integer, got ${times}`);
@@ -573,6 +621,7 @@ export class WebGpuOps implements Ops {
   }
 
   gatherRows(xt: Tensor, rows: Int32Array): Tensor {
+    this.settle();
     const x = this.check(xt, 'gatherRows', 'x');
     const [M, N] = this.rows2(x, 'gatherRows', 'x');
     this.checkRows(rows, M, 'gatherRows');
@@ -584,6 +633,7 @@ export class WebGpuOps implements Ops {
   }
 
   scatterAddRows(dt: Tensor, st: Tensor, rows: Int32Array, weights: Float32Array): Tensor {
+    this.settle();
     const dst = this.check(dt, 'scatterAddRows', 'dst');
     const src = this.check(st, 'scatterAddRows', 'src');
     const [M, N] = this.rows2(dst, 'scatterAddRows', 'dst');
@@ -598,6 +648,7 @@ export class WebGpuOps implements Ops {
   }
 
   writeRows(dt: Tensor, st: Tensor, rows: Int32Array): void {
+    this.settle();
     const dst = this.check(dt, 'writeRows', 'dst');
     const src = this.check(st, 'writeRows', 'src');
     const [C, N] = this.rows2(dst, 'writeRows', 'dst');
@@ -612,6 +663,7 @@ export class WebGpuOps implements Ops {
   // ------------------------------------------------------------------ positional / attention
 
   rope(xt: Tensor, ct: Tensor, stt: Tensor, heads: number): Tensor {
+    this.settle();
     const x = this.check(xt, 'rope', 'x');
     const cos = this.check(ct, 'rope', 'cos');
     const sin = this.check(stt, 'rope', 'sin');
@@ -687,6 +739,7 @@ export class WebGpuOps implements Ops {
   }
 
   attention(qt: Tensor, kt: Tensor, vt: Tensor, spans: Spans, opts: { heads: number; kvHeads: number; scale: number }): Tensor {
+    this.settle();
     const q = this.check(qt, 'attention', 'q');
     const k = this.check(kt, 'attention', 'k');
     const v = this.check(vt, 'attention', 'v');
@@ -707,6 +760,7 @@ export class WebGpuOps implements Ops {
   }
 
   mlaAttention(qLt: Tensor, qPt: Tensor, ct: Tensor, spans: Spans, opts: { heads: number; latentDim: number; ropeDim: number; scale: number }): Tensor {
+    this.settle();
     const qLat = this.check(qLt, 'mlaAttention', 'qLat');
     const qPe = this.check(qPt, 'mlaAttention', 'qPe');
     const cache = this.check(ct, 'mlaAttention', 'cache');
