@@ -43,8 +43,8 @@ export interface WebGpuOpsOptions {
   description?: string;
   /**
    * Storage of 2-D/3-D 'weight' uploads. 'f16' (packed in u32, no shader-f16 needed) halves the bytes every matmul
-   * reads; 'auto' (default) stores a weight as f16 only when every value survives the round trip exactly (BF16 and
-   * F16 checkpoints, barring values outside f16's range), so results equal the f32 path's; 'f32' never converts.
+   * reads; 'auto' (default) stores a weight as f16 only when every value survives the round trip (up to f16's
+   * subnormal rounding, ≤ 3e-8): BF16 and F16 checkpoints, so results match the f32 path's; 'f32' never converts.
    */
   weightDtype?: WeightStorage;
   /** Most bytes of attention scores held at once; longer prefills run in chunks of query rows. Default 32 MiB. */
@@ -121,14 +121,18 @@ export class WebGpuOps implements Ops {
     return { backend: 'webgpu', device: this.opts.description ?? 'webgpu device', weightDtype: f16 ? 'f16' : 'f32' };
   }
 
-  /** f16 bits of `data`, or null in 'auto' mode when some value would change. */
+  /**
+   * f16 bits of `data`, or null in 'auto' mode when some value would change by more than f16's subnormal rounding
+   * (2^-25): BF16 and F16 weights convert exactly except magnitudes below 2^-14, which land on f16's subnormal
+   * grid; any f32 value with more than 11 significant bits, or beyond ±65504, keeps the tensor in f32.
+   */
   private toF16(data: Float32Array): Uint16Array | null {
     const h = new Uint16Array(data.length);
-    const exact = this.weightStorage === 'auto';
+    const strict = this.weightStorage === 'auto';
     for (let i = 0; i < data.length; i++) {
       const v = data[i]!;
       const b = f32ToF16(v);
-      if (exact && f16ToF32(b) !== v && !Number.isNaN(v)) return null;
+      if (strict && !(Math.abs(f16ToF32(b) - v) <= 2 ** -25) && !Number.isNaN(v)) return null;
       h[i] = b;
     }
     return h;
