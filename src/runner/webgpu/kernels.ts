@@ -48,7 +48,6 @@ export const FIELDS = {
   attnScores: ['n', 'H', 'L', 'A', 'B', 'qAStride', 'qBStride', 'kAStride', 'kAOff', 'kAHead', 'kBStride', 'kBOff', 'kBHead', 'group', 'f:scale', 'm0'],
   attnSoftmax: ['n', 'H', 'L', 'm0'],
   attnValues: ['n', 'H', 'L', 'Dv', 'vStride', 'vOff', 'vHead', 'group', 'm0'],
-  attnFused: ['n', 'H', 'chunks', 'A', 'B', 'qAStride', 'qBStride', 'kAStride', 'kAOff', 'kAHead', 'kBStride', 'kBOff', 'kBHead', 'group', 'f:scale', 'Dv', 'vStride', 'vOff', 'vHead'],
 } as const satisfies Record<string, readonly string[]>;
 export type KernelName = keyof typeof FIELDS;
 
@@ -298,49 +297,4 @@ export function f16ToF32Source(): string {
   return kernel(FIELDS.f16ToF32, ['x: array<u32>', 'rw y: array<f32>'], `
   if (i >= p.n) { return; }
   y[i] = unpack2x16float(x[i / 2u])[i % 2u];`);
-}
-
-/** Output columns each fused-attention invocation accumulates in registers. */
-export const ATTN_CHUNK = 32;
-
-/**
- * Single-pass attention for few query rows (decode): one invocation per (row, head, chunk of ATTN_CHUNK value
- * columns) walks the row's keys once with an online softmax (running max and sum, accumulators rescaled when the
- * max grows). Scores are recomputed per chunk, which is cheap when rows are few; long prefills use the three passes.
- */
-export function attnFusedSource(): string {
-  return kernel(FIELDS.attnFused, ['qA: array<f32>', 'qB: array<f32>', 'kA: array<f32>', 'kB: array<f32>', 'v: array<f32>', 'spans: array<i32>', 'rw y: array<f32>'], `
-  if (i >= p.n) { return; }
-  let ch = i % p.chunks;
-  let row = i / p.chunks;
-  let m = row / p.H;
-  let h = row % p.H;
-  let kvh = h / p.group;
-  let c0 = ch * ${ATTN_CHUNK}u;
-  let cn = min(${ATTN_CHUNK}u, p.Dv - c0);
-  let len = spanLen(m);
-  let qa = m * p.qAStride + h * p.A;
-  let qb = m * p.qBStride + h * p.B;
-  let voff = p.vOff + kvh * p.vHead + c0;
-  var acc: array<f32, ${ATTN_CHUNK}>;
-  var mx = -3.0e38;
-  var sum = 0.0;
-  for (var j = 0u; j < len; j++) {
-    let t = keyRow(m, j);
-    var s = 0.0;
-    let ka = t * p.kAStride + p.kAOff + kvh * p.kAHead;
-    for (var d = 0u; d < p.A; d++) { s += qA[qa + d] * kA[ka + d]; }
-    let kb = t * p.kBStride + p.kBOff + kvh * p.kBHead;
-    for (var d = 0u; d < p.B; d++) { s += qB[qb + d] * kB[kb + d]; }
-    s = s * p.scale;
-    let nm = max(mx, s);
-    let corr = exp(mx - nm);
-    let e = exp(s - nm);
-    sum = sum * corr + e;
-    let vr = t * p.vStride + voff;
-    for (var c = 0u; c < cn; c++) { acc[c] = acc[c] * corr + e * v[vr + c]; }
-    mx = nm;
-  }
-  let out = m * p.H * p.Dv + h * p.Dv + c0;
-  for (var c = 0u; c < cn; c++) { y[out + c] = acc[c] / sum; }`, SPAN_KEY);
 }

@@ -49,8 +49,6 @@ export interface WebGpuOpsOptions {
   weightDtype?: WeightStorage;
   /** Most bytes of attention scores held at once; longer prefills run in chunks of query rows. Default 32 MiB. */
   attentionScoreBytes?: number;
-  /** Query rows up to which attention runs as one single-pass dispatch instead of three (default 16: decode). */
-  fusedAttentionRows?: number;
   /** Time every dispatch with timestamp queries (needs the device feature 'timestamp-query'); see profile(). */
   profile?: boolean;
   /** Called by dispose() after the device is destroyed (Node: release the Dawn instance reference). */
@@ -705,21 +703,6 @@ export class WebGpuOps implements Ops {
     score: { qA: GpuTensor; qB: GpuTensor; A: number; B: number; kA: GpuTensor; kAStride: number; kAOff: number; kAHead: number; kB: GpuTensor; kBStride: number; kBOff: number; kBHead: number; group: number; scale: number },
     value: { v: GpuTensor; Dv: number; vStride: number; vOff: number; vHead: number },
   ): Tensor {
-    if (M <= (this.opts.fusedAttentionRows ?? 16)) {
-      const s = score;
-      const chunks = Math.ceil(value.Dv / K.ATTN_CHUNK);
-      const y = this.tensor([M, H * value.Dv]);
-      const [sp] = this.hostArgs(1, spans);
-      const n = M * H * chunks;
-      this.simple(
-        'attnFused',
-        K.attnFusedSource,
-        [n, H, chunks, s.A, s.B, H * s.A, H * s.B, s.kAStride, s.kAOff, s.kAHead, s.kBStride, s.kBOff, s.kBHead, s.group, s.scale, value.Dv, value.vStride, value.vOff, value.vHead],
-        [s.qA.buffer, s.qB.buffer, s.kA.buffer, s.kB.buffer, value.v.buffer, sp!, y.buffer],
-        n,
-      );
-      return y;
-    }
     const budget = Math.min(this.opts.attentionScoreBytes ?? 32 << 20, this.maxBinding);
     const rowsPer = Math.max(1, Math.floor(budget / (H * L * 4)));
     const chunks = Math.ceil(M / rowsPer);

@@ -30,7 +30,6 @@ const sources: [string, string][] = [
   ['attnScores', K.attnScoresSource()],
   ['attnSoftmax', K.attnSoftmaxSource()],
   ['attnValues', K.attnValuesSource()],
-  ['attnFused', K.attnFusedSource()],
 ];
 for (const tm of [1, 2, 3, 4]) for (const tn of [1, 2, 4, 8]) for (const vw of [1, 4] as const) sources.push([`matmul tm=${tm} tn=${tn} vw=${vw}`, K.matmulSource(tm, tn, vw)]);
 for (const tn of [1, 2, 4, 8]) sources.push([`matmul packed f16 weights tn=${tn}`, K.matmulSource(4, tn, 4, true)]);

@@ -29,19 +29,14 @@ beforeAll(async () => {
 afterAll(() => gpu?.dispose());
 
 /** Run `f` on both backends with the same host inputs and compare the results. */
-async function both(
-  inputs: { data: Float32Array; shape: number[] }[],
-  f: (o: Ops, ts: Tensor[]) => Tensor,
-  tol = { atol: ATOL, rtol: RTOL },
-  dev: Ops = gpu,
-): Promise<Float32Array> {
+async function both(inputs: { data: Float32Array; shape: number[] }[], f: (o: Ops, ts: Tensor[]) => Tensor, tol = { atol: ATOL, rtol: RTOL }): Promise<Float32Array> {
   const run = async (o: Ops) => {
     const ts = inputs.map((i) => o.upload(i.data, i.shape));
     const y = f(o, ts);
     return { data: await o.read(y), shape: y.shape };
   };
   const a = await run(cpu);
-  const b = await run(dev);
+  const b = await run(gpu);
   expect(b.shape).toEqual(a.shape);
   expect(b.data.length).toBe(a.data.length);
   let maxRef = 0;
@@ -138,40 +133,26 @@ describe('WebGPU ops vs CPU reference', () => {
     await both([T(rand(M * H * R, 23), [M, H * R]), c, s], (o, [x, cs, sn]) => o.rope(x!, cs!, sn!, H));
   });
 
-  // Few query rows take the single-pass kernel; `threePass` forces the scores / softmax / values kernels.
-  describe.each([
-    ['single-pass', {}],
-    ['three-pass', { fusedAttentionRows: 0 }],
-  ] as const)('%s attention', (_name, opts) => {
-    let dev: WebGpuOps & Ops;
-    beforeAll(async () => {
-      dev = await createWebGpuOps(opts);
-    });
-    afterAll(() => dev?.dispose());
+  it('attention (GQA, causal spans and two-range decode spans)', async () => {
+    const H = 4, Hk = 2, Dk = 6, Dv = 5, S = 7;
+    const q1 = T(rand(3 * H * Dk, 24), [3, H * Dk]);
+    const k = T(rand(S * Hk * Dk, 25), [S, Hk * Dk]);
+    const v = T(rand(S * Hk * Dv, 26), [S, Hk * Dv]);
+    const spans = Int32Array.from([0, 1, 0, 0, 0, 2, 0, 0, 0, 4, 5, 2]);
+    await both([q1, k, v], (o, [q, kk, vv]) => o.attention(q!, kk!, vv!, spans, { heads: H, kvHeads: Hk, scale: 0.4 }));
+  });
 
-    it('attention (GQA, causal spans and two-range decode spans)', async () => {
-      const H = 4, Hk = 2, Dk = 6, Dv = 5, S = 7;
-      const q1 = T(rand(3 * H * Dk, 24), [3, H * Dk]);
-      const k = T(rand(S * Hk * Dk, 25), [S, Hk * Dk]);
-      const v = T(rand(S * Hk * Dv, 26), [S, Hk * Dv]);
-      const spans = Int32Array.from([0, 1, 0, 0, 0, 2, 0, 0, 0, 4, 5, 2]);
-      await both([q1, k, v], (o, [q, kk, vv]) => o.attention(q!, kk!, vv!, spans, { heads: H, kvHeads: Hk, scale: 0.4 }), undefined, dev);
-    });
-
-    it.each([12, 40])('mlaAttention (absorbed, latent cache), latent %i', async (C) => {
-      const M = 3, H = 2, R = 4, S = 9;
-      const spans = Int32Array.from([0, 5, 0, 0, 0, 5, 5, 1, 0, 5, 7, 2]);
-      await both(
-        [T(rand(M * H * C, 27), [M, H * C]), T(rand(M * H * R, 28), [M, H * R]), T(rand(S * (C + R), 29, 3), [S, C + R])],
-        (o, [ql, qp, c]) => o.mlaAttention(ql!, qp!, c!, spans, { heads: H, latentDim: C, ropeDim: R, scale: 0.3 }),
-        undefined,
-        dev,
-      );
-    });
+  it('mlaAttention (absorbed, latent cache)', async () => {
+    const M = 3, H = 2, C = 12, R = 4, S = 9;
+    const spans = Int32Array.from([0, 5, 0, 0, 0, 5, 5, 1, 0, 5, 7, 2]);
+    await both(
+      [T(rand(M * H * C, 27), [M, H * C]), T(rand(M * H * R, 28), [M, H * R]), T(rand(S * (C + R), 29), [S, C + R])],
+      (o, [ql, qp, c]) => o.mlaAttention(ql!, qp!, c!, spans, { heads: H, latentDim: C, ropeDim: R, scale: 0.3 }),
+    );
   });
 
   it('attention and mlaAttention in chunks of query rows give the same result', async () => {
-    const chunked = await createWebGpuOps({ attentionScoreBytes: 64, fusedAttentionRows: 0 }); // a chunk per query row
+    const chunked = await createWebGpuOps({ attentionScoreBytes: 64 }); // a chunk per query row
     try {
       const H = 2, C = 8, R = 4, S = 7, M = 5;
       const spans = new Int32Array(4 * M);
