@@ -313,9 +313,9 @@ export class WebGpuOps implements Ops {
     await this.device.queue.onSubmittedWorkDone();
   }
 
-  /** Drop pooled buffers (tensors still alive are untouched). */
+  /** Drop pooled buffers (tensors still alive are untouched). Recorded work that may use them is submitted first. */
   trim(): void {
-    this.settle();
+    this.flush();
     this.bindGroups.clear();
     for (const list of this.pool.values()) for (const b of list) { this.bytesAllocated -= b.size; b.destroy(); }
     this.pool.clear();

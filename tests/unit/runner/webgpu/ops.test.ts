@@ -232,6 +232,16 @@ describe('WebGPU ops vs CPU reference', () => {
     }
   });
 
+  it('trim() drops pooled buffers without breaking recorded work or live tensors', async () => {
+    const x = gpu.upload(rand(64, 5), [8, 8]);
+    const y = gpu.scale(x, 3);
+    gpu.free(gpu.scale(x, 2)); // recorded, then pooled: trim must submit before destroying it
+    gpu.trim();
+    const got = await gpu.read(y);
+    const xs = await gpu.read(x);
+    expect(got[7]).toBeCloseTo(3 * xs[7]!, 6);
+  });
+
   it('reuses freed buffers from the pool', async () => {
     const x = gpu.upload(rand(64, 2), [8, 8]);
     const before = gpu.bytesAllocated;
