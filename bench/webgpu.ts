@@ -11,7 +11,7 @@ import { isMoeLayer, type ModelConfig } from '../src/runner/config.js';
 import { initModel, type PresetName } from '../src/runner/init-model.js';
 import { DeepSeekV3 } from '../src/runner/model.js';
 import type { Ops, Tensor } from '../src/runner/ops.js';
-import { createWebGpuOps } from '../src/runner/webgpu/index.js';
+import { createWebGpuOps, WebGpuOps } from '../src/runner/webgpu/index.js';
 
 function rand(n: number, seed: number): Float32Array {
   let s = seed >>> 0 || 1;
@@ -71,6 +71,11 @@ function decodeStepBytes(cfg: ModelConfig, g: number, ctx: number, matrixBytes: 
   return matrices * matrixBytes + g * d * 4 + cache;
 }
 
+/** Device bytes a WebGPU backend holds (weights, caches and its buffer pool), in MiB; '-' for the CPU reference. */
+function held(ops: Ops): string {
+  return ops instanceof WebGpuOps ? (ops.bytesAllocated / 2 ** 20).toFixed(1) : '-';
+}
+
 async function main(): Promise<void> {
   const cpuInfo = os.cpus()[0]?.model ?? 'unknown';
   console.log(`machine: ${cpuInfo}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
@@ -106,10 +111,12 @@ async function main(): Promise<void> {
   const maxTokens = Number(process.env.BENCH_TOKENS ?? 16);
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
   console.log(`\ngenerate: BF16 checkpoint, prompt ${prompt.length} tokens, ${maxTokens} new tokens per sample, greedy; webgpu = f32 weight storage, webgpu-f16 = f16 (exact for BF16)`);
-  console.log('| preset | G | backend | prefill tok/s | decode tok/s | decode ms/step | weights MiB | decode MB read/step | decode GB/s |');
-  console.log('|---|---|---|---|---|---|---|---|---|');
+  console.log('| preset | G | backend | prefill tok/s | decode tok/s | decode ms/step | weights MiB | decode MB read/step | decode GB/s | device MiB held |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
   const presets = (process.env.BENCH_PRESETS ?? 'tiny,small').split(',') as PresetName[];
   for (const preset of presets) {
+    gpu.trim(); // the pool starts empty for each preset, so "device MiB held" is this model's weights, caches and pool
+    gpu16.trim();
     const dir = mkdtempSync(join(os.tmpdir(), `r1-bench-${preset}-`));
     try {
       initModel(dir, { preset, seed: 1, dtype: 'BF16' }); // init-model's default; 'auto' storage keeps it as exact f16
@@ -137,13 +144,13 @@ async function main(): Promise<void> {
           const b = best[name]!;
           const bytes = decodeStepBytes(model.cfg, g, prompt.length + maxTokens / 2, model.ops.info().weightDtype === 'f16' ? 2 : 4);
           console.log(
-            `| ${preset} | ${g} | ${name} | ${b.pre.toFixed(1)} | ${b.dec.toFixed(1)} | ${b.step.toFixed(1)} | ${(model.weightBytes() / 2 ** 20).toFixed(1)} | ${(bytes / 1e6).toFixed(1)} | ${(bytes / (b.step / 1000) / 1e9).toFixed(2)} |`,
+            `| ${preset} | ${g} | ${name} | ${b.pre.toFixed(1)} | ${b.dec.toFixed(1)} | ${b.step.toFixed(1)} | ${(model.weightBytes() / 2 ** 20).toFixed(1)} | ${(bytes / 1e6).toFixed(1)} | ${(bytes / (b.step / 1000) / 1e9).toFixed(2)} | ${held(model.ops)} |`,
           );
         }
         const c = best.cpu!;
         for (const name of ['webgpu', 'webgpu-f16']) {
           const w = best[name]!;
-          console.log(`| ${preset} | ${g} | **${name} / cpu** | **${(w.pre / c.pre).toFixed(2)}x** | **${(w.dec / c.dec).toFixed(2)}x** |  |  |  |  |`);
+          console.log(`| ${preset} | ${g} | **${name} / cpu** | **${(w.pre / c.pre).toFixed(2)}x** | **${(w.dec / c.dec).toFixed(2)}x** |  |  |  |  |  |`);
         }
       }
       for (const [, model] of models) model.dispose();
