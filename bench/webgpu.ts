@@ -7,10 +7,11 @@ import { join } from 'node:path';
 import { Checkpoint } from '../src/runner/checkpoint.js';
 import { CpuOps } from '../src/runner/cpu/ops.js';
 import { generate } from '../src/runner/generate.js';
+import { isMoeLayer, type ModelConfig } from '../src/runner/config.js';
 import { initModel, type PresetName } from '../src/runner/init-model.js';
 import { DeepSeekV3 } from '../src/runner/model.js';
 import type { Ops, Tensor } from '../src/runner/ops.js';
-import { createWebGpuOps } from '../src/runner/webgpu/index.js';
+import { createWebGpuOps, WebGpuOps } from '../src/runner/webgpu/index.js';
 
 function rand(n: number, seed: number): Float32Array {
   let s = seed >>> 0 || 1;
@@ -49,6 +50,32 @@ async function timeMatmul(o: Ops, M: number, N: number, K: number, minSeconds: n
   return t / reps;
 }
 
+/**
+ * Bytes one batched decode step reads at least: every weight it multiplies by (matrices at `matrixBytes` per
+ * value, the rest f32; an upper bound of min(G·k, n_routed) active experts per MoE layer) plus the latent-cache
+ * rows each sample attends to (`ctx` rows of kv_lora_rank + qk_rope_head_dim f32 values per layer). The
+ * bandwidth bound of decode is this divided by the device's memory bandwidth.
+ */
+function decodeStepBytes(cfg: ModelConfig, g: number, ctx: number, matrixBytes: number): number {
+  const { hiddenSize: d, numAttentionHeads: h, qkNopeHeadDim: dn, qkRopeHeadDim: dr, vHeadDim: dv, kvLoraRank: c } = cfg;
+  let matrices = cfg.vocabSize * d; // lm_head
+  for (let i = 0; i < cfg.numHiddenLayers; i++) {
+    matrices += cfg.qLoraRank === null ? h * (dn + dr) * d : cfg.qLoraRank * d + h * (dn + dr) * cfg.qLoraRank;
+    matrices += (c + dr) * d + h * (dn + dv) * c + d * h * dv;
+    if (isMoeLayer(cfg, i)) {
+      const experts = Math.min(cfg.nRoutedExperts, g * cfg.numExpertsPerTok) + cfg.nSharedExperts;
+      matrices += cfg.nRoutedExperts * d + experts * 3 * cfg.moeIntermediateSize * d;
+    } else matrices += 3 * cfg.intermediateSize * d;
+  }
+  const cache = cfg.numHiddenLayers * g * ctx * (c + dr) * 4;
+  return matrices * matrixBytes + g * d * 4 + cache;
+}
+
+/** Device bytes a WebGPU backend holds (weights, caches and its buffer pool), in MiB; '-' for the CPU reference. */
+function held(ops: Ops): string {
+  return ops instanceof WebGpuOps ? (ops.bytesAllocated / 2 ** 20).toFixed(1) : '-';
+}
+
 async function main(): Promise<void> {
   const cpuInfo = os.cpus()[0]?.model ?? 'unknown';
   console.log(`machine: ${cpuInfo}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
@@ -84,10 +111,12 @@ async function main(): Promise<void> {
   const maxTokens = Number(process.env.BENCH_TOKENS ?? 16);
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
   console.log(`\ngenerate: BF16 checkpoint, prompt ${prompt.length} tokens, ${maxTokens} new tokens per sample, greedy; webgpu = f32 weight storage, webgpu-f16 = f16 (exact for BF16)`);
-  console.log('| preset | G | backend | prefill tok/s | decode tok/s | decode ms/step | weights MiB |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('| preset | G | backend | prefill tok/s | decode tok/s | decode ms/step | weights MiB | decode MB read/step | decode GB/s | device MiB held |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
   const presets = (process.env.BENCH_PRESETS ?? 'tiny,small').split(',') as PresetName[];
   for (const preset of presets) {
+    gpu.trim(); // the pool starts empty for each preset, so "device MiB held" is this model's weights, caches and pool
+    gpu16.trim();
     const dir = mkdtempSync(join(os.tmpdir(), `r1-bench-${preset}-`));
     try {
       initModel(dir, { preset, seed: 1, dtype: 'BF16' }); // init-model's default; 'auto' storage keeps it as exact f16
@@ -113,12 +142,15 @@ async function main(): Promise<void> {
         }
         for (const [name, model] of models) {
           const b = best[name]!;
-          console.log(`| ${preset} | ${g} | ${name} | ${b.pre.toFixed(1)} | ${b.dec.toFixed(1)} | ${b.step.toFixed(1)} | ${(model.weightBytes() / 2 ** 20).toFixed(1)} |`);
+          const bytes = decodeStepBytes(model.cfg, g, prompt.length + maxTokens / 2, model.ops.info().weightDtype === 'f16' ? 2 : 4);
+          console.log(
+            `| ${preset} | ${g} | ${name} | ${b.pre.toFixed(1)} | ${b.dec.toFixed(1)} | ${b.step.toFixed(1)} | ${(model.weightBytes() / 2 ** 20).toFixed(1)} | ${(bytes / 1e6).toFixed(1)} | ${(bytes / (b.step / 1000) / 1e9).toFixed(2)} | ${held(model.ops)} |`,
+          );
         }
         const c = best.cpu!;
         for (const name of ['webgpu', 'webgpu-f16']) {
           const w = best[name]!;
-          console.log(`| ${preset} | ${g} | **${name} / cpu** | **${(w.pre / c.pre).toFixed(2)}x** | **${(w.dec / c.dec).toFixed(2)}x** |  |  |`);
+          console.log(`| ${preset} | ${g} | **${name} / cpu** | **${(w.pre / c.pre).toFixed(2)}x** | **${(w.dec / c.dec).toFixed(2)}x** |  |  |  |  |  |`);
         }
       }
       for (const [, model] of models) model.dispose();

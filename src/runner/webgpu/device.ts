@@ -56,6 +56,7 @@ export async function acquireDevice(opts: AcquireOptions = {}): Promise<Acquired
   const features: GPUFeatureName[] = [];
   if (f16) features.push('shader-f16');
   if (subgroups) features.push('subgroups' as GPUFeatureName);
+  if (adapter.features.has('timestamp-query')) features.push('timestamp-query'); // for WebGpuOps' profile option
   const device = await adapter.requestDevice({
     requiredFeatures: features,
     requiredLimits: {

@@ -1,5 +1,5 @@
 // Node only: makes the Vulkan driver that scripts/webgpu-driver.sh unpacked into .cache/vk/ visible to
-// Dawn before the first `create()`. The set-up writes .cache/vk/driver.json ({icd, preload[]}).
+// Dawn before the first `create()`. The set-up writes .cache/vk/driver.json ({driver, version, icd, preload[]}).
 // VK_ICD_FILENAMES is read by the Vulkan loader at instance creation, so setting it from JS works.
 // Libraries the machine lacks (the Vulkan loader libvulkan.so.1 on a bare machine) cannot be found through
 // LD_LIBRARY_PATH once the process runs, so they are dlopen()ed by absolute path with RTLD_GLOBAL|RTLD_NODELETE:
@@ -15,14 +15,16 @@ export interface DriverSetup {
   icd: string | null;
   /** Where it came from: the environment, the project cache, or nothing. */
   source: 'env' | 'cache' | 'system';
-  /** Mesa version of the cached driver, when it came from the cache. */
-  mesa?: string;
+  /** Which cached driver (lavapipe or swiftshader) and its package version, when it came from the cache. */
+  driver?: string;
+  version?: string;
 }
 
 interface DriverFile {
+  driver?: string;
+  version?: string;
   icd: string;
   preload: string[];
-  mesa?: string;
 }
 
 // glibc's RTLD_NODELETE; Node's os.constants.dlopen does not list it.
@@ -49,7 +51,7 @@ function readDriverFile(file: string): DriverFile | null {
   if (!fs.existsSync(file)) return null;
   const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<DriverFile>;
   if (typeof raw.icd !== 'string' || !Array.isArray(raw.preload)) throw new Error(`${file}: expected {"icd": string, "preload": string[]}`);
-  return { icd: raw.icd, preload: raw.preload.map(String), mesa: typeof raw.mesa === 'string' ? raw.mesa : undefined };
+  return { icd: raw.icd, preload: raw.preload.map(String), driver: raw.driver, version: raw.version };
 }
 
 /** dlopen each library globally and permanently; retried until no progress, so dependency order does not matter. */
@@ -90,7 +92,7 @@ export function setupVulkanDriver(): DriverSetup {
     // Both names: newer loaders prefer VK_DRIVER_FILES, even when it is set but empty.
     process.env.VK_ICD_FILENAMES = cached.icd;
     process.env.VK_DRIVER_FILES = cached.icd;
-    applied = { icd: cached.icd, source: 'cache', mesa: cached.mesa };
+    applied = { icd: cached.icd, source: 'cache', driver: cached.driver, version: cached.version };
   } else {
     applied = { icd: null, source: 'system' };
   }

@@ -7,7 +7,7 @@ import { WebGpuOps, type WebGpuOpsOptions, type WeightStorage } from './ops.js';
 export { WebGpuOps } from './ops.js';
 export { acquireDevice } from './device.js';
 
-export interface CreateWebGpuOptions extends AcquireOptions, Pick<WebGpuOpsOptions, 'attentionScoreBytes'> {
+export interface CreateWebGpuOptions extends AcquireOptions, Pick<WebGpuOpsOptions, 'attentionScoreBytes' | 'profile'> {
   /** Storage of matrix weights (see WebGpuOpsOptions); default R1_WEBGPU_WEIGHTS or 'auto' (f16 where lossless). */
   weightDtype?: WeightStorage;
 }
@@ -25,6 +25,7 @@ export async function createWebGpuOps(opts: CreateWebGpuOptions = {}): Promise<O
     description: acquired.description,
     weightDtype: opts.weightDtype ?? weightStorageFromEnv(),
     attentionScoreBytes: opts.attentionScoreBytes,
+    profile: opts.profile,
     onDispose: () => void acquired.gpu,
   });
   return ops;

@@ -58,35 +58,51 @@ export type KernelName = keyof typeof FIELDS;
  * With `packedF16`, w holds f16 pairs packed in u32 (8 weights per vec4<u32>, K % 8 == 0), unpacked with
  * unpack2x16float: half the bytes of f32 and, on CPU drivers, a quarter of the gathered loads per weight;
  * it needs no shader-f16 feature. Then K4 counts vec4s of x and w rows are K4/2 vec4<u32> long.
+ * With `dual`, a second weight w2 of the same shape is applied to the same x in the same pass (the gate and up
+ * projections of a SiLU MLP) and the kernel also writes h = silu(y) · y2, the siluMul that follows them.
  */
-export function matmulSource(tm: number, tn: number, vw: 1 | 4, packedF16 = false): string {
+export function matmulSource(tm: number, tn: number, vw: 1 | 4, packedF16 = false, dual = false): string {
   const vt = vw === 4 ? 'vec4<f32>' : 'f32';
-  const lines: string[] = [];
-  for (let a = 0; a < tm; a++) for (let b = 0; b < tn; b++) lines.push(`var acc${a}_${b} = 0.0;`);
-  const body: string[] = [];
-  if (packedF16) {
-    for (let a = 0; a < tm; a++) body.push(`let x${a}a = x[xr${a} + 2u * k];`, `let x${a}b = x[xr${a} + 2u * k + 1u];`);
-    for (let b = 0; b < tn; b++) {
-      body.push(`let q${b} = w[wr${b} + k];`);
-      body.push(`let w${b}a = vec4<f32>(unpack2x16float(q${b}.x), unpack2x16float(q${b}.y));`);
-      body.push(`let w${b}b = vec4<f32>(unpack2x16float(q${b}.z), unpack2x16float(q${b}.w));`);
-    }
-    for (let a = 0; a < tm; a++) for (let b = 0; b < tn; b++) body.push(`acc${a}_${b} += dot(x${a}a, w${b}a) + dot(x${a}b, w${b}b);`);
-  } else {
-    for (let a = 0; a < tm; a++) body.push(`let x${a} = x[xr${a} + k];`);
-    for (let b = 0; b < tn; b++) body.push(`let w${b} = w[wr${b} + k];`);
-    for (let a = 0; a < tm; a++)
-      for (let b = 0; b < tn; b++) body.push(vw === 4 ? `acc${a}_${b} += dot(x${a}, w${b});` : `acc${a}_${b} += x${a} * w${b};`);
-  }
   const kw = packedF16 ? '(p.K4 / 2u)' : 'p.K4';
+  // dual: a second weight w2 against the same x (gate and up of a SiLU MLP), writing y, y2 and h = silu(y) * y2.
+  // [binding, accumulator prefix, row-offset prefix, loaded-value prefix]
+  const sets = dual ? [['w', 'acc', 'wr', 'wv'], ['w2', 'bcc', 'vr', 'uv']] : [['w', 'acc', 'wr', 'wv']];
+  const decl: string[] = [];
+  const body: string[] = [];
   const rows: string[] = [];
+  if (packedF16) for (let a = 0; a < tm; a++) body.push(`let x${a}a = x[xr${a} + 2u * k];`, `let x${a}b = x[xr${a} + 2u * k + 1u];`);
+  else for (let a = 0; a < tm; a++) body.push(`let x${a} = x[xr${a} + k];`);
   for (let a = 0; a < tm; a++) rows.push(`let xr${a} = p.xHead4 * z + min(m0 + ${a}u, p.M - 1u) * p.xStride4;`);
-  for (let b = 0; b < tn; b++) rows.push(`let wr${b} = p.wHead4 * z + min(n0 + ${b}u, p.N - 1u) * ${kw};`);
+  for (const [w, acc, wr, v] of sets) {
+    for (let a = 0; a < tm; a++) for (let b = 0; b < tn; b++) decl.push(`var ${acc}${a}_${b} = 0.0;`);
+    for (let b = 0; b < tn; b++) rows.push(`let ${wr}${b} = p.wHead4 * z + min(n0 + ${b}u, p.N - 1u) * ${kw};`);
+    for (let b = 0; b < tn; b++) {
+      if (packedF16) {
+        body.push(`let q${v}${b} = ${w}[${wr}${b} + k];`);
+        body.push(`let ${v}${b}a = vec4<f32>(unpack2x16float(q${v}${b}.x), unpack2x16float(q${v}${b}.y));`);
+        body.push(`let ${v}${b}b = vec4<f32>(unpack2x16float(q${v}${b}.z), unpack2x16float(q${v}${b}.w));`);
+      } else body.push(`let ${v}${b} = ${w}[${wr}${b} + k];`);
+    }
+    for (let a = 0; a < tm; a++)
+      for (let b = 0; b < tn; b++) {
+        if (packedF16) body.push(`${acc}${a}_${b} += dot(x${a}a, ${v}${b}a) + dot(x${a}b, ${v}${b}b);`);
+        else body.push(vw === 4 ? `${acc}${a}_${b} += dot(x${a}, ${v}${b});` : `${acc}${a}_${b} += x${a} * ${v}${b};`);
+      }
+  }
   const stores: string[] = [];
   for (let a = 0; a < tm; a++)
-    for (let b = 0; b < tn; b++)
-      stores.push(`if (m0 + ${a}u < p.M && n0 + ${b}u < p.N) { y[p.yHead * z + (m0 + ${a}u) * p.yStride + n0 + ${b}u] = acc${a}_${b}; }`);
-  return kernel(FIELDS.matmul, [`x: array<${vt}>`, `w: array<${packedF16 ? 'vec4<u32>' : vt}>`, 'rw y: array<f32>'], `
+    for (let b = 0; b < tn; b++) {
+      const at = `p.yHead * z + (m0 + ${a}u) * p.yStride + n0 + ${b}u`;
+      const st = dual
+        ? `let o = ${at}; let g = acc${a}_${b}; let u = bcc${a}_${b}; y[o] = g; y2[o] = u; h[o] = g / (1.0 + exp(-g)) * u;`
+        : `y[${at}] = acc${a}_${b};`;
+      stores.push(`if (m0 + ${a}u < p.M && n0 + ${b}u < p.N) { ${st} }`);
+    }
+  const wt = packedF16 ? 'vec4<u32>' : vt;
+  const bindings = dual
+    ? [`x: array<${vt}>`, `w: array<${wt}>`, `w2: array<${wt}>`, 'rw y: array<f32>', 'rw y2: array<f32>', 'rw h: array<f32>']
+    : [`x: array<${vt}>`, `w: array<${wt}>`, 'rw y: array<f32>'];
+  return kernel(FIELDS.matmul, bindings, `
   let z = wid.z;
   let tile = i;
   let tm = tile / p.tilesN;
@@ -94,7 +110,7 @@ export function matmulSource(tm: number, tn: number, vw: 1 | 4, packedF16 = fals
   if (m0 >= p.M) { return; }
   let n0 = (tile % p.tilesN) * ${tn}u;
   ${rows.join('\n  ')}
-  ${lines.join('\n  ')}
+  ${decl.join('\n  ')}
   for (var k = 0u; k < ${kw}; k++) {
     ${body.join('\n    ')}
   }

@@ -1,12 +1,13 @@
 /// <reference types="@webgpu/types" />
 // The WebGPU implementation of `Ops` over any GPUDevice (Dawn in Node, navigator.gpu in a browser).
 // Every op records a compute dispatch into the current command encoder and returns at once; the encoder is
-// submitted when a result is read (or the uniform arena fills up), so a decode step is one submit.
+// submitted only when a result is read (or an arena fills up), so a decode step costs one submit per readback.
 // Tensor storage comes from a size-keyed pool: a freed buffer is handed to later ops, which is safe because
 // every write to it (dispatches, copies, clears, staged uploads) is recorded in queue order after earlier reads.
 import { f16ToF32, f32ToF16 } from '../dtype.js';
 import { numel, type Ops, type OpsInfo, type Spans, type Tensor } from '../ops.js';
 import * as K from './kernels.js';
+import { KernelProfiler, type KernelTime } from './profiler.js';
 
 // GPUBufferUsage / GPUMapMode values from the WebGPU spec (the globals are absent in Node unless installed).
 const MAP_READ = 1;
@@ -42,12 +43,14 @@ export interface WebGpuOpsOptions {
   description?: string;
   /**
    * Storage of 2-D/3-D 'weight' uploads. 'f16' (packed in u32, no shader-f16 needed) halves the bytes every matmul
-   * reads; 'auto' (default) stores a weight as f16 only when every value survives the round trip exactly (BF16 and
-   * F16 checkpoints, barring values outside f16's range), so results equal the f32 path's; 'f32' never converts.
+   * reads; 'auto' (default) stores a weight as f16 only when every value survives the round trip (up to f16's
+   * subnormal rounding, ≤ 3e-8): BF16 and F16 checkpoints, so results match the f32 path's; 'f32' never converts.
    */
   weightDtype?: WeightStorage;
   /** Most bytes of attention scores held at once; longer prefills run in chunks of query rows. Default 32 MiB. */
   attentionScoreBytes?: number;
+  /** Time every dispatch with timestamp queries (needs the device feature 'timestamp-query'); see profile(). */
+  profile?: boolean;
   /** Called by dispose() after the device is destroyed (Node: release the Dawn instance reference). */
   onDispose?: () => void;
 }
@@ -74,6 +77,14 @@ export class WebGpuOps implements Ops {
   private hostUsed = 0;
   private readonly hostAlign: number;
   private readonly maxWg: number;
+  private readonly maxBinding: number;
+  private readonly weightStorage: WeightStorage;
+  private f16Weights = 0;
+  private deviceError: string | undefined;
+  private readonly profiler: KernelProfiler | null;
+  // The last one or two matmuls, not yet encoded: two over the same x followed by siluMul of their results (a SiLU
+  // MLP's gate, up and product) become one dual-weight dispatch. Every other entry point encodes them first, in order.
+  private pendingMm: { x: GpuTensor; w: GpuTensor; y: GpuTensor; M: number; N: number; Kd: number }[] = [];
   /** Live device bytes held by tensors and the pool (for the memory report). */
   bytesAllocated = 0;
 
@@ -91,12 +102,18 @@ export class WebGpuOps implements Ops {
     });
     this.hostAlign = Math.max(16, device.limits.minStorageBufferOffsetAlignment);
     this.weightStorage = opts.weightDtype ?? 'auto';
+    if (opts.profile && !device.features.has('timestamp-query')) throw new Error('WebGPU: profiling needs the timestamp-query feature, which this device lacks');
+    this.profiler = opts.profile ? new KernelProfiler(device, SLOTS) : null;
   }
 
-  private readonly weightStorage: WeightStorage;
-  private readonly maxBinding: number;
-  private deviceError: string | undefined;
-  private f16Weights = 0;
+  /** GPU time per kernel since the last call (only with the `profile` option). */
+  async profile(): Promise<KernelTime[]> {
+    if (!this.profiler) throw new Error('WebGPU: profile() needs the profile option');
+    this.flush();
+    const r = await this.profiler.report();
+    this.profiler.reset();
+    return r;
+  }
 
   /** weightDtype is 'f16' once any weight is stored as f16 (with 'auto' that loses nothing). */
   info(): OpsInfo {
@@ -104,14 +121,18 @@ export class WebGpuOps implements Ops {
     return { backend: 'webgpu', device: this.opts.description ?? 'webgpu device', weightDtype: f16 ? 'f16' : 'f32' };
   }
 
-  /** f16 bits of `data`, or null in 'auto' mode when some value would change. */
+  /**
+   * f16 bits of `data`, or null in 'auto' mode when some value would change by more than f16's subnormal rounding
+   * (2^-25): BF16 and F16 weights convert exactly except magnitudes below 2^-14, which land on f16's subnormal
+   * grid; any f32 value with more than 11 significant bits, or beyond ±65504, keeps the tensor in f32.
+   */
   private toF16(data: Float32Array): Uint16Array | null {
     const h = new Uint16Array(data.length);
-    const exact = this.weightStorage === 'auto';
+    const strict = this.weightStorage === 'auto';
     for (let i = 0; i < data.length; i++) {
       const v = data[i]!;
       const b = f32ToF16(v);
-      if (exact && f16ToF32(b) !== v && !Number.isNaN(v)) return null;
+      if (strict && !(Math.abs(f16ToF32(b) - v) <= 2 ** -25) && !Number.isNaN(v)) return null;
       h[i] = b;
     }
     return h;
@@ -223,18 +244,21 @@ export class WebGpuOps implements Ops {
       this.bytesAllocated += size;
       return new GpuTensor([...shape], buffer, this);
     }
+    this.settle(); // a pooled buffer may be reused below: held matmuls must be encoded first
     const t = this.tensor(shape);
     this.stage(t.buffer, data);
     return t;
   }
 
   zeros(shape: readonly number[]): Tensor {
+    this.settle();
     const t = this.tensor(shape);
     this.endPass().clearBuffer(t.buffer);
     return t;
   }
 
   async read(t: Tensor): Promise<Float32Array> {
+    this.settle();
     const g = this.check(t, 'read', 'tensor');
     const n = numel(g.shape);
     const bytes = Math.max(16, Math.ceil((n * 4) / 16) * 16);
@@ -251,6 +275,7 @@ export class WebGpuOps implements Ops {
   }
 
   free(t: Tensor): void {
+    this.settle();
     if (!(t instanceof GpuTensor) || t.owner !== this) throw new Error('free: not a tensor of this WebGPU backend');
     if (t.freed) return;
     const g = t;
@@ -263,6 +288,7 @@ export class WebGpuOps implements Ops {
 
   /** Submit everything recorded so far. */
   flush(): void {
+    this.settle();
     if (!this.encoder) return;
     this.endPass();
     const enc = this.encoder;
@@ -271,7 +297,9 @@ export class WebGpuOps implements Ops {
     if (this.hostUsed > 0) this.device.queue.writeBuffer(this.host, 0, this.hostBytes, 0, this.hostUsed);
     this.slotsUsed = 0;
     this.hostUsed = 0;
+    const profiled = this.profiler?.resolve(enc);
     this.device.queue.submit([enc.finish()]);
+    profiled?.();
     for (const s of this.staging) s.destroy();
     this.staging = [];
     const done = this.pendingFree;
@@ -285,8 +313,9 @@ export class WebGpuOps implements Ops {
     await this.device.queue.onSubmittedWorkDone();
   }
 
-  /** Drop pooled buffers (tensors still alive are untouched). */
+  /** Drop pooled buffers (tensors still alive are untouched). Recorded work that may use them is submitted first. */
   trim(): void {
+    this.flush();
     this.bindGroups.clear();
     for (const list of this.pool.values()) for (const b of list) { this.bytesAllocated -= b.size; b.destroy(); }
     this.pool.clear();
@@ -347,8 +376,8 @@ export class WebGpuOps implements Ops {
     this.slotsUsed++;
     const pipe = this.pipeline(key, source);
     const bind = this.bindGroup(key, pipe, offset, buffers);
-    this.enc();
-    this.pass ??= this.encoder!.beginComputePass();
+    if (this.profiler) this.pass = this.endPass().beginComputePass(this.profiler.pass(key));
+    this.pass ??= this.enc().beginComputePass();
     this.pass.setPipeline(pipe);
     this.pass.setBindGroup(0, bind);
     const groups = Math.ceil(threads / K.WG);
@@ -399,22 +428,37 @@ export class WebGpuOps implements Ops {
   }
 
   /** Shared by matmul and headMatmul: z heads, x rows of xStride numbers, head z at column z*K. */
-  private gemm(x: GpuTensor, w: GpuTensor, y: GpuTensor, M: number, N: number, Kd: number, heads: number, xStride: number, yStride: number): void {
+  private gemm(
+    x: GpuTensor,
+    w: GpuTensor,
+    y: GpuTensor,
+    M: number,
+    N: number,
+    Kd: number,
+    heads: number,
+    xStride: number,
+    yStride: number,
+    dual?: { w2: GpuTensor; y2: GpuTensor; h: GpuTensor },
+  ): void {
     const f16 = w.dtype === 'f16';
     const vw = f16 || (Kd % 4 === 0 && xStride % 4 === 0) ? 4 : 1;
     if (f16 && (Kd % 8 !== 0 || xStride % 4 !== 0)) throw new Error(`internal: packed f16 matmul needs K % 8 == 0 and x rows in vec4s (${Kd}, ${xStride})`);
     // 4 rows x 8 columns per invocation measured fastest on lavapipe (bench/webgpu.ts; 2/16 columns and 2/8 rows were slower).
+    // A few-row GEMV narrows the column block until there are >= 4 workgroups (heads included), so it can spread
+    // over several threads or GPU cores: CPU time per weight measured the same for 1, 2, 4 and 8 columns.
+    // The dual kernel holds two accumulator blocks, so it takes half the columns.
     const tm = M >= 4 ? 4 : M;
-    const tn = 8;
+    let tn = dual ? 4 : 8;
+    while (tn > 1 && Math.ceil((Math.ceil(M / tm) * Math.ceil(N / tn)) / K.WG) * heads < 4) tn /= 2;
     const tilesN = Math.ceil(N / tn);
     const tiles = Math.ceil(M / tm) * tilesN;
-    const key = `matmul:${tm}:${tn}:${vw}:${f16}`;
+    const key = `matmul${dual ? '2' : ''}:${tm}:${tn}:${vw}:${f16}`;
     this.dispatch(
       'matmul',
       key,
-      () => K.matmulSource(tm, tn, vw as 1 | 4, f16),
+      () => K.matmulSource(tm, tn, vw as 1 | 4, f16, !!dual),
       [M, N, Kd / vw, xStride / vw, Kd / vw, f16 ? (N * Kd) / 8 : (N * Kd) / vw, yStride, N, tilesN],
-      [x.buffer, w.buffer, y.buffer],
+      dual ? [x.buffer, w.buffer, dual.w2.buffer, y.buffer, dual.y2.buffer, dual.h.buffer] : [x.buffer, w.buffer, y.buffer],
       tiles,
       heads,
     );
@@ -428,11 +472,23 @@ export class WebGpuOps implements Ops {
     const [M, Kd] = x.shape as [number, number];
     const N = w.shape[0] as number;
     const y = this.tensor([M, N]);
-    this.gemm(x, w, y, M, N, Kd, 1, Kd, N);
+    const first = this.pendingMm[0];
+    const pairs = this.pendingMm.length === 1 && first!.x === x && first!.N === N && first!.w.dtype === w.dtype;
+    if (!pairs) this.settle();
+    this.pendingMm.push({ x, w, y, M, N, Kd });
     return y;
   }
 
+  /** Encode the matmuls held back for fusion, in order. */
+  private settle(): void {
+    if (this.pendingMm.length === 0) return;
+    const held = this.pendingMm;
+    this.pendingMm = [];
+    for (const m of held) this.gemm(m.x, m.w, m.y, m.M, m.N, m.Kd, 1, m.Kd, m.N);
+  }
+
   headMatmul(xt: Tensor, wt: Tensor): Tensor {
+    this.settle();
     const x = this.check(xt, 'headMatmul', 'x');
     const w = this.weightOperand(wt, 'headMatmul');
     if (x.shape.length !== 2 || w.shape.length !== 3) throw new Error(`headMatmul: x [${x.shape.join(', ')}] must be [M, H*K] and w [${w.shape.join(', ')}] [H, N, K]`);
@@ -447,6 +503,7 @@ export class WebGpuOps implements Ops {
   // ------------------------------------------------------------------ elementwise / norms
 
   rmsnorm(xt: Tensor, wt: Tensor, eps: number): Tensor {
+    this.settle();
     const x = this.check(xt, 'rmsnorm', 'x');
     const w = this.check(wt, 'rmsnorm', 'w');
     const D = x.shape[x.shape.length - 1] ?? 0;
@@ -458,6 +515,7 @@ export class WebGpuOps implements Ops {
   }
 
   private binary(op: 'add' | 'mul' | 'siluMul', at: Tensor, bt: Tensor): Tensor {
+    this.settle();
     const a = this.check(at, op, 'a');
     const b = this.check(bt, op, 'b');
     if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i]))
@@ -475,10 +533,18 @@ export class WebGpuOps implements Ops {
     return this.binary('mul', a, b);
   }
   siluMul(gate: Tensor, up: Tensor): Tensor {
+    const [a, b] = this.pendingMm;
+    if (this.pendingMm.length === 2 && gate === a!.y && up === b!.y && !a!.y.freed && !b!.y.freed) {
+      this.pendingMm = [];
+      const h = this.tensor(a!.y.shape);
+      this.gemm(a!.x, a!.w, a!.y, a!.M, a!.N, a!.Kd, 1, a!.Kd, a!.N, { w2: b!.w, y2: b!.y, h });
+      return h;
+    }
     return this.binary('siluMul', gate, up);
   }
 
   scale(xt: Tensor, s: number): Tensor {
+    this.settle();
     const x = this.check(xt, 'scale', 'x');
     const y = this.tensor(x.shape);
     const n = numel(x.shape);
@@ -487,6 +553,7 @@ export class WebGpuOps implements Ops {
   }
 
   softmax(xt: Tensor): Tensor {
+    this.settle();
     const x = this.check(xt, 'softmax', 'x');
     const N = x.shape[x.shape.length - 1] ?? 0;
     const M = N === 0 ? 0 : numel(x.shape) / N;
@@ -503,6 +570,7 @@ export class WebGpuOps implements Ops {
   }
 
   embedding(tt: Tensor, ids: Int32Array): Tensor {
+    this.settle();
     const table = this.stored(tt, 'embedding', 'table');
     const [V, D] = this.rows2(table, 'embedding', 'table');
     for (const id of ids) if (!(id >= 0 && id < V)) throw new Error(`embedding: id ${id} outside [0, ${V})`);
@@ -515,6 +583,7 @@ export class WebGpuOps implements Ops {
   }
 
   sliceCols(xt: Tensor, groups: number, start: number, len: number): Tensor {
+    this.settle();
     const x = this.check(xt, 'sliceCols', 'x');
     const [M, cols] = this.rows2(x, 'sliceCols', 'x');
     const S = cols / groups;
@@ -527,6 +596,7 @@ export class WebGpuOps implements Ops {
   }
 
   concatCols(at: Tensor, bt: Tensor, groups: number): Tensor {
+    this.settle();
     const a = this.check(at, 'concatCols', 'a');
     const b = this.check(bt, 'concatCols', 'b');
     const [M, ca] = this.rows2(a, 'concatCols', 'a');
@@ -540,6 +610,7 @@ export class WebGpuOps implements Ops {
   }
 
   repeatCols(xt: Tensor, times: number): Tensor {
+    this.settle();
     const x = this.check(xt, 'repeatCols', 'x');
     const [M, S] = this.rows2(x, 'repeatCols', 'x');
     if (!Number.isInteger(times) || times < 1) throw new Error(`repeatCols: times must be a positive integer, got ${times}`);
@@ -554,6 +625,7 @@ export class WebGpuOps implements Ops {
   }
 
   gatherRows(xt: Tensor, rows: Int32Array): Tensor {
+    this.settle();
     const x = this.check(xt, 'gatherRows', 'x');
     const [M, N] = this.rows2(x, 'gatherRows', 'x');
     this.checkRows(rows, M, 'gatherRows');
@@ -565,6 +637,7 @@ export class WebGpuOps implements Ops {
   }
 
   scatterAddRows(dt: Tensor, st: Tensor, rows: Int32Array, weights: Float32Array): Tensor {
+    this.settle();
     const dst = this.check(dt, 'scatterAddRows', 'dst');
     const src = this.check(st, 'scatterAddRows', 'src');
     const [M, N] = this.rows2(dst, 'scatterAddRows', 'dst');
@@ -579,6 +652,7 @@ export class WebGpuOps implements Ops {
   }
 
   writeRows(dt: Tensor, st: Tensor, rows: Int32Array): void {
+    this.settle();
     const dst = this.check(dt, 'writeRows', 'dst');
     const src = this.check(st, 'writeRows', 'src');
     const [C, N] = this.rows2(dst, 'writeRows', 'dst');
@@ -593,6 +667,7 @@ export class WebGpuOps implements Ops {
   // ------------------------------------------------------------------ positional / attention
 
   rope(xt: Tensor, ct: Tensor, stt: Tensor, heads: number): Tensor {
+    this.settle();
     const x = this.check(xt, 'rope', 'x');
     const cos = this.check(ct, 'rope', 'cos');
     const sin = this.check(stt, 'rope', 'sin');
@@ -668,6 +743,7 @@ export class WebGpuOps implements Ops {
   }
 
   attention(qt: Tensor, kt: Tensor, vt: Tensor, spans: Spans, opts: { heads: number; kvHeads: number; scale: number }): Tensor {
+    this.settle();
     const q = this.check(qt, 'attention', 'q');
     const k = this.check(kt, 'attention', 'k');
     const v = this.check(vt, 'attention', 'v');
@@ -688,6 +764,7 @@ export class WebGpuOps implements Ops {
   }
 
   mlaAttention(qLt: Tensor, qPt: Tensor, ct: Tensor, spans: Spans, opts: { heads: number; latentDim: number; ropeDim: number; scale: number }): Tensor {
+    this.settle();
     const qLat = this.check(qLt, 'mlaAttention', 'qLat');
     const qPe = this.check(qPt, 'mlaAttention', 'qPe');
     const cache = this.check(ct, 'mlaAttention', 'cache');

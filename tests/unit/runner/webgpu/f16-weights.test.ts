@@ -79,8 +79,11 @@ describe('f16 weight storage', () => {
       initModel(dir, { preset: 'tiny', seed: 3, dtype });
       const ckpt = new Checkpoint(dir);
       const a = DeepSeekV3.load(cpu, ckpt);
+      const before = ops.bytesAllocated;
       const b = DeepSeekV3.load(ops, ckpt);
       expect(ops.info().weightDtype).toBe('f16');
+      // every matrix went to f16: the device holds little more than half of the f32 weight bytes
+      expect(ops.bytesAllocated - before).toBeLessThan(0.55 * a.weightBytes());
       ckpt.close();
       const ids = [0, 5, 300, 42, 42, 7, 1];
       const n = ids.length;

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Checkpoint } from '../../../../src/runner/checkpoint.js';
 import { CpuOps } from '../../../../src/runner/cpu/ops.js';
 import { initModel } from '../../../../src/runner/init-model.js';
+import { generate } from '../../../../src/runner/generate.js';
 import { DeepSeekV3, type AttentionMode, type Step } from '../../../../src/runner/model.js';
 import type { Ops } from '../../../../src/runner/ops.js';
 import { createWebGpuOps, type WebGpuOps } from '../../../../src/runner/webgpu/index.js';
@@ -122,6 +123,19 @@ describe('tiny preset forward pass: WebGPU vs CPU reference', () => {
     const { maxErr, top1 } = compare(await run(cpu), await run(gpu), cpu.cfg.vocabSize);
     expect(maxErr).toBeLessThan(LOGIT_ATOL);
     expect(top1).toBe(1);
+  });
+
+  it('sampled generation (G=4, seeded) is deterministic on WebGPU and picks the same tokens as the CPU reference', async () => {
+    const opts = { samples: 4, maxTokens: 6, seed: 11, eosIds: [], temperature: 1, topP: 0.95, topK: 0 };
+    const prompt = TOKENS.slice(0, 6);
+    const a = await generate(gpu, prompt, opts);
+    const b = await generate(gpu, prompt, opts);
+    const c = await generate(cpu, prompt, opts);
+    expect(b.samples.map((x) => x.tokens)).toEqual(a.samples.map((x) => x.tokens));
+    expect(b.samples.map((x) => x.logprobs)).toEqual(a.samples.map((x) => x.logprobs));
+    expect(a.samples.map((x) => x.tokens)).toEqual(c.samples.map((x) => x.tokens));
+    a.samples.forEach((s, i) => s.logprobs.forEach((lp, j) => expect(Math.abs(lp - c.samples[i]!.logprobs[j]!)).toBeLessThan(1e-4)));
+    expect(new Set(a.samples.map((x) => x.tokens.join(','))).size).toBeGreaterThan(1); // really sampled, not all greedy
   });
 
   it('does not leak device memory across forward passes', async () => {

@@ -174,6 +174,43 @@ describe('WebGPU ops vs CPU reference', () => {
     }
   });
 
+  it('a SiLU MLP (gate and up matmuls over one x, then siluMul) runs as one dual-weight dispatch', async () => {
+    const prof = await createWebGpuOps({ profile: true });
+    try {
+      for (const [M, N, Kd] of [[1, 24, 16], [6, 20, 12], [3, 9, 10]]) {
+        const x = rand(M! * Kd!, 40), wg = rand(N! * Kd!, 41), wu = rand(N! * Kd!, 42);
+        const run = async (o: Ops) => {
+          const [gw, uw] = [o.upload(wg, [N!, Kd!], 'weight'), o.upload(wu, [N!, Kd!], 'weight')];
+          const xt = o.upload(x, [M!, Kd!]);
+          const g = o.matmul(xt, gw);
+          const u = o.matmul(xt, uw);
+          const h = o.siluMul(g, u);
+          return [...(await o.read(h)), ...(await o.read(g)), ...(await o.read(u))]; // g and u stay valid
+        };
+        const ref = await run(cpu);
+        const got = await run(prof);
+        expect(Math.max(...ref.map((v, i) => Math.abs(v - got[i]!)))).toBeLessThan(1e-5);
+      }
+      const kernels = (await prof.profile()).map((k) => k.kernel);
+      expect(kernels.some((k) => k.startsWith('matmul2:'))).toBe(true);
+      expect(kernels.some((k) => k === 'binary:siluMul')).toBe(false);
+      // Anything between the matmuls and siluMul breaks the pattern: still correct, not fused.
+      const xt = prof.upload(rand(8, 43), [2, 4]);
+      const w = prof.upload(rand(12, 44), [3, 4], 'weight');
+      const g = prof.matmul(xt, w);
+      const u = prof.matmul(xt, w);
+      const s = prof.scale(g, 2);
+      const h = prof.siluMul(s, u);
+      const c = cpu.matmul(cpu.upload(rand(8, 43), [2, 4]), cpu.upload(rand(12, 44), [3, 4]));
+      const ref = await cpu.read(cpu.siluMul(cpu.scale(c, 2), c));
+      const got = await prof.read(h);
+      expect(Math.max(...ref.map((v, i) => Math.abs(v - got[i]!)))).toBeLessThan(1e-5);
+      expect((await prof.profile()).map((k) => k.kernel)).toContain('binary:siluMul');
+    } finally {
+      prof.dispose();
+    }
+  });
+
   it('rejects bad shapes with the op named', () => {
     const a = gpu.upload(rand(6, 1), [2, 3]);
     const b = gpu.upload(rand(8, 1), [2, 4]);
@@ -193,6 +230,16 @@ describe('WebGPU ops vs CPU reference', () => {
     } finally {
       other.dispose();
     }
+  });
+
+  it('trim() drops pooled buffers without breaking recorded work or live tensors', async () => {
+    const x = gpu.upload(rand(64, 5), [8, 8]);
+    const y = gpu.scale(x, 3);
+    gpu.free(gpu.scale(x, 2)); // recorded, then pooled: trim must submit before destroying it
+    gpu.trim();
+    const got = await gpu.read(y);
+    const xs = await gpu.read(x);
+    expect(got[7]).toBeCloseTo(3 * xs[7]!, 6);
   });
 
   it('reuses freed buffers from the pool', async () => {
