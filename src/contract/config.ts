@@ -106,6 +106,8 @@ export class ConfigSchema {
     const filled = Value.Default(this.schema, merged);
     if (!this.check.Check(filled)) return { errors: toFieldErrors(this.check.Errors(filled), prefix) };
     const config = filled as Config;
+    const conflicts = crossChecks(config, prefix);
+    if (conflicts.length) return { errors: conflicts };
     if (raw === undefined && base === undefined) this.defaults = config;
     return { config };
   }
@@ -116,6 +118,18 @@ export class ConfigSchema {
     if ('errors' in r) throw new Error('default config does not validate');
     return r.config;
   }
+}
+
+/** Combinations that validate key by key but can never produce a reward. */
+function crossChecks(c: Config, prefix: string): FieldError[] {
+  const errors: FieldError[] = [];
+  if (COMPONENTS.every((k) => c.weights[k] === 0)) {
+    errors.push({ path: `${prefix}.weights`, message: 'every weight is 0: no reward could be computed' });
+  }
+  if (c.weights.length !== 0 && c.length.kind === 'none') {
+    errors.push({ path: `${prefix}.weights.length`, message: "is non-zero but length.kind is 'none': set length.kind to 'overlong' or 'cosine'" });
+  }
+  return errors;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

@@ -10,11 +10,12 @@ export type Status =
   | 'deadline_exceeded' // the request's deadline passed before this rollout was scored
   | 'cancelled' // the caller went away
   | 'sandbox_error' // infrastructure fault while running code: never a reward
+  | 'unscored' // a weighted component could not be computed for this rollout (error says which)
   | 'internal_error';
 
 export const STATUSES: readonly Status[] = [
   'ok', 'invalid_rollout', 'invalid_task', 'unknown_task_type', 'timeout',
-  'deadline_exceeded', 'cancelled', 'sandbox_error', 'internal_error',
+  'deadline_exceeded', 'cancelled', 'sandbox_error', 'unscored', 'internal_error',
 ];
 
 /** What "correct" means for a rollout. `type` selects the verifier; other keys belong to it. */

@@ -84,8 +84,18 @@ async function accuracyOf(rollout: Rollout, answer: string, ctx: ScoreContext, p
   }
 }
 
-/** Weighted sum. Null when the rollout failed, or a weighted component is missing for a reason other than "no task". */
-function combine(rewards: Rewards, cfg: Config, accuracyApplies: boolean): number | null {
+const WHY_NULL: Record<Component, string> = {
+  accuracy: 'the verifier could not decide',
+  format: 'format could not be checked',
+  language: 'the chain of thought has no words and language.empty is null',
+  length: "cosine length shaping needs an accuracy (a task), and this rollout's is null",
+};
+
+/**
+ * Weighted sum over the weighted components. A component that is null for a reason other than "this
+ * rollout has no task" makes the reward null, and the reason is returned so it is never silent.
+ */
+function combine(rewards: Rewards, cfg: Config, accuracyApplies: boolean): { reward: number } | { why: string } {
   let sum = 0;
   let used = 0;
   for (const c of COMPONENTS) {
@@ -94,12 +104,12 @@ function combine(rewards: Rewards, cfg: Config, accuracyApplies: boolean): numbe
     const v = rewards[c];
     if (v === null) {
       if (c === 'accuracy' && !accuracyApplies) continue;
-      return null;
+      return { why: `weighted component '${c}' is null: ${WHY_NULL[c]}` };
     }
     sum += w * v;
     used++;
   }
-  return used === 0 ? null : sum;
+  return used === 0 ? { why: 'no weighted component applies: the only weighted one is accuracy and this rollout has no task' } : { reward: sum };
 }
 
 export async function scoreRollout(raw: unknown, index: number, ctx: ScoreContext): Promise<ScoredRollout> {
@@ -157,10 +167,15 @@ export async function scoreRollout(raw: unknown, index: number, ctx: ScoreContex
 
   const applies = rollout.task !== undefined && rollout.task.type !== 'none';
   const ok = acc.status === 'ok' || acc.status === 'timeout';
-  const reward = ok ? combine(rewards, cfg, applies) : null;
+  const combined = ok ? combine(rewards, cfg, applies) : null;
   timings['total'] = round(performance.now() - t0);
   details['timings_ms'] = timings;
-  const out: ScoredRollout = { ...rollout, reward, rewards, advantage: 0, status: acc.status, details };
-  if (acc.error) out.error = acc.error;
+  const reward = combined && 'reward' in combined ? combined.reward : null;
+  const why = combined && 'why' in combined ? combined.why : undefined;
+  // A timeout keeps its own status even when timeout_reward null leaves the reward unscored.
+  const status = why && acc.status === 'ok' ? 'unscored' : acc.status;
+  const out: ScoredRollout = { ...rollout, reward, rewards, advantage: 0, status, details };
+  const error = acc.error ?? why;
+  if (error) out.error = error;
   return out;
 }

@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { toFieldErrors } from '../contract/errors.js';
 import type { FieldError, Rollout } from '../contract/types.js';
+import { SUPPORTED_LANGUAGES } from '../rewards/language.js';
 
 export const TaskSchema = Type.Object(
   { type: Type.String({ minLength: 1, description: "verifier name: 'math', 'code', 'exact', 'none', …" }) },
@@ -28,6 +29,9 @@ export function validateRollout(raw: unknown, path: string, maxChars: number): {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { errors: [{ path, message: 'must be an object' }] };
   if (!check.Check(raw)) return { errors: toFieldErrors(check.Errors(raw), path) };
   const rollout = raw as Rollout;
+  if (rollout.language !== undefined && !SUPPORTED_LANGUAGES.includes(rollout.language)) {
+    return { errors: [{ path: `${path}.language`, message: `unsupported language '${rollout.language}' (supported: ${SUPPORTED_LANGUAGES.join(' ')})` }] };
+  }
   if (rollout.completion.length > maxChars) {
     return { errors: [{ path: `${path}.completion`, message: `longer than limits.max_completion_chars (${maxChars})` }] };
   }

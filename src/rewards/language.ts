@@ -67,24 +67,85 @@ export interface LanguageResult {
   counts: Record<string, number>;
 }
 
-// Order matters: fenced code before inline code, display math before inline math.
-const STRIP: readonly RegExp[] = [
-  /```[\s\S]*?(?:```|$)/g,
-  /`[^`\n]*`/g,
-  /\$\$[\s\S]*?\$\$/g,
-  /\\\[[\s\S]*?\\\]/g,
-  /\\\([\s\S]*?\\\)/g,
-  /\\begin\{([a-zA-Z*]+)\}[\s\S]*?\\end\{\1\}/g,
-  /\$[^$\n]*\$/g,
-  /\\[a-zA-Z]+\*?(?:\{[^{}]*\})*/g,
-  /\b(?:https?|ftp):\/\/\S+|\bwww\.\S+/gi,
-  /\S+@\S+\.\w+/g,
+// Delimited spans to blank out, in order (fenced code before inline code, display math before inline).
+// Found with indexOf, never a backtracking regex: once a close is missing, no later open of that kind can
+// close either, so the scan stops. Linear in the text, whatever a hostile completion holds.
+interface Span {
+  open: string;
+  close: string;
+  /** inline spans live on one line (each line is scanned on its own) */
+  inline: boolean;
+  /** an unclosed block runs to the end of the text (a truncated code block) */
+  toEnd: boolean;
+}
+const span = (open: string, close: string, inline: boolean, toEnd = false): Span => ({ open, close, inline, toEnd });
+const SPANS: readonly Span[] = [
+  span('```', '```', false, true),
+  span('`', '`', true),
+  span('$$', '$$', false),
+  span('\\[', '\\]', false),
+  span('\\(', '\\)', false),
 ];
+const DOLLAR = span('$', '$', true);
+const BEGIN = /\\begin\{([a-zA-Z*]{1,40})\}/g;
+const REST: readonly RegExp[] = [
+  /\\[a-zA-Z]+\*?(?:\{[^{}\n]{0,200}\})*/g,
+  /\b(?:https?|ftp):\/\/\S+|\bwww\.\S+/gi,
+  /[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+/g,
+];
+
+function stripBlock(text: string, s: Span): string {
+  const parts: string[] = [];
+  let keep = 0;
+  for (let i = text.indexOf(s.open); i >= 0; i = text.indexOf(s.open, keep)) {
+    const end = text.indexOf(s.close, i + s.open.length);
+    if (end < 0) {
+      if (s.toEnd) {
+        parts.push(text.slice(keep, i), ' ');
+        keep = text.length;
+      }
+      break;
+    }
+    parts.push(text.slice(keep, i), ' ');
+    keep = end + s.close.length;
+  }
+  parts.push(text.slice(keep));
+  return parts.join('');
+}
+
+function stripSpan(text: string, s: Span): string {
+  if (text.indexOf(s.open) < 0) return text;
+  return s.inline ? text.split('\n').map((line) => stripBlock(line, s)).join('\n') : stripBlock(text, s);
+}
+
+function stripEnvironments(text: string): string {
+  const missing = new Set<string>(); // names with no \end after some point: every later \begin fails too
+  let out = '';
+  let from = 0;
+  BEGIN.lastIndex = 0;
+  for (let m = BEGIN.exec(text); m; m = BEGIN.exec(text)) {
+    const name = m[1]!;
+    if (missing.has(name) || m.index < from) continue;
+    const endTag = `\\end{${name}}`;
+    const end = text.indexOf(endTag, m.index + m[0].length);
+    if (end < 0) {
+      missing.add(name);
+      continue;
+    }
+    out += text.slice(from, m.index) + ' ';
+    from = end + endTag.length;
+    BEGIN.lastIndex = from;
+  }
+  return out + text.slice(from);
+}
 
 /** Removes what is not prose: code, LaTeX and other math, URLs, e-mail addresses. Numbers drop out at segmentation. */
 export function stripNonProse(text: string): string {
   let out = text;
-  for (const re of STRIP) out = out.replace(re, ' ');
+  for (const s of SPANS) out = stripSpan(out, s);
+  out = stripEnvironments(out);
+  out = stripSpan(out, DOLLAR);
+  for (const re of REST) out = out.replace(re, ' ');
   return out;
 }
 
@@ -155,11 +216,14 @@ interface Candidates {
   byScript: Map<Script, string[]>;
 }
 
+// A request's config picks the candidates; cache the few distinct lists seen, but never grow without bound.
 const candidateCache = new Map<string, Candidates>();
+const CANDIDATE_CACHE_MAX = 64;
 function candidatesFor(list: readonly string[]): Candidates {
   const key = list.join(',');
   let c = candidateCache.get(key);
   if (!c) {
+    if (candidateCache.size >= CANDIDATE_CACHE_MAX) candidateCache.clear();
     const byScript = new Map<Script, string[]>();
     for (const [iso1, iso3, script] of LANGS) {
       if (!list.includes(iso1)) continue;
@@ -228,7 +292,7 @@ export function countLanguages(text: string, cfg: LanguageConfig): Record<string
     if (c.script === 'han') add(hasKana && cands.byScript.has('kana') ? 'ja' : cands.byScript.has('han') ? 'zh' : 'und', c.words);
     else if (!only) add('und', c.words);
     else if (only.length === 1) add(ISO3_TO_1.get(only[0]!)!, c.words);
-    else if (c.text.length < cfg.min_run_chars) pending.set(c.script, [...(pending.get(c.script) ?? []), c]);
+    else if (c.text.length < cfg.min_run_chars) pending.get(c.script)?.push(c) ?? pending.set(c.script, [c]);
     else add(detect(c.text, only, cfg.sample_chars) ?? 'und', c.words);
   }
   for (const [script, short] of pending) {
@@ -250,7 +314,9 @@ export function majorityLanguage(text: string, cfg: LanguageConfig): string | nu
 }
 
 export function languageReward(text: string, target: string, cfg: LanguageConfig): LanguageResult {
-  const counts = countLanguages(stripNonProse(text), cfg);
+  // The target is always a candidate: otherwise its words could only be attributed to its neighbours.
+  const withTarget = cfg.candidates.includes(target) ? cfg : { ...cfg, candidates: [...cfg.candidates, target] };
+  const counts = countLanguages(stripNonProse(text), withTarget);
   let words = 0;
   for (const n of Object.values(counts)) words += n;
   const targetWords = counts[target] ?? 0;

@@ -23,9 +23,10 @@ export class Metrics {
     labelNames: ['status'] as const,
     registers: [this.registry],
   });
-  readonly componentSum = new Counter({
+  // A gauge, not a counter: components such as length shaping are negative, and counters only go up.
+  readonly componentSum = new Gauge({
     name: 'r1_reward_component_sum',
-    help: 'Sum of each reward component over scored rollouts (divide by _count for the mean)',
+    help: 'Sum of each reward component over scored rollouts (divide by r1_reward_component_count for the mean)',
     labelNames: ['component'] as const,
     registers: [this.registry],
   });

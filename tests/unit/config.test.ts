@@ -33,6 +33,12 @@ describe('config', () => {
     }
   });
 
+  it('rejects combinations that could never give a reward', () => {
+    expect(() => engine.config({ weights: { accuracy: 0, format: 0 } })).toThrow(/config.weights: every weight is 0/);
+    expect(() => engine.config({ weights: { length: 1 } })).toThrow(/config.weights.length: is non-zero but length.kind is 'none'/);
+    expect(engine.config({ weights: { length: 1 }, length: { kind: 'overlong' } }).length.kind).toBe('overlong');
+  });
+
   it('rejects a config that is not an object', () => {
     expect(() => engine.config([1])).toThrow(/config: must be an object/);
   });

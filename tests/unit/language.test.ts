@@ -60,3 +60,33 @@ describe('language consistency', () => {
     expect(stripNonProse('a `b` $c$ \\(d\\) \\[e\\] $$f$$ \\frac{1}{2} http://x.y/z').replace(/\s+/g, ' ').trim()).toBe('a');
   });
 });
+
+describe('language reward on hostile input', () => {
+  // Each input makes a backtracking or copying implementation quadratic (minutes at this size);
+  // the linear one finishes in well under a second. The suite's timeout is the only clock here.
+  it.each([
+    ['a long run without spaces', 'x@'.repeat(500_000)],
+    ['many unclosed \\( and \\[', 'word \\( word \\[ '.repeat(100_000)],
+    ['many unclosed $ on one line', 'a $ b '.repeat(200_000)],
+    ['many unclosed environments', '\\begin{align} text '.repeat(100_000)],
+    ['alternating scripts', 'a 中 '.repeat(100_000)],
+  ])('stays linear: %s', (_name, text) => {
+    const r = languageReward(text, 'en', cfg);
+    expect(r.words).toBeGreaterThanOrEqual(0);
+    expect(Number.isFinite(r.score ?? 0)).toBe(true);
+  });
+
+  it('keeps prose around unclosed delimiters and blanks a truncated code block', () => {
+    expect(stripNonProse('so \\( x and then').replace(/\s+/g, ' ').trim()).toBe('so \\( x and then');
+    expect(stripNonProse('text ```python\nprint(1)').trim()).toBe('text');
+    expect(stripNonProse('cost $5 and\n$6 more').replace(/\s+/g, ' ').trim()).toBe('cost $5 and $6 more');
+  });
+});
+
+describe('language targets', () => {
+  it('adds the target to the candidates, so its words can be attributed to it', () => {
+    const sv = 'Vi adderar först de två talen och delar sedan summan med tre för att få medelvärdet.';
+    expect(cfg.candidates).not.toContain('sv');
+    expect(languageReward(sv, 'sv', cfg).score).toBe(1);
+  });
+});

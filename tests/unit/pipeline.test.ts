@@ -48,6 +48,7 @@ describe('scoring pipeline', () => {
         { completion: ok, task: { type: 'astrology' } },
         { completion: ok, task: { type: 'exact', answer: 'A' } },
         { completion: ok, language: 'English' },
+        { completion: ok, language: 'xx' },
       ],
       engine.config(),
     );
@@ -61,8 +62,9 @@ describe('scoring pipeline', () => {
     expect(r[3]!.error).toContain("unknown task type 'astrology'");
     expect(r[4]).toMatchObject({ status: 'ok', reward: 2 });
     expect(r[5]!.error).toContain('rollouts[5].language');
-    expect(res.stats.errors).toBe(5);
-    expect(res.stats.status_counts).toEqual({ invalid_rollout: 3, invalid_task: 1, unknown_task_type: 1, ok: 1 });
+    expect(r[6]!.error).toContain("rollouts[6].language: unsupported language 'xx'");
+    expect(res.stats.errors).toBe(6);
+    expect(res.stats.status_counts).toEqual({ invalid_rollout: 4, invalid_task: 1, unknown_task_type: 1, ok: 1 });
   });
 
   it('computes the language reward when weighted, with the target from the prompt', async () => {
@@ -124,6 +126,21 @@ describe('scoring pipeline', () => {
     c.abort();
     const res = await engine.score([{ completion: ok }], engine.config(), { signal: c.signal });
     expect(res.results[0]).toMatchObject({ status: 'cancelled', reward: null });
+  });
+
+  it('never leaves a null reward unexplained: status unscored names the component', async () => {
+    const cosine = engine.config({ weights: { length: 1 }, length: { kind: 'cosine' } });
+    const res = await engine.score([{ completion: ok }, { completion: ok, task: { type: 'exact', answer: 'A' } }], cosine);
+    expect(res.results[0]).toMatchObject({ status: 'unscored', reward: null, advantage: 0 });
+    expect(res.results[0]!.error).toContain("'length'");
+    expect(res.results[1]!.status).toBe('ok');
+    expect(res.results[1]!.reward).toBeCloseTo(3, 3); // 1 + 1 + cosine(~13 tokens of 1000) ≈ 1
+    const onlyAccuracy = await engine.score([{ completion: ok }], engine.config({ weights: { format: 0 } }));
+    expect(onlyAccuracy.results[0]).toMatchObject({ status: 'unscored', reward: null });
+    expect(onlyAccuracy.results[0]!.error).toContain('no task');
+    const noWords = await engine.score([{ completion: '<think>$x=1$</think>1' }], engine.config({ weights: { language: 1 }, language: { empty: null } }));
+    expect(noWords.results[0]).toMatchObject({ status: 'unscored', reward: null });
+    expect(noWords.stats.status_counts).toEqual({ unscored: 1 });
   });
 
   it('rejects completions over the size limit', async () => {
