@@ -4,7 +4,8 @@
 //   rloo                A = r - mean_{j != i} r_j = G/(G-1) (r - mu_g)
 //   reinforce_baseline  x = r - mu_g, then A = (x - mean(x)) / sqrt(var(x) + whiten_eps) over the batch
 //   passk               the group's best (first on ties) gets (r_max - r_2nd) / (sigma + eps); the rest 0
-// A group with one scored rollout gets 0, or its reward under singleton: 'reward' (veRL: mu = 0, sigma = 1).
+// A group with one scored rollout gets 0, or under singleton: 'reward' what veRL gives it (mu = 0, sigma = 1:
+// r / (1 + eps) for grpo and passk, r for rloo and scale none, and x = r in reinforce_baseline's whitening).
 import type { GroupStats } from '../contract/types.js';
 import type { AdvantageConfig } from './config.js';
 import { allEqual, mean, std } from './stats.js';
@@ -73,7 +74,13 @@ export function computeAdvantages(
     const vals = g.scored.map(r);
     if (vals.length === 0) continue;
     if (vals.length === 1) {
-      if (cfg.singleton === 'reward') advantages[g.scored[0]!] = vals[0]!;
+      // veRL's convention: a lone rollout is measured against mean 0, std 1.
+      if (cfg.singleton === 'reward') {
+        const i = g.scored[0]!;
+        if (cfg.estimator === 'reinforce_baseline') centred.push({ i, x: r(i) });
+        else if (cfg.estimator === 'rloo' || cfg.scale === 'none') advantages[i] = r(i);
+        else advantages[i] = r(i) / (1 + cfg.eps);
+      }
       continue;
     }
     const mu = mean(vals);

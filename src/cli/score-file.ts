@@ -47,8 +47,17 @@ export async function scoreStream(
   const rewards: (number | null)[] = [];
   const keys: string[] = [];
   const acc = new StatsAccumulator();
-  // The whole file shares one context (prompt language cache); the deadline applies per rollout window.
-  const ctx = requestContext({ ...config, limits: { ...config.limits, deadline_ms: 2 ** 31 - 1 } }, engine.registry, opts.signal);
+  // A file has no single deadline: each rollout gets limits.deadline_ms of its own. The prompt language
+  // cache is shared by the whole file.
+  const promptLanguages = new Map<string, string | null>();
+  const scoreOne = async (raw: unknown, index: number): Promise<ScoredRollout> => {
+    const ctx = requestContext(config, engine.registry, opts.signal, promptLanguages);
+    try {
+      return await scoreWithAbort(raw, index, ctx);
+    } finally {
+      ctx.dispose();
+    }
+  };
   const window: Promise<ScoredRollout>[] = [];
   const limit = config.limits.concurrency;
   let index = 0;
@@ -72,7 +81,7 @@ export async function scoreStream(
       let row: Promise<ScoredRollout>;
       try {
         raw = JSON.parse(line);
-        row = scoreWithAbort(raw, index, ctx).then((r) => ({ ...r, details: { ...r.details, line: ln } }));
+        row = scoreOne(raw, index).then((r) => ({ ...r, details: { ...r.details, line: ln } }));
       } catch (e) {
         row = Promise.resolve(
           failed({ line: ln }, 'invalid_rollout', `line ${ln}: malformed JSON (${(e as Error).message})`, { line: ln }),
@@ -96,7 +105,6 @@ export async function scoreStream(
     }
     return { stats: acc.finish(groups, performance.now() - t0), groups };
   } finally {
-    ctx.dispose();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -18,7 +18,12 @@ export interface BatchOptions {
 }
 
 /** A context whose signal fires at the config's deadline or when the caller's signal does. */
-export function requestContext(config: Config, registry: VerifierRegistry, outer?: AbortSignal): ScoreContext & { dispose(): void } {
+export function requestContext(
+  config: Config,
+  registry: VerifierRegistry,
+  outer?: AbortSignal,
+  promptLanguages: Map<string, string | null> = new Map(),
+): ScoreContext & { dispose(): void } {
   const controller = new AbortController();
   // every rollout in flight listens for the abort: as many listeners as the concurrency bound
   setMaxListeners(0, controller.signal);
@@ -36,7 +41,7 @@ export function requestContext(config: Config, registry: VerifierRegistry, outer
     registry,
     signal: controller.signal,
     abortStatus: () => why,
-    promptLanguages: new Map(),
+    promptLanguages,
     dispose() {
       clearTimeout(timer);
       outer?.removeEventListener('abort', onOuter);

@@ -292,7 +292,11 @@ export function countLanguages(text: string, cfg: LanguageConfig): Record<string
     if (c.script === 'han') add(hasKana && cands.byScript.has('kana') ? 'ja' : cands.byScript.has('han') ? 'zh' : 'und', c.words);
     else if (!only) add('und', c.words);
     else if (only.length === 1) add(ISO3_TO_1.get(only[0]!)!, c.words);
-    else if (c.text.length < cfg.min_run_chars) pending.get(c.script)?.push(c) ?? pending.set(c.script, [c]);
+    else if (c.text.length < cfg.min_run_chars) {
+      const list = pending.get(c.script);
+      if (list) list.push(c);
+      else pending.set(c.script, [c]);
+    }
     else add(detect(c.text, only, cfg.sample_chars) ?? 'und', c.words);
   }
   for (const [script, short] of pending) {

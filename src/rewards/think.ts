@@ -5,13 +5,12 @@ const OPEN = '<think>';
 const CLOSE = '</think>';
 
 /**
- * True when the prompt leaves a <think> block open, as many chat templates do (DeepSeek-R1-Distill,
- * Qwen3 thinking): the completion then starts inside the block.
+ * True when the prompt ends with an open <think> (whitespace after it allowed), as many chat templates
+ * do (DeepSeek-R1-Distill, Qwen3 thinking): the completion then starts inside the block. A <think>
+ * mentioned earlier in the prompt ("wrap your reasoning in <think> tags") does not count.
  */
 export function promptOpensThink(prompt: string | undefined): boolean {
-  if (!prompt) return false;
-  const open = prompt.lastIndexOf(OPEN);
-  return open >= 0 && prompt.indexOf(CLOSE, open) < 0;
+  return prompt !== undefined && prompt.trimEnd().endsWith(OPEN);
 }
 
 export interface ThinkSplit {

@@ -4,6 +4,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { AdvantagesRequestSchema, ScoreRequestSchema, checkAdvantagesRequest, checkScoreRequest } from '../contract/request.js';
+import type { Config } from '../contract/config.js';
 import type { FieldError } from '../contract/types.js';
 import { ConfigError, type RewardEngine } from '../engine.js';
 import { Admission, withAdmission } from './admission.js';
@@ -39,6 +40,20 @@ export function badRequest(reply: FastifyReply, fields: FieldError[]): FastifyRe
     message: fields.map((f) => `${f.path}: ${f.message}`).join('; '),
     fields,
   });
+}
+
+/** The request's resolved config; its errors (every one) are appended to `errors` instead. */
+function configOrErrors(engine: RewardEngine, body: unknown, errors: FieldError[]): Config | undefined {
+  const raw = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as { config?: unknown }).config : undefined;
+  try {
+    return engine.config(raw);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      errors.push(...e.fields);
+      return undefined;
+    }
+    throw e;
+  }
 }
 
 /** Runs `work` holding `n` admission slots; answers 503 + Retry-After when the server is saturated. */
@@ -131,15 +146,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     async (request, reply) => {
       const body = request.body as { rollouts?: unknown[]; config?: unknown } | undefined;
-      const shape = checkScoreRequest(body, options.maxRollouts);
-      if (shape.length) return badRequest(reply, shape);
-      let config;
-      try {
-        config = ctx.engine.config(body!.config);
-      } catch (e) {
-        if (e instanceof ConfigError) return badRequest(reply, e.fields);
-        throw e;
-      }
+      const errors = checkScoreRequest(body, options.maxRollouts);
+      const config = configOrErrors(ctx.engine, body, errors);
+      if (errors.length || !config) return badRequest(reply, errors);
       const rollouts = body!.rollouts!;
       return admitted(ctx, reply, rollouts.length, async () => {
         const res = await ctx.engine.score(rollouts, config, { signal: clientGone(request, reply) });
@@ -160,14 +169,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     async (request, reply) => {
       const body = request.body as { rewards: (number | null)[]; groups: string[]; config?: unknown };
-      const shape = checkAdvantagesRequest(body, options.maxRollouts);
-      if (shape.length) return badRequest(reply, shape);
-      try {
-        return ctx.engine.advantages(body.rewards, body.groups, ctx.engine.config(body.config));
-      } catch (e) {
-        if (e instanceof ConfigError) return badRequest(reply, e.fields);
-        throw e;
-      }
+      const errors = checkAdvantagesRequest(body, options.maxRollouts);
+      const config = configOrErrors(ctx.engine, body, errors);
+      if (errors.length || !config) return badRequest(reply, errors);
+      return ctx.engine.advantages(body.rewards, body.groups, config);
     },
   );
 

@@ -39,7 +39,8 @@ describe('HTTP service over a real socket', () => {
     const { status, json } = await post(`${s.url}/v1/score`, { rollout: [], config: { weights: { formatt: 1 } } });
     expect(status).toBe(400);
     expect(json.error).toBe('invalid_request');
-    expect(json.fields.map((f: { path: string }) => f.path).sort()).toEqual(['rollout', 'rollouts']);
+    // shape and config errors together: every offending path in one answer
+    expect(json.fields.map((f: { path: string }) => f.path).sort()).toEqual(['config.weights.formatt', 'rollout', 'rollouts']);
     const bad = await post(`${s.url}/v1/score`, { rollouts: [], config: { weights: { formatt: 1 }, limits: { concurrency: -1 } } });
     expect(bad.status).toBe(400);
     expect(bad.json.fields.map((f: { path: string }) => f.path).sort()).toEqual(['config.limits.concurrency', 'config.weights.formatt']);

@@ -81,7 +81,15 @@ describe('nulls, singletons and statistics', () => {
   });
   it('gives a singleton 0 by default and its reward under the veRL convention', () => {
     expect(computeAdvantages([0.7], ['x'], adv({})).advantages).toEqual([0]);
-    expect(computeAdvantages([0.7], ['x'], adv({ preset: 'verl' })).advantages).toEqual([0.7]);
+    // veRL: mean 0, std 1 -> (0.7 - 0) / (1 + 1e-6)
+    expect(computeAdvantages([0.7], ['x'], adv({ preset: 'verl' })).advantages[0]).toBeCloseTo(0.7 / (1 + 1e-6), 15);
+    expect(computeAdvantages([0.7], ['x'], adv({ advantage: { singleton: 'reward', estimator: 'rloo' } })).advantages).toEqual([0.7]);
+    // reinforce_baseline: the singleton enters the batch whitening as x = r
+    const rb = computeAdvantages([1, 0, 0.5], ['a', 'a', 'b'], adv({ advantage: { singleton: 'reward', estimator: 'reinforce_baseline' } })).advantages;
+    const xs = [0.5, -0.5, 0.5];
+    const m = xs.reduce((p, c) => p + c, 0) / 3;
+    const v = xs.reduce((p, c) => p + (c - m) ** 2, 0) / 2;
+    expect(rb[2]).toBeCloseTo((0.5 - m) / Math.sqrt(v + 1e-8), 10);
     expect(computeAdvantages([0.7, null], ['x', 'x'], adv({})).advantages).toEqual([0, 0]);
   });
   it('flags zero-variance groups and gives them 0 advantages', () => {

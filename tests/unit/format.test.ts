@@ -34,6 +34,7 @@ describe('format reward, strict R1-Zero template', () => {
     expect(promptOpensThink('<|User|>hi<|Assistant|><think>\n')).toBe(true);
     expect(promptOpensThink('<think>old</think> new question')).toBe(false);
     expect(promptOpensThink(undefined)).toBe(false);
+    expect(promptOpensThink('Wrap your reasoning in <think> tags, then answer.')).toBe(false);
     expect(fmt('reasoning</think>42', {}, true)).toMatchObject({ score: 1, failed: null, prompt_opens_think: true });
     // Opening it again inside the block the template opened nests a block.
     expect(fmt('<think>reasoning</think>42', {}, true).failed).toBe('nested_think');

@@ -37,6 +37,9 @@ describe('scoring pipeline', () => {
       engine.config(),
     );
     expect(res.groups.map((g) => [g.group, g.size])).toEqual([['g', 2], ['#2', 1], ['#3', 1]]);
+    // an explicit group named like a default key stays apart from it
+    const clash = await engine.score([{ completion: ok }, { completion: ok, group: '#0' }], engine.config());
+    expect(clash.groups.map((g) => [g.group, g.size])).toEqual([['#0', 1], ['group:#0', 1]]);
   });
 
   it('marks bad rollouts, naming the field, and scores the rest', async () => {
