@@ -5,6 +5,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyReply, type F
 import { Type } from '@sinclair/typebox';
 import { AdvantagesRequestSchema, ScoreRequestSchema, checkAdvantagesRequest, checkScoreRequest } from '../contract/request.js';
 import type { Config } from '../contract/config.js';
+import { AdvantagesResponseSchema, ScoreResponseSchema } from '../contract/response.js';
 import type { FieldError } from '../contract/types.js';
 import { ConfigError, type RewardEngine } from '../engine.js';
 import { Admission, withAdmission } from './admission.js';
@@ -94,6 +95,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const ctx: AppContext = { engine: deps.engine, options, metrics, admission: new Admission(options.maxInflight) };
   app.decorate('r1', ctx);
 
+  // The config's full schema (core sections plus each verifier's), for the OpenAPI document.
+  const configDoc = deps.engine.configSchema.schema;
   // Schemas document the API (OpenAPI); the core validates, so transports share one set of error messages.
   app.setValidatorCompiler(() => () => true);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
@@ -140,8 +143,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     {
       schema: {
         description: 'Score a batch of rollouts and compute group-relative advantages.',
-        body: ScoreRequestSchema,
-        response: { 400: ErrorSchema, 413: ErrorSchema, 503: ErrorSchema },
+        body: Type.Object({ rollouts: ScoreRequestSchema.properties.rollouts, config: Type.Optional(configDoc) }, { additionalProperties: false }),
+        response: { 200: ScoreResponseSchema, 400: ErrorSchema, 413: ErrorSchema, 503: ErrorSchema },
       },
     },
     async (request, reply) => {
@@ -163,8 +166,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     {
       schema: {
         description: 'Group-relative advantages for rewards computed elsewhere.',
-        body: AdvantagesRequestSchema,
-        response: { 400: ErrorSchema },
+        body: Type.Object(
+          { rewards: AdvantagesRequestSchema.properties.rewards, groups: AdvantagesRequestSchema.properties.groups, config: Type.Optional(configDoc) },
+          { additionalProperties: false },
+        ),
+        response: { 200: AdvantagesResponseSchema, 400: ErrorSchema },
       },
     },
     async (request, reply) => {

@@ -19,6 +19,15 @@ describe('HTTP service over a real socket', () => {
     const doc = (await (await fetch(`${s.url}/docs/json`)).json()) as { openapi: string; paths: Record<string, unknown> };
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/score', '/v1/advantages']));
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- walking an arbitrary OpenAPI document
+    const score = (doc.paths['/v1/score'] as any).post;
+    const body = score.requestBody.content['application/json'].schema;
+    expect(Object.keys(body.properties.config.properties)).toEqual(expect.arrayContaining(['weights', 'advantage', 'format', 'language', 'math', 'code']));
+    const ok200 = score.responses['200'].content['application/json'].schema;
+    // every documented key of a scored rollout and of the stats is in a real response
+    const real = (await post(`${s.url}/v1/score`, { rollouts: [{ completion: 'x' }] })).json;
+    for (const k of Object.keys(ok200.properties.results.items.properties)) if (k !== 'error') expect(real.results[0]).toHaveProperty(k);
+    for (const k of ok200.properties.stats.required) expect(real.stats).toHaveProperty(k);
   });
 
   it('scores a batch: results, groups, stats', async () => {
