@@ -174,3 +174,26 @@ describe('cancellation', () => {
     }
   });
 });
+
+describe('event loop', () => {
+  it('answers /healthz while a CPU-heavy batch is being scored', async () => {
+    const s = await startServer();
+    try {
+      const text = 'We add the numbers and divide the sum by three to find the mean. '.repeat(300);
+      const body = { rollouts: Array.from({ length: 256 }, (_, i) => ({ completion: `<think>${text} ${i}</think>x` })), config: { weights: { language: 1 } } };
+      let batchDone = false;
+      const batch = post(`${s.url}/v1/score`, body).then((r) => {
+        batchDone = true;
+        return r;
+      });
+      await new Promise((r) => setTimeout(r, 50));
+      const health = await fetch(`${s.url}/healthz`);
+      const healthBeforeBatch = !batchDone;
+      expect(health.status).toBe(200);
+      expect((await batch).status).toBe(200);
+      expect(healthBeforeBatch).toBe(true);
+    } finally {
+      await s.close();
+    }
+  });
+});
