@@ -43,7 +43,7 @@ export function ioRunOf(r: SandboxResult): IoRun {
 /** One stdin/stdout run of the program at /box/main.py. */
 export async function runPythonIo(boxDir: string, stdin: string, l: ExecLimits, uid: number, signal?: AbortSignal): Promise<IoRun> {
   const r = await runSandboxed({
-    argv: [PYTHON, '-I', '/box/main.py'],
+    argv: [PYTHON, '-I', '-S', '/box/main.py'],
     binds: [{ src: boxDir, dest: '/box' }],
     stdin,
     limits: { ...pythonLimits(l), stackMb: 64 },
@@ -137,7 +137,7 @@ export async function runPythonUnits(job: UnitJob, l: ExecLimits, uid: number, s
   const units = Math.max(1, expected ?? (job.test_code ?? '').split('\n').filter((x) => /^\s*assert\b/.test(x)).length);
   const wall = l.timeMs * (units + 1) + 500;
   const r = await runSandboxed({
-    argv: [PYTHON, '-I', '/box/harness.py'],
+    argv: [PYTHON, '-I', '-S', '/box/harness.py'],
     binds: [{ src: HARNESS, dest: '/box/harness.py' }],
     stdin: JSON.stringify({ nonce, unit_ms: l.timeMs, ...job }),
     limits: pythonLimits(l, wall),
