@@ -420,6 +420,9 @@ def checker_main(cfd_r, cfd_w, pid):
     count = len(units) if units and units[0][0] == "call" else sum(1 for u in units if u[0] == "check") + sum(
         sum(1 for n in u[1].body if isinstance(n, ast.Assert)) for u in units if u[0] == "stmts"
     )
+    if count == 0:
+        report({"bad_tests": "test_code has no top-level assert and no check() to call with entry_point"})
+        return
     report({"units": count})
     ch = Channel(cfd_r, cfd_w, pid)
     unit_ms = job["unit_ms"] / 1000.0

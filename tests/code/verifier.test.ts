@@ -170,3 +170,13 @@ describe('the verifier as a whole', () => {
     expect(sandboxPids(BASE, 2)).toEqual([]);
   });
 });
+
+describe('test code without checks', () => {
+  const { engine: e2 } = codeEngine(63100, 1);
+  afterAll(() => e2.close());
+  it('is an invalid task, not a pass', async () => {
+    const r = await scoreOne(e2, fence('python', 'def f(): return 1'), { language: 'python', test_code: 'def check(candidate):\n    assert candidate() == 1\n' });
+    expect(r.status).toBe('invalid_task');
+    expect(r.error).toMatch(/entry_point/);
+  });
+});
