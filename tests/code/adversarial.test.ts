@@ -36,6 +36,8 @@ async function expectContained(completion: string, task: Record<string, unknown>
   expect(got.length).toBeGreaterThan(0);
   for (const v of got) expect(verdicts, `verdict ${v}: ${JSON.stringify(r.details['accuracy'])}`).toContain(v);
   expect(sandboxPids(BASE, 2)).toEqual([]);
+  // the long-lived isolate hosts (uid BASE + 500 + slot): at most bwrap and node per slot, nothing else
+  expect(sandboxPids(BASE + 500, 2).length).toBeLessThanOrEqual(4);
   return r;
 }
 

@@ -1,5 +1,6 @@
 // The code verifier end to end on the real sandbox: honest programs pass, wrong ones fail, the task's
 // options (scoring, compare, early stop, limits) behave as documented.
+import { readFileSync, readlinkSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sandboxSettings } from '../../src/code/sandbox.js';
 import { codeEngine, fence, sandboxPids, scoreOne, verdictsOf } from './helpers.js';
@@ -124,6 +125,15 @@ describe('JavaScript and TypeScript', () => {
     expect(verdictsOf(r)).toEqual(['passed', 'passed', 'wrong_answer']);
     const bad = await scoreOne(engine, fence('ts', 'function (a: number {'), { language: 'typescript', tests: [{ call: 'f', args: [], expected: 1 }] });
     expect(verdictsOf(bad)).toEqual(['compile_error']);
+  });
+  it('the isolate host itself runs sandboxed: non-root uid, own network and pid namespaces', async () => {
+    await scoreOne(engine, fence('js', 'console.log(3)'), { language: 'javascript', tests: sum.slice(0, 1) });
+    const hosts = sandboxPids(BASE + 500, 2).filter((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').startsWith('/usr/bin/node\0'));
+    expect(hosts.length).toBeGreaterThan(0);
+    for (const p of hosts) {
+      expect(readlinkSync(`/proc/${p}/ns/net`)).not.toBe(readlinkSync('/proc/self/ns/net'));
+      expect(readlinkSync(`/proc/${p}/ns/pid`)).not.toBe(readlinkSync('/proc/self/ns/pid'));
+    }
   });
   it('assertion test code with entry_point', async () => {
     const test = 'const assert = require("node:assert");\nfunction check(candidate) { assert.deepEqual(candidate([3, 1, 2]), [1, 2, 3]); }';
