@@ -1,4 +1,4 @@
-// npm run bench:code [-- --n 200]
+// npm run bench:code [-- --n 200 --concurrency C]
 // Python programs/s (trivial stdin/stdout and HumanEval-style check) through the real verifier, the
 // per-program overhead of the sandbox over a bare `python3 -c pass`, and JS latency per test in isolated-vm.
 // Targets (issue 4): Python >= 60 programs/s on 2 cores, <= 10 ms overhead, JS <= 2 ms per test.
@@ -14,6 +14,8 @@ import { VerifierRegistry } from '../src/verifiers/registry.js';
 const argN = process.argv.indexOf('--n');
 const N = argN >= 0 ? Number(process.argv[argN + 1]) : 200;
 const cores = os.availableParallelism();
+const argC = process.argv.indexOf('--concurrency');
+const concurrency = argC >= 0 ? Number(process.argv[argC + 1]) : cores;
 const ms = (t0: number) => performance.now() - t0;
 const fence = (lang: string, code: string) => `\`\`\`${lang}\n${code}\n\`\`\``;
 
@@ -47,7 +49,8 @@ function bare(args: string[], n: number): number {
 
 async function main(): Promise<void> {
   console.log(`machine: ${os.cpus()[0]?.model} x${cores}, node ${process.version}, load avg ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  const verifier = new CodeVerifier({ concurrency: cores, baseUid: 65000 });
+  const verifier = new CodeVerifier({ concurrency, baseUid: 65000 });
+  console.log(`sandbox concurrency ${concurrency}`);
   const engine = new RewardEngine({ registry: new VerifierRegistry().register(verifier) });
   const config = engine.config({});
 

@@ -38,6 +38,9 @@ int main(int argc, char **argv) {
     fprintf(stderr, "r1-launch: refusing uid 0\n");
     return 125;
   }
+  /* if the service dies, so does this launcher, then bwrap (its pdeathsig), then the sandbox (--die-with-parent) */
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() == 1) return 125;
   prctl(PR_SET_CHILD_SUBREAPER, 1);
   pid_t child = fork();
   if (child < 0) {

@@ -9,10 +9,10 @@
 #     runs the program, and answers calls. Everything it sends back is decoded here into plain builtin
 #     values (tagged JSON, no pickle), so its __eq__, exit tricks and monkey-patching never reach the
 #     checker's asserts; its exit or death is a failed unit, never a pass.
-import ast
 import builtins
 import json
 import os
+import re
 import select
 import struct
 import sys
@@ -395,11 +395,12 @@ def units_of(job):
         return [("call", c) for c in job["calls"]]
     code = job.get("test_code") or ""
     entry = job.get("entry_point")
-    tree = ast.parse(code, "<tests>")
-    has_check = any(isinstance(n, ast.FunctionDef) and n.name == "check" for n in tree.body)
-    if entry and has_check:
+    if entry and re.search(r"^def check\s*\(", code, re.M):
+        compile(code, "<tests>", "exec")  # a SyntaxError here is the task's fault
         return [("check", code)]
-    return [("stmts", tree)]
+    import ast  # only assert-line tests need it (4 ms of start-up)
+
+    return [("stmts", ast.parse(code, "<tests>"))]
 
 
 def checker_main(cfd_r, cfd_w, pid):
@@ -418,7 +419,7 @@ def checker_main(cfd_r, cfd_w, pid):
         report({"bad_tests": "test_code does not parse: %s" % (e,)})
         return
     count = len(units) if units and units[0][0] == "call" else sum(1 for u in units if u[0] == "check") + sum(
-        sum(1 for n in u[1].body if isinstance(n, ast.Assert)) for u in units if u[0] == "stmts"
+        sum(1 for n in u[1].body if type(n).__name__ == "Assert") for u in units if u[0] == "stmts"
     )
     if count == 0:
         report({"bad_tests": "test_code has no top-level assert and no check() to call with entry_point"})
@@ -519,6 +520,8 @@ def checker_main(cfd_r, cfd_w, pid):
 
             run_unit(check)
         else:
+            import ast
+
             for node in unit[1].body:
                 mod = ast.Module(body=[node], type_ignores=[])
                 code = compile(mod, "<tests>", "exec")

@@ -5,7 +5,7 @@
 // namespace, setsid'd daemons included. stdout/stderr/result pipes are drained continuously and capped.
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { launcherPath } from './launcher.js';
+import { launcherPath } from './artifacts.js';
 
 export interface Bind {
   src: string;
