@@ -1,6 +1,7 @@
 /*
  * r1-launch: starts bubblewrap for one sandboxed run.
  *   r1-launch UID AS_BYTES CPU_S NPROC FSIZE_BYTES STACK_BYTES NOFILE -- /usr/bin/bwrap ...
+ * (any limit may be "unlimited")
  * It becomes a child subreaper, forks, and in the child sets the rlimits, drops to UID (non-root, so
  * RLIMIT_NPROC applies), asks to die with it, and execs bwrap. The parent reaps every descendant that is
  * orphaned to it -- bwrap's pid-1 exits after the outer bwrap and would otherwise become a zombie of the
@@ -18,8 +19,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static void lim(int what, unsigned long long v) {
-  struct rlimit r = {(rlim_t)v, (rlim_t)v};
+static void lim(int what, const char *s) {
+  rlim_t v = s[0] == 'u' ? RLIM_INFINITY : (rlim_t)strtoull(s, 0, 10); /* "unlimited" */
+  struct rlimit r = {v, v};
   if (setrlimit(what, &r) != 0) {
     perror("r1-launch: setrlimit");
     _exit(125);
@@ -36,6 +38,9 @@ int main(int argc, char **argv) {
     fprintf(stderr, "r1-launch: refusing uid 0\n");
     return 125;
   }
+  /* if the service dies, so does this launcher, then bwrap (its pdeathsig), then the sandbox (--die-with-parent) */
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() == 1) return 125;
   prctl(PR_SET_CHILD_SUBREAPER, 1);
   pid_t child = fork();
   if (child < 0) {
@@ -43,13 +48,13 @@ int main(int argc, char **argv) {
     return 125;
   }
   if (child == 0) {
-    lim(RLIMIT_AS, strtoull(argv[2], 0, 10));
-    lim(RLIMIT_CPU, strtoull(argv[3], 0, 10));
-    lim(RLIMIT_NPROC, strtoull(argv[4], 0, 10));
-    lim(RLIMIT_FSIZE, strtoull(argv[5], 0, 10));
-    lim(RLIMIT_STACK, strtoull(argv[6], 0, 10));
-    lim(RLIMIT_NOFILE, strtoull(argv[7], 0, 10));
-    lim(RLIMIT_CORE, 0);
+    lim(RLIMIT_AS, argv[2]);
+    lim(RLIMIT_CPU, argv[3]);
+    lim(RLIMIT_NPROC, argv[4]);
+    lim(RLIMIT_FSIZE, argv[5]);
+    lim(RLIMIT_STACK, argv[6]);
+    lim(RLIMIT_NOFILE, argv[7]);
+    lim(RLIMIT_CORE, "0");
     if (setgroups(0, 0) != 0 || setgid(uid) != 0 || setuid(uid) != 0) {
       perror("r1-launch: drop privileges");
       _exit(125);

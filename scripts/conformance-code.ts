@@ -1,4 +1,4 @@
-// npm run conformance:code [-- --limit N --only humaneval,mbpp,gcj --json out.json]
+// npm run conformance:code [-- --limit N --only humaneval,mbpp,gcj --no-mutants --json out.json]
 // Runs the code verifier over ../shared/datasets: HumanEval canonical solutions and MBPP reference code
 // must pass their own tests; mutated solutions (an operator flipped, an off-by-one) must fail; a few Code
 // Jam problems run against their official test files with this project's own solutions (and broken
@@ -20,6 +20,7 @@ const opt = (name: string): string | undefined => {
 };
 const limit = Number(opt('limit') ?? Infinity);
 const only = new Set((opt('only') ?? 'humaneval,mbpp,gcj').split(','));
+const withMutants = !args.includes('--no-mutants');
 
 if (!existsSync(DATA)) {
   console.log(`conformance:code: datasets folder ${DATA} is ABSENT — nothing was checked.`);
@@ -69,7 +70,7 @@ function humanEval(): Case[] {
     const prompt = String(r['prompt']);
     const sol = String(r['canonical_solution']);
     cases.push({ id: String(r['task_id']), kind: 'reference', language: 'python', program: prompt + sol, task });
-    for (const m of mutants(sol)) cases.push({ id: String(r['task_id']), kind: 'mutant', mutation: m.name, language: 'python', program: prompt + m.code, task });
+    if (withMutants) for (const m of mutants(sol)) cases.push({ id: String(r['task_id']), kind: 'mutant', mutation: m.name, language: 'python', program: prompt + m.code, task });
   }
   return cases;
 }
@@ -84,7 +85,7 @@ function mbpp(): Case[] {
     const code = String(r['code']).replace(/\r\n/g, '\n');
     const id = `mbpp/${String(r['task_id'])}`;
     cases.push({ id, kind: 'reference', language: 'python', program: code, task });
-    for (const m of mutants(code)) cases.push({ id, kind: 'mutant', mutation: m.name, language: 'python', program: m.code, task });
+    if (withMutants) for (const m of mutants(code)) cases.push({ id, kind: 'mutant', mutation: m.name, language: 'python', program: m.code, task });
   }
   return cases;
 }

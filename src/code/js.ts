@@ -1,13 +1,26 @@
 // JavaScript/TypeScript: each pool slot owns a child process running isolated-vm (sandboxes/js/isolate-host.mjs).
 // One test per message; the parent enforces the wall time and a resident-memory cap from outside and
 // SIGKILLs the child on overrun, then starts a fresh one. TypeScript is transpiled with esbuild first.
-import { fork, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { transform } from 'esbuild';
+import { sandboxCommand, type Bind } from './sandbox.js';
 import type { Verdict } from './types.js';
 
 const HOST = fileURLToPath(new URL('../../sandboxes/js/isolate-host.mjs', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const NODE = process.env['R1_NODE'] ?? '/usr/bin/node';
+
+/** What the isolate host needs to see: the package (read-only), and isolated-vm if it lives elsewhere. */
+function hostBinds(): Bind[] {
+  const binds: Bind[] = [{ src: ROOT, dest: ROOT }];
+  const ivm = path.dirname(createRequire(HOST).resolve('isolated-vm'));
+  if (!ivm.startsWith(ROOT)) binds.push({ src: ivm, dest: ivm });
+  return binds;
+}
 
 export type JsTest =
   | { kind: 'io'; stdin: string }
@@ -48,8 +61,31 @@ class Child {
   private seq = 0;
   private pending: { seq: number; resolve: (m: Record<string, unknown>) => void } | null = null;
 
+  constructor(private readonly uid: number) {}
+
+  /** host pid of the isolate host (pid 1 of its sandbox), from bwrap's status fd */
+  private innerPid = 0;
+
+  // The isolate host itself runs sandboxed: non-root slot uid, no network, read-only files, its own pid
+  // namespace. isolated-vm is the boundary for the program; this is the second wall behind it.
   private start(): Promise<void> {
-    const proc = fork(HOST, [], { execArgv: ['--no-node-snapshot'], env: {}, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const cmd = sandboxCommand({
+      argv: [NODE, '--no-node-snapshot', HOST],
+      binds: hostBinds(),
+      stdin: '',
+      limits: { wallMs: 0, cpuS: 0, memoryMb: 0, nproc: 64, fileMb: 1, tmpMb: 16, outputBytes: 0, stackMb: 8 },
+      uid: this.uid,
+      env: { NODE_CHANNEL_FD: '3', NODE_CHANNEL_SERIALIZATION_MODE: 'json' },
+      asPid1: true,
+    });
+    const proc = spawn(cmd[0]!, cmd.slice(1), { stdio: ['ignore', 'ignore', 'pipe', 'ipc', 'pipe'], env: {} });
+    this.innerPid = 0;
+    let status = '';
+    (proc.stdio[4] as NodeJS.ReadableStream | null)?.on('data', (b: Buffer) => {
+      status += b.toString('utf8');
+      const m = /"child-pid":\s*(\d+)/.exec(status);
+      if (m && !this.innerPid) this.innerPid = Number(m[1]);
+    });
     proc.stderr?.resume();
     this.proc = proc;
     this.ready = new Promise((resolve, reject) => {
@@ -81,8 +117,16 @@ class Child {
     return this.ready;
   }
 
+  /** Kills the sandbox's pid 1 (the whole namespace goes with it), else the launcher. */
   kill(): void {
-    this.proc?.kill('SIGKILL');
+    const proc = this.proc;
+    if (!proc) return;
+    try {
+      if (this.innerPid > 0 && proc.exitCode === null) process.kill(this.innerPid, 'SIGKILL');
+      else proc.kill('SIGKILL');
+    } catch {
+      proc.kill('SIGKILL');
+    }
   }
 
   async run(msg: Record<string, unknown>, l: JsLimits, signal?: AbortSignal): Promise<JsOutcome> {
@@ -102,12 +146,13 @@ class Child {
     });
     const overrun = (v: Verdict) => {
       killedFor ??= v;
-      proc.kill('SIGKILL');
+      this.kill();
     };
     // isolated-vm's timeout misses microtask floods and promise chains: the wall clock is enforced here
     const timer = setTimeout(() => overrun('timeout'), l.timeMs + 500);
     const memTimer = setInterval(() => {
-      void readFile(`/proc/${proc.pid}/status`, 'utf8').then(
+      if (!this.innerPid) return;
+      void readFile(`/proc/${this.innerPid}/status`, 'utf8').then(
         (s) => {
           const kb = Number(/VmRSS:\s+(\d+)/.exec(s)?.[1] ?? 0);
           if (kb > rssCapKb) overrun('memory_limit');
@@ -138,8 +183,9 @@ class Child {
 export class JsHosts {
   private readonly children: Child[];
 
-  constructor(size: number) {
-    this.children = Array.from({ length: size }, () => new Child());
+  /** slot i's host runs as uid `baseUid + i` (a range apart from the Python/C++ sandboxes: RLIMIT_NPROC is per uid) */
+  constructor(size: number, baseUid: number) {
+    this.children = Array.from({ length: size }, (_, i) => new Child(baseUid + i));
   }
 
   /** Runs one test of program `jobId` in slot `slot`'s child (the caller holds the slot). */

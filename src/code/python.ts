@@ -2,13 +2,12 @@
 // under sandboxes/python/harness.py (checker and candidate in separate processes, results on a pipe
 // tagged with a per-run nonce the candidate never sees).
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
+import { harnessPath } from './artifacts.js';
 import { runSandboxed, type SandboxLimits, type SandboxResult } from './sandbox.js';
 import type { Verdict } from './types.js';
 import { executionVerdict } from './verdicts.js';
 
 export const PYTHON = process.env['R1_PYTHON'] ?? '/usr/bin/python3';
-export const HARNESS = fileURLToPath(new URL('../../sandboxes/python/harness.py', import.meta.url));
 
 export interface ExecLimits {
   timeMs: number;
@@ -43,7 +42,7 @@ export function ioRunOf(r: SandboxResult): IoRun {
 /** One stdin/stdout run of the program at /box/main.py. */
 export async function runPythonIo(boxDir: string, stdin: string, l: ExecLimits, uid: number, signal?: AbortSignal): Promise<IoRun> {
   const r = await runSandboxed({
-    argv: [PYTHON, '-I', '/box/main.py'],
+    argv: [PYTHON, '-I', '-S', '/box/main.py'],
     binds: [{ src: boxDir, dest: '/box' }],
     stdin,
     limits: { ...pythonLimits(l), stackMb: 64 },
@@ -137,8 +136,8 @@ export async function runPythonUnits(job: UnitJob, l: ExecLimits, uid: number, s
   const units = Math.max(1, expected ?? (job.test_code ?? '').split('\n').filter((x) => /^\s*assert\b/.test(x)).length);
   const wall = l.timeMs * (units + 1) + 500;
   const r = await runSandboxed({
-    argv: [PYTHON, '-I', '/box/harness.py'],
-    binds: [{ src: HARNESS, dest: '/box/harness.py' }],
+    argv: [PYTHON, '-I', '-S', '/box/harness.pyc'],
+    binds: [{ src: harnessPath(PYTHON), dest: '/box/harness.pyc' }],
     stdin: JSON.stringify({ nonce, unit_ms: l.timeMs, ...job }),
     limits: pythonLimits(l, wall),
     uid,

@@ -5,7 +5,7 @@
 // namespace, setsid'd daemons included. stdout/stderr/result pipes are drained continuously and capped.
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { launcherPath } from './launcher.js';
+import { launcherPath } from './artifacts.js';
 
 export interface Bind {
   src: string;
@@ -16,7 +16,9 @@ export interface Bind {
 
 export interface SandboxLimits {
   wallMs: number;
+  /** 0: unlimited (long-lived hosts) */
   cpuS: number;
+  /** address-space limit; 0: unlimited (V8 reserves far more address space than it uses) */
   memoryMb: number;
   /** processes + threads of the slot uid */
   nproc: number;
@@ -38,6 +40,10 @@ export interface SandboxRun {
   /** open fd 3 in the sandbox as a result pipe to the host */
   resultPipe?: boolean;
   cwd?: string;
+  /** extra environment variables inside (the environment is otherwise scrubbed) */
+  env?: Record<string, string>;
+  /** the command is pid 1 of its namespace (no bwrap reaper); bwrap's child-pid is then the command's */
+  asPid1?: boolean;
   signal?: AbortSignal;
 }
 
@@ -67,8 +73,8 @@ export function sandboxCommand(run: SandboxRun): string[] {
   const cmd = [
     launcherPath(),
     String(run.uid),
-    mb(l.memoryMb),
-    String(Math.max(1, Math.ceil(l.cpuS))),
+    l.memoryMb > 0 ? mb(l.memoryMb) : 'unlimited',
+    l.cpuS > 0 ? String(Math.max(1, Math.ceil(l.cpuS))) : 'unlimited',
     String(l.nproc),
     mb(l.fileMb),
     mb(l.stackMb ?? 16),
@@ -100,6 +106,8 @@ export function sandboxCommand(run: SandboxRun): string[] {
     '--setenv', 'PYTHONDONTWRITEBYTECODE', '1',
     '--setenv', 'PYTHONIOENCODING', 'utf-8',
   );
+  for (const [k, v] of Object.entries(run.env ?? {})) cmd.push('--setenv', k, v);
+  if (run.asPid1) cmd.push('--as-pid-1');
   for (const b of run.binds) cmd.push(b.rw ? '--bind' : '--ro-bind', b.src, b.dest);
   cmd.push('--remount-ro', '/'); // bwrap's root is a tmpfs: only /tmp (and a rw bind) stay writable
   cmd.push('--chdir', run.cwd ?? '/tmp', '--', ...run.argv);

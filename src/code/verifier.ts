@@ -37,6 +37,9 @@ type Plan =
 
 class InvalidTask extends Error {}
 
+/** isolate hosts run as pool uid + this offset */
+export const JS_UID_OFFSET = 500;
+
 /** What to run, or a field error for a task the schema accepted but that cannot be run. */
 export function planOf(task: CodeTask, cfg: CodeConfig): Plan {
   const tests = task.tests ?? [];
@@ -72,7 +75,7 @@ export class CodeVerifier implements Verifier<CodeTask> {
 
   constructor(opts: CodeVerifierOptions = {}) {
     this.pool = new SlotPool({ ...(opts.concurrency ? { size: opts.concurrency } : {}), ...(opts.baseUid ? { baseUid: opts.baseUid } : {}) });
-    this.js = new JsHosts(this.pool.size);
+    this.js = new JsHosts(this.pool.size, this.pool.baseUid + JS_UID_OFFSET);
   }
 
   async close(): Promise<void> {

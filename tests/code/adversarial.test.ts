@@ -1,8 +1,10 @@
 // Hostile programs against the real sandbox. Each program prints the right answer ("3") only if its
 // attack worked, so reward 0 proves the attack failed; each must also get the right verdict and leave
 // no process of its run behind.
+import { spawnSync } from 'node:child_process';
 import net from 'node:net';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codeEngine, fence, sandboxPids, scoreOne, verdictsOf } from './helpers.js';
 
@@ -36,6 +38,8 @@ async function expectContained(completion: string, task: Record<string, unknown>
   expect(got.length).toBeGreaterThan(0);
   for (const v of got) expect(verdicts, `verdict ${v}: ${JSON.stringify(r.details['accuracy'])}`).toContain(v);
   expect(sandboxPids(BASE, 2)).toEqual([]);
+  // the long-lived isolate hosts (uid BASE + 500 + slot): at most bwrap and node per slot, nothing else
+  expect(sandboxPids(BASE + 500, 2).length).toBeLessThanOrEqual(4);
   return r;
 }
 
@@ -176,5 +180,24 @@ describe('JavaScript in isolated-vm', () => {
     expect(r.rewards.accuracy).toBe(1);
     const p = await scoreOne(engine, py('print(sum(map(int, input().split())))'), { language: 'python', ...io });
     expect(p.rewards.accuracy).toBe(1);
+  });
+});
+
+describe('the service itself dies mid-run', () => {
+  it('takes every process of the run with it (launcher, bwrap, program, setsid daemon)', async () => {
+    const uid = BASE + 50;
+    const fixture = fileURLToPath(new URL('./fixtures/crash-service.ts', import.meta.url));
+    const r = spawnSync(process.execPath, ['--import', 'tsx', fixture, String(uid)], { timeout: 20_000 });
+    expect(r.signal).toBe('SIGKILL');
+    await new Promise((res) => setTimeout(res, 500));
+    // zombies wait for the machine's init to reap them; nothing may still be running
+    const alive = sandboxPids(uid, 1).filter((p) => {
+      try {
+        return !/^State:\s+Z/m.test(readFileSync(`/proc/${p}/status`, 'utf8'));
+      } catch {
+        return false;
+      }
+    });
+    expect(alive).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 // The code verifier end to end on the real sandbox: honest programs pass, wrong ones fail, the task's
 // options (scoring, compare, early stop, limits) behave as documented.
+import { readFileSync, readlinkSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sandboxSettings } from '../../src/code/sandbox.js';
 import { codeEngine, fence, sandboxPids, scoreOne, verdictsOf } from './helpers.js';
@@ -125,6 +126,15 @@ describe('JavaScript and TypeScript', () => {
     const bad = await scoreOne(engine, fence('ts', 'function (a: number {'), { language: 'typescript', tests: [{ call: 'f', args: [], expected: 1 }] });
     expect(verdictsOf(bad)).toEqual(['compile_error']);
   });
+  it('the isolate host itself runs sandboxed: non-root uid, own network and pid namespaces', async () => {
+    await scoreOne(engine, fence('js', 'console.log(3)'), { language: 'javascript', tests: sum.slice(0, 1) });
+    const hosts = sandboxPids(BASE + 500, 2).filter((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').startsWith('/usr/bin/node\0'));
+    expect(hosts.length).toBeGreaterThan(0);
+    for (const p of hosts) {
+      expect(readlinkSync(`/proc/${p}/ns/net`)).not.toBe(readlinkSync('/proc/self/ns/net'));
+      expect(readlinkSync(`/proc/${p}/ns/pid`)).not.toBe(readlinkSync('/proc/self/ns/pid'));
+    }
+  });
   it('assertion test code with entry_point', async () => {
     const test = 'const assert = require("node:assert");\nfunction check(candidate) { assert.deepEqual(candidate([3, 1, 2]), [1, 2, 3]); }';
     const good = await scoreOne(engine, fence('js', 'function sorted(x) { return [...x].sort((a, b) => a - b); }'), { language: 'javascript', test_code: test, entry_point: 'sorted' });
@@ -168,5 +178,15 @@ describe('the verifier as a whole', () => {
     const res = await engine.score(rollouts, engine.config({}));
     expect(res.results.map((r) => r.rewards.accuracy)).toEqual([0, 1, 0, 1, 0, 1, 0, 1]);
     expect(sandboxPids(BASE, 2)).toEqual([]);
+  });
+});
+
+describe('test code without checks', () => {
+  const { engine: e2 } = codeEngine(63100, 1);
+  afterAll(() => e2.close());
+  it('is an invalid task, not a pass', async () => {
+    const r = await scoreOne(e2, fence('python', 'def f(): return 1'), { language: 'python', test_code: 'def check(candidate):\n    assert candidate() == 1\n' });
+    expect(r.status).toBe('invalid_task');
+    expect(r.error).toMatch(/entry_point/);
   });
 });
