@@ -13,7 +13,9 @@ ROOT="$PWD/.cache/vk"
 OUT="$ROOT/driver.json"
 KIND="${WEBGPU_DRIVER:-auto}"
 
-if [ -f "$OUT" ] && [ -z "${WEBGPU_DRIVER_FORCE:-}" ]; then
+# Reuse the cache only when it is current: written by this script's format, its ICD still where it says.
+cached_icd=$(sed -n 's/.*"icd": *"\([^"]*\)".*/\1/p' "$OUT" 2>/dev/null || true)
+if [ -f "$OUT" ] && grep -q '"driver"' "$OUT" && [ -n "$cached_icd" ] && [ -f "$cached_icd" ] && [ -z "${WEBGPU_DRIVER_FORCE:-}" ]; then
   exit 0
 fi
 # A driver named by the environment (a real GPU's ICD, ...) is used as is.
