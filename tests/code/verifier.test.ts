@@ -77,9 +77,9 @@ describe('python', () => {
   it('exceptions, generators and missing functions', async () => {
     const r = await scoreOne(engine, py('def f(x):\n    if x < 0: raise ValueError("neg")\n    return (i for i in range(x))'), {
       language: 'python',
-      test_code: 'assert list(f(3)) == [0, 1, 2]\nassert f(-1) == 0\nassert g(1) == 1\nassert f(2) == [0, 1]',
+      test_code: 'assert list(f(3)) == [0, 1, 2]\nassert f(-1) == 0\nassert g(1) == 1\nassert f(2) == [0, 1]\nassert list(f(x=2)) == [0, 1]',
     });
-    expect(verdictsOf(r)).toEqual(['passed', 'runtime_error', 'runtime_error', 'wrong_answer']);
+    expect(verdictsOf(r)).toEqual(['passed', 'runtime_error', 'runtime_error', 'wrong_answer', 'passed']);
   });
   it('test code that does not parse is the task\'s fault', async () => {
     const r = await scoreOne(engine, py('def f(): return 1'), { language: 'python', test_code: 'assert f( == 1' });
