@@ -3,17 +3,14 @@
 // tagged with a per-run nonce the candidate never sees).
 import { randomBytes } from 'node:crypto';
 import { harnessPath } from './artifacts.js';
+import { ioRunOf, type ExecLimits, type IoRun } from './io-run.js';
 import { runSandboxed, type SandboxLimits, type SandboxResult } from './sandbox.js';
 import type { Verdict } from './types.js';
 import { executionVerdict } from './verdicts.js';
 
-export const PYTHON = process.env['R1_PYTHON'] ?? '/usr/bin/python3';
+export type { ExecLimits, IoRun } from './io-run.js';
 
-export interface ExecLimits {
-  timeMs: number;
-  memoryMb: number;
-  outputBytes: number;
-}
+export const PYTHON = process.env['R1_PYTHON'] ?? '/usr/bin/python3';
 
 /** Sandbox limits for one run of `timeMs` of work (plus start-up grace). */
 export function pythonLimits(l: ExecLimits, wallMs = l.timeMs): SandboxLimits {
@@ -26,17 +23,6 @@ export function pythonLimits(l: ExecLimits, wallMs = l.timeMs): SandboxLimits {
     tmpMb: 64,
     outputBytes: l.outputBytes,
   };
-}
-
-export interface IoRun {
-  stdout: string;
-  /** set when the process did not exit normally within its limits */
-  failure: { verdict: Verdict; message: string } | null;
-  timeMs: number;
-}
-
-export function ioRunOf(r: SandboxResult): IoRun {
-  return { stdout: r.stdout.toString('utf8'), failure: executionVerdict(r), timeMs: r.wallMs };
 }
 
 /** One stdin/stdout run of the program at /box/main.py. */
