@@ -126,7 +126,13 @@ class Child {
   }
 
   async run(msg: Record<string, unknown>, l: ExecLimits, signal?: AbortSignal): Promise<JsOutcome> {
-    if (!this.proc || !this.ready) void this.start();
+    if (!this.proc || !this.ready) {
+      try {
+        void this.start();
+      } catch (e) {
+        return { verdict: 'sandbox_error', message: `isolate host could not start: ${(e as Error).message.slice(0, 200)}`, timeMs: 0 };
+      }
+    }
     try {
       await this.ready;
     } catch (e) {

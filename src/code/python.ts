@@ -121,9 +121,16 @@ export async function runPythonUnits(job: UnitJob, l: ExecLimits, uid: number, s
   const expected = job.calls ? job.calls.length : null;
   const units = Math.max(1, expected ?? (job.test_code ?? '').split('\n').filter((x) => /^\s*assert\b/.test(x)).length);
   const wall = l.timeMs * (units + 1) + 500;
+  let harness: string;
+  try {
+    harness = harnessPath(PYTHON);
+  } catch (e) {
+    const message = `python harness unavailable: ${(e as Error).message.slice(0, 200)}`;
+    return { units: Array.from({ length: units }, () => ({ verdict: 'sandbox_error' as const, message })) };
+  }
   const r = await runSandboxed({
     argv: [PYTHON, '-I', '-S', '/box/harness.pyc'],
-    binds: [{ src: harnessPath(PYTHON), dest: '/box/harness.pyc' }],
+    binds: [{ src: harness, dest: '/box/harness.pyc' }],
     stdin: JSON.stringify({ nonce, unit_ms: l.timeMs, ...job }),
     limits: pythonLimits(l, wall),
     uid,

@@ -190,3 +190,21 @@ describe('test code without checks', () => {
     expect(r.error).toMatch(/entry_point/);
   });
 });
+
+describe('a missing sandbox launcher', () => {
+  it('is a sandbox_error, never a reward and never an internal error', async () => {
+    const { engine: e3 } = codeEngine(63200, 1);
+    const saved = process.env['R1_LAUNCHER'];
+    try {
+      sandboxSettings.bwrap = '/usr/bin/bwrap';
+      process.env['R1_LAUNCHER'] = '/nonexistent/r1-launch';
+      const r = await scoreOne(e3, fence('python', 'print(3)'), { language: 'python', tests: [{ stdin: '', stdout: '3' }] });
+      expect(r.status).toBe('sandbox_error');
+      expect(r.rewards.accuracy).toBeNull();
+    } finally {
+      if (saved === undefined) delete process.env['R1_LAUNCHER'];
+      else process.env['R1_LAUNCHER'] = saved;
+      await e3.close();
+    }
+  });
+});
