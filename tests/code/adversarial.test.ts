@@ -65,7 +65,7 @@ describe('python stdin/stdout programs', () => {
     ['spawns a shell to escape', 'import subprocess\nr = subprocess.run(["sh", "-c", "ls /work /etc/passwd && echo 3"], capture_output=True, text=True)\nprint(r.stdout.strip() or 4)', ['wrong_answer']],
     ['kills its parent and everyone it can', 'import os, signal\nfor pid in (os.getppid(), 1, -1):\n    try: os.kill(pid, signal.SIGKILL)\n    except Exception: pass\nprint(4)', ['wrong_answer', 'runtime_error']],
     ['double-fork setsid daemon', 'import os, time\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n        time.sleep(60)\n    os._exit(0)\nprint(4)', ['wrong_answer']],
-    ['nested user namespace', 'import os\ntry:\n    os.unshare(os.CLONE_NEWUSER); print(3)\nexcept Exception: print(4)', ['wrong_answer']],
+    ['nested user namespace', 'import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\nprint(3 if libc.unshare(0x10000000) == 0 else 4)', ['wrong_answer']],
   ];
   for (const [name, code, verdicts, extra] of cases) {
     it(name, async () => {
