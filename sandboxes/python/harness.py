@@ -238,7 +238,7 @@ def candidate_main(rfd, wfd):
             args = [decode(a, arg_ref) for a in req.get("args", [])]
             op = req["op"]
             if op == "call":
-                val = target(*args)
+                val = target(*args, **{str(k): decode(v, arg_ref) for k, v in req.get("kwargs", [])})
             elif op == "attr":
                 val = getattr(target, req["name"])
             elif op == "method":
@@ -329,9 +329,10 @@ class Remote:
         self._ch.request({"op": "setattr", "ref": self._i, "name": name, "args": [encode(value)]})
 
     def __call__(self, *args, **kwargs):
+        req = {"op": "call", "ref": self._i, "args": [encode(a) for a in args]}
         if kwargs:
-            raise TypeError("keyword arguments are not supported across the sandbox")
-        return self._ch.request({"op": "call", "ref": self._i, "args": [encode(a) for a in args]})
+            req["kwargs"] = [[str(k), encode(v)] for k, v in kwargs.items()]
+        return self._ch.request(req)
 
     def __getattr__(self, name):
         if name.startswith("__"):

@@ -1,6 +1,6 @@
 // C++: compiled once per rollout inside the sandbox (g++ -O2 -std=c++17), then run per test.
 import { runSandboxed } from './sandbox.js';
-import { ioRunOf, type ExecLimits, type IoRun } from './python.js';
+import { ioRunOf, type ExecLimits, type IoRun } from './io-run.js';
 import { executionVerdict, lastLine } from './verdicts.js';
 import type { Verdict } from './types.js';
 

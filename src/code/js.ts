@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { transform } from 'esbuild';
+import type { ExecLimits } from './io-run.js';
 import { sandboxCommand, type Bind } from './sandbox.js';
 import type { Verdict } from './types.js';
 
@@ -37,11 +38,6 @@ export interface JsOutcome {
   timeMs: number;
 }
 
-export interface JsLimits {
-  timeMs: number;
-  memoryMb: number;
-  outputBytes: number;
-}
 
 /** TS -> JS (and JS module syntax -> a script): the program runs as a classic script so its declarations are globals. */
 export async function toScript(code: string, language: 'javascript' | 'typescript'): Promise<{ code: string } | { error: string }> {
@@ -129,8 +125,14 @@ class Child {
     }
   }
 
-  async run(msg: Record<string, unknown>, l: JsLimits, signal?: AbortSignal): Promise<JsOutcome> {
-    if (!this.proc || !this.ready) void this.start();
+  async run(msg: Record<string, unknown>, l: ExecLimits, signal?: AbortSignal): Promise<JsOutcome> {
+    if (!this.proc || !this.ready) {
+      try {
+        void this.start();
+      } catch (e) {
+        return { verdict: 'sandbox_error', message: `isolate host could not start: ${(e as Error).message.slice(0, 200)}`, timeMs: 0 };
+      }
+    }
     try {
       await this.ready;
     } catch (e) {
@@ -189,7 +191,7 @@ export class JsHosts {
   }
 
   /** Runs one test of program `jobId` in slot `slot`'s child (the caller holds the slot). */
-  run(slot: number, jobId: string, code: string, test: JsTest, l: JsLimits, signal?: AbortSignal): Promise<JsOutcome> {
+  run(slot: number, jobId: string, code: string, test: JsTest, l: ExecLimits, signal?: AbortSignal): Promise<JsOutcome> {
     return this.children[slot]!.run({ id: jobId, code, test }, l, signal);
   }
 

@@ -3,17 +3,14 @@
 // tagged with a per-run nonce the candidate never sees).
 import { randomBytes } from 'node:crypto';
 import { harnessPath } from './artifacts.js';
+import { ioRunOf, type ExecLimits, type IoRun } from './io-run.js';
 import { runSandboxed, type SandboxLimits, type SandboxResult } from './sandbox.js';
 import type { Verdict } from './types.js';
 import { executionVerdict } from './verdicts.js';
 
-export const PYTHON = process.env['R1_PYTHON'] ?? '/usr/bin/python3';
+export type { ExecLimits, IoRun } from './io-run.js';
 
-export interface ExecLimits {
-  timeMs: number;
-  memoryMb: number;
-  outputBytes: number;
-}
+export const PYTHON = process.env['R1_PYTHON'] ?? '/usr/bin/python3';
 
 /** Sandbox limits for one run of `timeMs` of work (plus start-up grace). */
 export function pythonLimits(l: ExecLimits, wallMs = l.timeMs): SandboxLimits {
@@ -26,17 +23,6 @@ export function pythonLimits(l: ExecLimits, wallMs = l.timeMs): SandboxLimits {
     tmpMb: 64,
     outputBytes: l.outputBytes,
   };
-}
-
-export interface IoRun {
-  stdout: string;
-  /** set when the process did not exit normally within its limits */
-  failure: { verdict: Verdict; message: string } | null;
-  timeMs: number;
-}
-
-export function ioRunOf(r: SandboxResult): IoRun {
-  return { stdout: r.stdout.toString('utf8'), failure: executionVerdict(r), timeMs: r.wallMs };
 }
 
 /** One stdin/stdout run of the program at /box/main.py. */
@@ -135,9 +121,16 @@ export async function runPythonUnits(job: UnitJob, l: ExecLimits, uid: number, s
   const expected = job.calls ? job.calls.length : null;
   const units = Math.max(1, expected ?? (job.test_code ?? '').split('\n').filter((x) => /^\s*assert\b/.test(x)).length);
   const wall = l.timeMs * (units + 1) + 500;
+  let harness: string;
+  try {
+    harness = harnessPath(PYTHON);
+  } catch (e) {
+    const message = `python harness unavailable: ${(e as Error).message.slice(0, 200)}`;
+    return { units: Array.from({ length: units }, () => ({ verdict: 'sandbox_error' as const, message })) };
+  }
   const r = await runSandboxed({
     argv: [PYTHON, '-I', '-S', '/box/harness.pyc'],
-    binds: [{ src: harnessPath(PYTHON), dest: '/box/harness.pyc' }],
+    binds: [{ src: harness, dest: '/box/harness.pyc' }],
     stdin: JSON.stringify({ nonce, unit_ms: l.timeMs, ...job }),
     limits: pythonLimits(l, wall),
     uid,

@@ -129,7 +129,15 @@ export function runSandboxed(run: SandboxRun): Promise<SandboxResult> {
     let outputLimit = false;
     let settled = false;
     let spawnError: string | undefined;
-    const cmd = sandboxCommand(run);
+    let cmd: string[];
+    try {
+      cmd = sandboxCommand(run);
+    } catch (e) {
+      // the launcher could not be built: an infrastructure fault, never the program's
+      const empty = Buffer.alloc(0);
+      resolve({ exitCode: null, signal: null, timedOut: false, outputLimit: false, stdout: empty, stderr: '', result: empty, wallMs: 0, spawnError: `sandbox launcher unavailable: ${(e as Error).message}` });
+      return;
+    }
     const child = spawn(cmd[0]!, cmd.slice(1), {
       stdio: ['pipe', 'pipe', 'pipe', run.resultPipe ? 'pipe' : 'ignore', 'pipe'],
       env: {},

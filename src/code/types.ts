@@ -90,9 +90,3 @@ export interface TestResult {
   /** short, truncated explanation: first differing token, exception line, exit signal */
   message?: string;
 }
-
-export interface Limits {
-  timeMs: number;
-  memoryMb: number;
-  outputBytes: number;
-}

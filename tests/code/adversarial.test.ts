@@ -60,12 +60,12 @@ describe('python stdin/stdout programs', () => {
     ['reads /etc/passwd', 'try:\n    open("/etc/passwd").read(); print(3)\nexcept Exception: print(4)', ['wrong_answer']],
     ['reads the service environment', 'import os\nprint(3 if "R1_TEST_SECRET" in os.environ or len(os.environ) > 6 else 4)', ['wrong_answer']],
     ['reads the service source', 'import os\nprint(3 if os.path.exists("/work") or os.path.exists("/root") or os.path.exists("/etc") else 4)', ['wrong_answer']],
-    ['host pid 1 environment', 'try:\n    open("/proc/1/environ").read(); import os; print(3 if os.getpid() > 10 else 4)\nexcept Exception: print(4)', ['wrong_answer']],
+    ['looks for the service among the processes', 'import os\nseen = 0\nfor p in os.listdir("/proc"):\n    try: seen |= b"node" in open("/proc/%s/cmdline" % p, "rb").read()\n    except Exception: pass\nprint(3 if seen else 4)', ['wrong_answer']],
     ['writes outside tmp', 'ok = 0\nfor p in ("/usr/r1-pwned", "/box/r1-pwned", "/r1-pwned", "/proc/r1-pwned"):\n    try: open(p, "w").write("x"); ok = 1\n    except Exception: pass\nprint(3 if ok else 4)', ['wrong_answer']],
     ['spawns a shell to escape', 'import subprocess\nr = subprocess.run(["sh", "-c", "ls /work /etc/passwd && echo 3"], capture_output=True, text=True)\nprint(r.stdout.strip() or 4)', ['wrong_answer']],
     ['kills its parent and everyone it can', 'import os, signal\nfor pid in (os.getppid(), 1, -1):\n    try: os.kill(pid, signal.SIGKILL)\n    except Exception: pass\nprint(4)', ['wrong_answer', 'runtime_error']],
     ['double-fork setsid daemon', 'import os, time\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n        time.sleep(60)\n    os._exit(0)\nprint(4)', ['wrong_answer']],
-    ['nested user namespace', 'import os\ntry:\n    os.unshare(os.CLONE_NEWUSER); print(3)\nexcept Exception: print(4)', ['wrong_answer']],
+    ['nested user namespace', 'import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\nprint(3 if libc.unshare(0x10000000) == 0 else 4)', ['wrong_answer']],
   ];
   for (const [name, code, verdicts, extra] of cases) {
     it(name, async () => {

@@ -77,9 +77,9 @@ describe('python', () => {
   it('exceptions, generators and missing functions', async () => {
     const r = await scoreOne(engine, py('def f(x):\n    if x < 0: raise ValueError("neg")\n    return (i for i in range(x))'), {
       language: 'python',
-      test_code: 'assert list(f(3)) == [0, 1, 2]\nassert f(-1) == 0\nassert g(1) == 1\nassert f(2) == [0, 1]',
+      test_code: 'assert list(f(3)) == [0, 1, 2]\nassert f(-1) == 0\nassert g(1) == 1\nassert f(2) == [0, 1]\nassert list(f(x=2)) == [0, 1]',
     });
-    expect(verdictsOf(r)).toEqual(['passed', 'runtime_error', 'runtime_error', 'wrong_answer']);
+    expect(verdictsOf(r)).toEqual(['passed', 'runtime_error', 'runtime_error', 'wrong_answer', 'passed']);
   });
   it('test code that does not parse is the task\'s fault', async () => {
     const r = await scoreOne(engine, py('def f(): return 1'), { language: 'python', test_code: 'assert f( == 1' });
@@ -188,5 +188,23 @@ describe('test code without checks', () => {
     const r = await scoreOne(e2, fence('python', 'def f(): return 1'), { language: 'python', test_code: 'def check(candidate):\n    assert candidate() == 1\n' });
     expect(r.status).toBe('invalid_task');
     expect(r.error).toMatch(/entry_point/);
+  });
+});
+
+describe('a missing sandbox launcher', () => {
+  it('is a sandbox_error, never a reward and never an internal error', async () => {
+    const { engine: e3 } = codeEngine(63200, 1);
+    const saved = process.env['R1_LAUNCHER'];
+    try {
+      sandboxSettings.bwrap = '/usr/bin/bwrap';
+      process.env['R1_LAUNCHER'] = '/nonexistent/r1-launch';
+      const r = await scoreOne(e3, fence('python', 'print(3)'), { language: 'python', tests: [{ stdin: '', stdout: '3' }] });
+      expect(r.status).toBe('sandbox_error');
+      expect(r.rewards.accuracy).toBeNull();
+    } finally {
+      if (saved === undefined) delete process.env['R1_LAUNCHER'];
+      else process.env['R1_LAUNCHER'] = saved;
+      await e3.close();
+    }
   });
 });
