@@ -8,7 +8,7 @@ import type { Config } from '../contract/config.js';
 import type { FieldError, ScoredRollout } from '../contract/types.js';
 import { requestContext, scoreWithAbort } from '../pipeline/batch.js';
 import { groupKey } from '../pipeline/groups.js';
-import { failed } from '../pipeline/score-rollout.js';
+import { invalidRollout } from '../pipeline/score-rollout.js';
 import { resolveConfig, type GrpcContext } from './context.js';
 import { rolloutFromMsg, scoredToMsg } from './convert.js';
 import { internal, invalidArgument, saturated, unavailable, type GrpcError } from './errors.js';
@@ -120,10 +120,8 @@ export class ScoreStreamSession {
     if (!this.config && !this.configure(undefined)) return;
     const index = this.next++;
     const path = `rollouts[${index}]`;
-    const conv = rolloutFromMsg(msg, path);
-    const invalid = 'error' in conv ? conv.error : undefined;
     // Without a parsable task the rollout is still answered (invalid_rollout), so it keeps its id and group.
-    const raw = 'error' in conv ? (rolloutFromMsg({ ...msg, task_json: undefined }, path) as { rollout: Record<string, unknown> }).rollout : conv.rollout;
+    const { rollout: raw, invalid } = rolloutFromMsg(msg, path);
     const key = groupKey(raw, index);
     if (this.completed.has(key)) {
       return this.fail(invalidArgument([{ path, message: `group '${key}' is already complete (its group_size was reached or group_end was sent)` }]));
@@ -182,7 +180,7 @@ export class ScoreStreamSession {
   private async run(p: Pending): Promise<void> {
     let r: ScoredRollout;
     if (p.invalid) {
-      r = failed(p.raw, 'invalid_rollout', `${p.invalid.path}: ${p.invalid.message}`, { group: p.key, fields: [p.invalid] });
+      r = invalidRollout(p.raw, p.index, [p.invalid]);
     } else {
       // Each rollout gets the config's deadline from its arrival; the call's cancellation aborts them all.
       const sctx = requestContext(this.config!, this.ctx.engine.registry, this.abort.signal);
