@@ -193,8 +193,8 @@ describe('ComputeAdvantages', () => {
 });
 
 /** Runs a ScoreStream: `send` drives the requests and sees each response as it comes. */
-function openStream(opts: grpc.CallOptions = {}) {
-  const call = client.stream(opts);
+function openStream(opts: grpc.CallOptions = {}, via: Client = client) {
+  const call = via.stream(opts);
   const got: Obj[] = [];
   const waiters: { pred: (m: Obj) => boolean; resolve: (m: Obj) => void }[] = [];
   call.on('data', (m: Obj) => {
@@ -272,6 +272,30 @@ describe('ScoreStream', () => {
     expect(bad['error']).toContain('rollouts[0].task_json');
     s.call.end();
     expect((await s.ended).code).toBe(0);
+  });
+
+  it('remembers only the newest completed groups (bounded memory on a long stream)', async () => {
+    const small = await startService({}, { streamCompletedGroups: 2 });
+    const c = rewardClient(small.grpcAddress);
+    try {
+      const s = openStream({}, c);
+      for (const g of ['a', 'b', 'c']) {
+        s.call.write({ rollout: { rollout: { id: `${g}0`, group: g, completion: 'x' }, group_size: 1 } });
+        await s.next(groupOf(g));
+      }
+      // 'a' is forgotten (2 newest: b, c): reusing its key starts a new group
+      s.call.write({ rollout: { rollout: { id: 'a-again', group: 'a', completion: 'x' }, group_size: 1 } });
+      expect(((await s.next(scoredOf('a-again')))['scored'] as Obj)['status']).toBe('ok');
+      await s.next((m) => groupOf('a')(m) && ((m['group'] as Obj)['ids'] as string[])[0] === 'a-again');
+      // 'c' is remembered: a late rollout for it is refused
+      s.call.write({ rollout: { rollout: { id: 'c-late', group: 'c', completion: 'x' } } });
+      const end = await s.ended;
+      expect(end.code).toBe(grpc.status.INVALID_ARGUMENT);
+      expect(end.details).toContain("group 'c' is already complete");
+    } finally {
+      c.close();
+      await small.close();
+    }
   });
 
   it('rejects protocol errors with INVALID_ARGUMENT naming the field', async () => {
