@@ -34,12 +34,12 @@ describe('graceful shutdown', () => {
     const client = rewardClient(srv.grpc);
     const viaHttp = fetch(`${srv.http}/v1/score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rollouts: heavy(N), config: CONFIG }) });
     const viaGrpc = client.score<{ results: Record<string, unknown>[] }>({ rollouts: heavy(N).map((r) => ({ ...r })), config_json: JSON.stringify(CONFIG) });
-    await expect.poll(() => inflightRequests(srv.http), { timeout: 10_000, interval: 50 }).toBe(2);
+    await expect.poll(() => inflightRequests(srv!.http), { timeout: 10_000, interval: 50 }).toBe(2);
     srv.child.kill('SIGTERM');
     // New work is refused while draining (503 on a kept-alive connection, else connection refused).
     await expect.poll(async () => {
       try {
-        return (await fetch(`${srv.http}/healthz`)).status === 503 ? 'refused' : 'accepted';
+        return (await fetch(`${srv!.http}/healthz`)).status === 503 ? 'refused' : 'accepted';
       } catch {
         return 'refused';
       }
