@@ -30,7 +30,7 @@ export async function sandboxSelfTest(uid: number): Promise<string | undefined> 
 export class SelfTestGate {
   private state: 'unknown' | 'running' | 'ok' | 'failed' = 'unknown';
   private lastRun = 0;
-  /** why the last run failed */
+  /** why the last finished run failed; undefined before the first result and after a pass */
   error: string | undefined;
 
   constructor(
@@ -45,7 +45,8 @@ export class SelfTestGate {
 
   ready(): boolean {
     if (this.state === 'unknown' || (this.state === 'failed' && performance.now() - this.lastRun >= this.retryMs)) this.run();
-    return this.state !== 'failed';
+    // a re-run after a failure stays not ready until it passes
+    return this.error === undefined;
   }
 
   private run(): void {
@@ -59,7 +60,7 @@ export class SelfTestGate {
   }
 
   private settle(err: string | undefined, was: string): void {
-    this.error = err;
+    this.error = err; // read by ready()
     this.state = err === undefined ? 'ok' : 'failed';
     if (err !== undefined && was !== 'failed') process.emitWarning(`code verifier not ready: ${err}`, 'R1SandboxSelfTest');
   }

@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CodeVerifier } from '../../src/code/verifier.js';
 import { sandboxSettings } from '../../src/code/sandbox.js';
+import { SelfTestGate } from '../../src/code/self-test.js';
 import { RewardEngine } from '../../src/engine.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
@@ -36,4 +37,21 @@ describe('code verifier readiness', () => {
     const res = await engine.score([{ completion: '```python\nprint(1)\n```', task: { type: 'code', language: 'python', tests: [{ stdin: '', stdout: '1\n' }] } }], engine.config());
     expect(res.results[0]!.status).toBe('sandbox_error');
   }, 30_000);
+});
+
+describe('SelfTestGate', () => {
+  it('stays not ready while re-testing after a failure, and recovers when a re-test passes', async () => {
+    let outcome: string | undefined = 'broken';
+    let release: () => void = () => {};
+    const gate = new SelfTestGate(() => new Promise((resolve) => (release = () => resolve(outcome))), 0);
+    expect(gate.ready()).toBe(true); // first run pending: not known to fail
+    release();
+    await expect.poll(() => gate.status).toBe('failed');
+    outcome = undefined;
+    expect(gate.ready()).toBe(false); // retry started (retryMs 0), still failing until it passes
+    expect(gate.status).toBe('running');
+    release();
+    await expect.poll(() => gate.status).toBe('ok');
+    expect(gate.ready()).toBe(true);
+  });
 });
