@@ -1,8 +1,9 @@
 // gRPC vs HTTP on the same work, and ScoreStream latency. The server is `r1-reward serve` in its own
 // process (built: npm run build); this process is the load generator.
 //   npm run bench:grpc [-- --seconds 8 --inflight 4 --pings 2000]
-// Targets: unary Score with 256-rollout batches within 10% of HTTP's throughput; over ScoreStream the
-// first scored rollout back within 5 ms of sending it (format-only config), p50/p99.
+// Targets: unary Score with 256-rollout batches within 10% of HTTP's throughput (with each transport's
+// per-call p50/p99, under load and one call at a time); over ScoreStream the first scored rollout back
+// within 5 ms of sending it (format-only config), p50/p99.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
@@ -76,16 +77,20 @@ function grpcClient(address: string): grpc.Client & Record<string, Unary> {
   return new Ctor(address, grpc.credentials.createInsecure(), { 'grpc.max_receive_message_length': -1 }) as grpc.Client & Record<string, Unary>;
 }
 
-/** Rollouts per second over `seconds`, with `inflight` requests outstanding. */
-async function throughput(call: (seed: number) => Promise<number>, seconds: number): Promise<number> {
+/** Rollouts per second over `seconds` with `inflight` requests outstanding; `latencies` gets each call's ms. */
+async function throughput(call: (seed: number) => Promise<number>, seconds: number, latencies: number[] = [], inflight = INFLIGHT): Promise<number> {
   const end = performance.now() + seconds * 1000;
   let rollouts = 0;
   let seed = 0;
   const lane = async (): Promise<void> => {
-    while (performance.now() < end) rollouts += await call(seed++ % 16);
+    while (performance.now() < end) {
+      const t = performance.now();
+      rollouts += await call(seed++ % 16);
+      latencies.push(performance.now() - t);
+    }
   };
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: INFLIGHT }, lane));
+  await Promise.all(Array.from({ length: inflight }, lane));
   return rollouts / ((performance.now() - t0) / 1000);
 }
 
@@ -122,16 +127,31 @@ async function main(): Promise<void> {
   await throughput(viaGrpc, 1);
   const h: number[] = [];
   const g: number[] = [];
+  const hLat: number[] = [];
+  const gLat: number[] = [];
   for (let round = 0; round < 2; round++) {
-    h.push(await throughput(viaHttp, SECONDS / 2));
-    g.push(await throughput(viaGrpc, SECONDS / 2));
+    h.push(await throughput(viaHttp, SECONDS / 2, hLat));
+    g.push(await throughput(viaGrpc, SECONDS / 2, gLat));
   }
+  // Latency of one call with nothing else in flight (the transport's own cost plus the scoring).
+  const hOne: number[] = [];
+  const gOne: number[] = [];
+  for (let round = 0; round < 2; round++) {
+    await throughput(viaHttp, SECONDS / 4, hOne, 1);
+    await throughput(viaGrpc, SECONDS / 4, gOne, 1);
+  }
+  const pLat = (xs: number[]) => `p50 ${pct(xs, 50).toFixed(1).padStart(6)} ms   p99 ${pct(xs, 99).toFixed(1).padStart(6)} ms   (${xs.length} calls)`;
   const hr = h.reduce((a, b) => a + b) / h.length;
   const gr = g.reduce((a, b) => a + b) / g.length;
   console.log(`\nunary, ${BATCH}-rollout batches, ${INFLIGHT} in flight, ${SECONDS}s each (format + exact accuracy):`);
   console.log(`  HTTP POST /v1/score   ${hr.toFixed(0).padStart(7)} rollouts/s   (rounds: ${h.map((x) => x.toFixed(0)).join(', ')})`);
   console.log(`  gRPC Score            ${gr.toFixed(0).padStart(7)} rollouts/s   (rounds: ${g.map((x) => x.toFixed(0)).join(', ')})`);
   console.log(`  gRPC / HTTP = ${(gr / hr).toFixed(3)}   target >= 0.90: ${gr / hr >= 0.9 ? 'met' : 'NOT met'}`);
+  console.log(`unary call latency, ${BATCH}-rollout batch, send -> whole response:`);
+  console.log(`  HTTP, ${INFLIGHT} in flight   ${pLat(hLat)}`);
+  console.log(`  gRPC, ${INFLIGHT} in flight   ${pLat(gLat)}`);
+  console.log(`  HTTP, 1 in flight   ${pLat(hOne)}`);
+  console.log(`  gRPC, 1 in flight   ${pLat(gOne)}`);
 
   // Sizing: server CPU per rollout for each kind of work (gRPC Score, 256-rollout batches). CPU seconds
   // are the server process's own, so the figure holds on a busy machine: cores per 1,000 rollouts/s.

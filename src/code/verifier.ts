@@ -1,15 +1,16 @@
 // {"type":"code"}: extract the program, run it against the task's tests in the sandbox, score on the host.
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { chown } from 'node:fs/promises';
 import type { Static } from '@sinclair/typebox';
 import type { Verifier, VerifyOutcome } from '../verifiers/types.js';
 import { makeBox } from './box.js';
 import { compareOutput } from './compare.js';
 import { compileCpp, runCppIo } from './cpp.js';
 import { extractProgram } from './extract.js';
+import { grantWrite } from './grant-write.js';
 import { JsHosts, toScript, type JsTest } from './js.js';
 import { SlotPool } from './pool.js';
+import { SelfTestGate, sandboxSelfTest } from './self-test.js';
 import { runPythonIo, runPythonUnits, type ExecLimits, type IoRun, type UnitResult } from './python.js';
 import {
   CodeConfigSchema,
@@ -76,6 +77,14 @@ export class CodeVerifier implements Verifier<CodeTask> {
   constructor(opts: CodeVerifierOptions = {}) {
     this.pool = new SlotPool({ ...(opts.concurrency ? { size: opts.concurrency } : {}), ...(opts.baseUid ? { baseUid: opts.baseUid } : {}) });
     this.js = new JsHosts(this.pool.size, this.pool.baseUid + JS_UID_OFFSET);
+  }
+
+  /** the sandbox self-test, run in a pool slot (its own uid) like any rollout */
+  readonly selfTest = new SelfTestGate(() => this.pool.with((slot) => sandboxSelfTest(this.pool.uid(slot))));
+
+  /** Not ready when sandboxed code cannot run here (see self-test.ts): /readyz answers 503. */
+  ready(): boolean {
+    return this.selfTest.ready();
   }
 
   async close(): Promise<void> {
@@ -153,7 +162,7 @@ export class CodeVerifier implements Verifier<CodeTask> {
     const box = await makeBox({ 'main.cpp': run.code });
     try {
       const compiled = await this.pool.with(async (slot) => {
-        await chown(box.dir, this.pool.uid(slot), this.pool.uid(slot));
+        await grantWrite(box.dir, this.pool.uid(slot));
         return compileCpp(box.dir, run.cfg.compile_time_limit_ms, this.pool.uid(slot), run.signal);
       }, run.signal);
       const compile = { ok: compiled.ok, time_ms: compiled.timeMs, ...(compiled.message ? { message: compiled.message } : {}) };

@@ -9,6 +9,8 @@ import { invalidArgument, type GrpcError } from './errors.js';
 export interface GrpcContext extends AppContext {
   /** false once shutdown has begun: new calls get UNAVAILABLE */
   accepting(): boolean;
+  /** completed group keys a ScoreStream remembers (default STREAM_COMPLETED_GROUPS) */
+  streamCompletedGroups?: number;
 }
 
 /** A request's config_json resolved by the engine, or INVALID_ARGUMENT naming every bad key. */

@@ -14,16 +14,22 @@ export function parseJsonField(text: string | undefined, path: string): { value:
   }
 }
 
-/** A Rollout message as the raw object the core validates (field names are the JSON contract's). */
-export function rolloutFromMsg(m: RolloutMsg, path: string): { rollout: Record<string, unknown> } | { error: FieldError } {
-  const r: Record<string, unknown> = { completion: m.completion ?? '' };
+/**
+ * A Rollout message as the raw object the core validates (field names are the JSON contract's). An absent
+ * field stays absent (`completion` has field presence, so a missing one is invalid_rollout, not ""). A
+ * task_json that is not JSON is that rollout's fault alone: the rollout comes back without its task, with
+ * `invalid` naming the field, for the core to mark invalid_rollout while the rest of the batch is scored.
+ */
+export function rolloutFromMsg(m: RolloutMsg, path: string): { rollout: Record<string, unknown>; invalid?: FieldError } {
+  const r: Record<string, unknown> = {};
   if (m.id !== undefined) r['id'] = m.id;
   if (m.group !== undefined) r['group'] = m.group;
   if (m.prompt !== undefined) r['prompt'] = m.prompt;
+  if (m.completion !== undefined) r['completion'] = m.completion;
   if (m.language !== undefined) r['language'] = m.language;
   if (m.completion_tokens !== undefined) r['completion_tokens'] = m.completion_tokens;
   const task = parseJsonField(m.task_json, `${path}.task_json`);
-  if ('error' in task) return task;
+  if ('error' in task) return { rollout: r, invalid: task.error };
   if (task.value !== undefined) r['task'] = task.value;
   return { rollout: r };
 }

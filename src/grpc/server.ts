@@ -20,13 +20,18 @@ function address(host: string, port: number): string {
   return `${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
-export async function startGrpcServer(app: AppContext, host: string, port: number): Promise<GrpcServer> {
+export interface GrpcServerOptions {
+  /** completed group keys a ScoreStream remembers (default STREAM_COMPLETED_GROUPS) */
+  streamCompletedGroups?: number;
+}
+
+export async function startGrpcServer(app: AppContext, host: string, port: number, opts: GrpcServerOptions = {}): Promise<GrpcServer> {
   const server = new Server({
     'grpc.max_receive_message_length': app.options.bodyLimit,
     'grpc.max_send_message_length': -1,
   });
   let accepting = true;
-  const ctx: GrpcContext = { ...app, accepting: () => accepting };
+  const ctx: GrpcContext = { ...app, accepting: () => accepting, ...opts };
   server.addService(rewardService(), rewardServiceImpl(ctx));
 
   const health = new HealthImplementation({ '': 'NOT_SERVING', [SERVICE_NAME]: 'NOT_SERVING' });

@@ -24,19 +24,19 @@ function replier<T>(ctx: GrpcContext, method: string, cb: sendUnaryData<T>): (er
 async function score(ctx: GrpcContext, call: ServerUnaryCall<ScoreRequestMsg, unknown>, done: (err: GrpcError | null, value?: unknown) => void): Promise<void> {
   if (!ctx.accepting()) return done(unavailable('server is shutting down; retry on another replica'));
   const msgs = call.request.rollouts ?? [];
-  const errors: FieldError[] = [];
-  const rollouts: unknown[] = [];
-  msgs.forEach((m, i) => {
+  // One rollout's bad task_json marks that rollout (invalid_rollout), as over HTTP and ScoreStream.
+  const invalid = new Map<number, FieldError[]>();
+  const rollouts = msgs.map((m, i) => {
     const r = rolloutFromMsg(m, `rollouts[${i}]`);
-    if ('error' in r) errors.push(r.error);
-    else rollouts.push(r.rollout);
+    if (r.invalid) invalid.set(i, [r.invalid]);
+    return r.rollout;
   });
-  errors.push(...checkScoreRequest({ rollouts: msgs }, ctx.options.maxRollouts));
+  const errors = checkScoreRequest({ rollouts: msgs }, ctx.options.maxRollouts);
   const resolved = resolveConfig(ctx, call.request.config_json, 'config_json', errors);
   if ('error' in resolved) return done(resolved.error);
   const config = withCallDeadline(resolved.config, call.getDeadline());
   const signal = callCancelled(call);
-  const r = await withAdmission(ctx.admission, ctx.metrics, rollouts.length, () => ctx.engine.score(rollouts, config, { signal }));
+  const r = await withAdmission(ctx.admission, ctx.metrics, rollouts.length, () => ctx.engine.score(rollouts, config, { signal, invalid }));
   if (!r.admitted) return done(saturated(ctx.admission.current));
   if (signal.aborted) return done(deadlineExceeded()); // nobody is listening; grpc-js has already sent the status
   ctx.metrics.observeBatch(r.value);

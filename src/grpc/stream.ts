@@ -8,12 +8,13 @@ import type { Config } from '../contract/config.js';
 import type { FieldError, ScoredRollout } from '../contract/types.js';
 import { requestContext, scoreWithAbort } from '../pipeline/batch.js';
 import { groupKey } from '../pipeline/groups.js';
-import { failed } from '../pipeline/score-rollout.js';
+import { invalidRollout } from '../pipeline/score-rollout.js';
 import { resolveConfig, type GrpcContext } from './context.js';
 import { rolloutFromMsg, scoredToMsg } from './convert.js';
 import { internal, invalidArgument, saturated, unavailable, type GrpcError } from './errors.js';
 import type { RolloutMsg, StreamRequestMsg, StreamResponseMsg } from './messages.js';
 import { observeCall } from './observe.js';
+import { RecentKeys } from './recent-keys.js';
 
 type Call = ServerDuplexStream<StreamRequestMsg, StreamResponseMsg>;
 
@@ -25,6 +26,8 @@ interface Member {
 
 interface OpenGroup {
   members: Member[];
+  /** a rollout with neither group nor prompt: its key `#index` can never recur, so it is not remembered */
+  own: boolean;
   scored: number;
   /** declared with group_size */
   size?: number;
@@ -41,6 +44,13 @@ interface Pending {
   invalid?: FieldError;
 }
 
+/**
+ * How many completed group keys a stream remembers, newest first. A rollout for a remembered completed
+ * group is INVALID_ARGUMENT; a key completed longer ago than that is forgotten, and a rollout reusing it
+ * starts a new group. Ungrouped rollouts (no group, no prompt) are never remembered: their keys cannot recur.
+ */
+export const STREAM_COMPLETED_GROUPS = 10_000;
+
 /** Advantage settings that need the whole batch cannot be computed group by group. */
 function streamConfigErrors(config: Config): FieldError[] {
   const out: FieldError[] = [];
@@ -56,7 +66,8 @@ export class ScoreStreamSession {
   private inflight = 0;
   private readonly queue: Pending[] = [];
   private readonly groups = new Map<string, OpenGroup>();
-  private readonly completed = new Set<string>();
+  /** keys of completed groups, to refuse a late rollout for one; bounded (see STREAM_COMPLETED_GROUPS) */
+  private readonly completed: RecentKeys;
   private readonly abort = new AbortController();
   private readonly languages = new Map<string, string | null>();
   private readonly t0 = performance.now();
@@ -70,6 +81,7 @@ export class ScoreStreamSession {
   ) {
     // Every in-flight rollout listens on this signal (through its own request context).
     setMaxListeners(0, this.abort.signal);
+    this.completed = new RecentKeys(ctx.streamCompletedGroups ?? STREAM_COMPLETED_GROUPS);
   }
 
   start(): void {
@@ -120,10 +132,8 @@ export class ScoreStreamSession {
     if (!this.config && !this.configure(undefined)) return;
     const index = this.next++;
     const path = `rollouts[${index}]`;
-    const conv = rolloutFromMsg(msg, path);
-    const invalid = 'error' in conv ? conv.error : undefined;
     // Without a parsable task the rollout is still answered (invalid_rollout), so it keeps its id and group.
-    const raw = 'error' in conv ? (rolloutFromMsg({ ...msg, task_json: undefined }, path) as { rollout: Record<string, unknown> }).rollout : conv.rollout;
+    const { rollout: raw, invalid } = rolloutFromMsg(msg, path);
     const key = groupKey(raw, index);
     if (this.completed.has(key)) {
       return this.fail(invalidArgument([{ path, message: `group '${key}' is already complete (its group_size was reached or group_end was sent)` }]));
@@ -131,7 +141,8 @@ export class ScoreStreamSession {
     let g = this.groups.get(key);
     if (!g) {
       // A rollout with neither group nor prompt is a group of its own: complete once scored.
-      g = { members: [], scored: 0, ended: false, ...(key.startsWith('#') && { size: 1 }) };
+      const own = typeof raw['group'] !== 'string' && typeof raw['prompt'] !== 'string';
+      g = { members: [], scored: 0, ended: false, own, ...(own && { size: 1 }) };
       this.groups.set(key, g);
     }
     if (groupSize > 0) {
@@ -182,7 +193,7 @@ export class ScoreStreamSession {
   private async run(p: Pending): Promise<void> {
     let r: ScoredRollout;
     if (p.invalid) {
-      r = failed(p.raw, 'invalid_rollout', `${p.invalid.path}: ${p.invalid.message}`, { group: p.key, fields: [p.invalid] });
+      r = invalidRollout(p.raw, p.index, [p.invalid]);
     } else {
       // Each rollout gets the config's deadline from its arrival; the call's cancellation aborts them all.
       const sctx = requestContext(this.config!, this.ctx.engine.registry, this.abort.signal);
@@ -210,7 +221,7 @@ export class ScoreStreamSession {
     if (this.closed || g.scored < g.members.length) return;
     if (!(g.ended || this.inputEnded || (g.size !== undefined && g.members.length === g.size))) return;
     this.groups.delete(key);
-    this.completed.add(key);
+    if (!g.own) this.completed.add(key);
     const res = this.ctx.engine.advantages(
       g.members.map((m) => m.reward),
       g.members.map(() => key),

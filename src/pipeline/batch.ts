@@ -3,11 +3,11 @@ import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { computeAdvantages } from '../advantages/compute.js';
 import type { Config } from '../contract/config.js';
-import type { ScoreResponse, ScoredRollout } from '../contract/types.js';
+import type { FieldError, ScoreResponse, ScoredRollout } from '../contract/types.js';
 import type { VerifierRegistry } from '../verifiers/registry.js';
 import type { ScoreContext } from './context.js';
 import { groupKey } from './groups.js';
-import { failed, scoreRollout } from './score-rollout.js';
+import { failed, invalidRollout, scoreRollout } from './score-rollout.js';
 import { StatsAccumulator } from './summary.js';
 
 export interface BatchOptions {
@@ -15,6 +15,9 @@ export interface BatchOptions {
   signal?: AbortSignal;
   /** observe each rollout as soon as it is scored (streaming transports, progress bars) */
   onScored?: (r: ScoredRollout, index: number) => void;
+  /** rollouts a transport found malformed before the core saw them (a gRPC task_json that is not JSON):
+   * marked invalid_rollout naming these fields, not scored; the rest of the batch is scored as usual */
+  invalid?: ReadonlyMap<number, readonly FieldError[]>;
 }
 
 /** A context whose signal fires at the config's deadline or when the caller's signal does. */
@@ -97,7 +100,8 @@ export async function scoreBatch(
   const results = new Array<ScoredRollout>(rollouts.length);
   try {
     await forEachBounded(rollouts.length, config.limits.concurrency, async (i) => {
-      const r = await scoreWithAbort(rollouts[i], i, ctx);
+      const bad = opts.invalid?.get(i);
+      const r = bad ? invalidRollout(rollouts[i], i, bad) : await scoreWithAbort(rollouts[i], i, ctx);
       results[i] = r;
       opts.onScored?.(r, i);
     });

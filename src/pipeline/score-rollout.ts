@@ -2,7 +2,7 @@
 // status on the rollout, so one bad or hostile rollout cannot spoil its batch.
 import { performance } from 'node:perf_hooks';
 import type { Config } from '../contract/config.js';
-import { COMPONENTS, type Component, type Rewards, type Rollout, type ScoredRollout, type Status } from '../contract/types.js';
+import { COMPONENTS, type Component, type FieldError, type Rewards, type Rollout, type ScoredRollout, type Status } from '../contract/types.js';
 import { formatReward } from '../rewards/format.js';
 import { languageReward, majorityLanguage } from '../rewards/language.js';
 import { lengthReward } from '../rewards/length.js';
@@ -34,6 +34,11 @@ export function failed(raw: unknown, status: Status, error: string, details: Rec
     error,
     details,
   };
+}
+
+/** A malformed rollout: status invalid_rollout, the error naming every bad field. */
+export function invalidRollout(raw: unknown, index: number, fields: readonly FieldError[]): ScoredRollout {
+  return failed(raw, 'invalid_rollout', fields.map((e) => `${e.path}: ${e.message}`).join('; '), { group: groupKey(raw, index), fields });
 }
 
 function wants(cfg: Config, c: Component): boolean {
@@ -117,9 +122,7 @@ export async function scoreRollout(raw: unknown, index: number, ctx: ScoreContex
   const cfg = ctx.config;
   const group = groupKey(raw, index);
   const v = validateRollout(raw, path, cfg.limits.max_completion_chars);
-  if ('errors' in v) {
-    return failed(raw, 'invalid_rollout', v.errors.map((e) => `${e.path}: ${e.message}`).join('; '), { group, fields: v.errors });
-  }
+  if ('errors' in v) return invalidRollout(raw, index, v.errors);
   const rollout = v.rollout;
   const t0 = performance.now();
   const timings: Record<string, number> = {};

@@ -5,7 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import { RewardEngine } from '../../src/engine.js';
 import { buildApp } from '../../src/server/app.js';
 import type { ServerOptions } from '../../src/server/options.js';
-import { startGrpcServer } from '../../src/grpc/server.js';
+import { startGrpcServer, type GrpcServerOptions } from '../../src/grpc/server.js';
 import { rewardService } from '../../src/grpc/proto.js';
 import { createRegistry } from '../../src/verifiers/index.js';
 import type { Verifier } from '../../src/verifiers/types.js';
@@ -40,14 +40,14 @@ function sleepVerifier(probe: SleepProbe): Verifier {
   };
 }
 
-export async function startService(options: Partial<ServerOptions> = {}) {
+export async function startService(options: Partial<ServerOptions> = {}, grpcOptions: GrpcServerOptions = {}) {
   const probe: SleepProbe = { started: 0, aborted: 0, finished: 0, maxConcurrent: 0 };
   const registry = createRegistry();
   registry.register(sleepVerifier(probe));
   const engine = new RewardEngine({ registry });
   const app = await buildApp({ engine, options: { logLevel: false, ...options } });
   await app.listen({ host: '127.0.0.1', port: 0 });
-  const grpcServer = await startGrpcServer(app.r1, '127.0.0.1', 0);
+  const grpcServer = await startGrpcServer(app.r1, '127.0.0.1', 0, grpcOptions);
   const addr = app.server.address();
   const httpPort = typeof addr === 'object' && addr ? addr.port : 0;
   return {

@@ -1,5 +1,6 @@
 // The trainer protocols over a real socket: OpenRLHF's /get_reward and slime's remote reward.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBinary } from '../helpers/binary.js';
 import { startService } from '../helpers/service.js';
 
 type Svc = Awaited<ReturnType<typeof startService>>;
@@ -35,8 +36,32 @@ describe('OpenRLHF POST /get_reward', () => {
   it('accepts the empty lists OpenRLHF gives extra servers', async () => {
     const { status, json } = await post('/get_reward', { query: [], prompts: [], labels: [] });
     expect(status).toBe(200);
-    expect(json).toEqual({ rewards: [], scores: [], extra_logs: { r1_unscored: [] } });
+    expect(json).toEqual({ rewards: [], scores: [], extra_logs: { r1_unscored: [], r1_prompt_not_found: [] }, details: [] });
   });
+
+  it('scores the whole query when its prompt is not in it, flagged in extra_logs, details and the log', async () => {
+    const query = ['<think>hm</think> B', PROMPT + '<think>hm</think> B<|im_end|>'];
+    const body = { query, prompts: ['a prompt the query does not contain', PROMPT], labels: ['B', 'B'] };
+    const { status, json } = await post('/get_reward', body);
+    expect(status).toBe(200);
+    expect(json['rewards']).toEqual([2, 2]); // still scored: the whole query is the completion
+    expect((json['extra_logs'] as Obj)['r1_prompt_not_found']).toEqual([1, 0]);
+    expect((json['details'] as Obj[]).map((d) => d['prompt_found'])).toEqual([false, true]);
+    expect((json['details'] as Obj[]).map((d) => d['status'])).toEqual(['ok', 'ok']);
+    // and the real server says so in its log
+    const bin = await startBinary(['--label-task-type', 'exact']);
+    try {
+      const res = await fetch(`${bin.http}/get_reward`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect(res.status).toBe(200);
+      await expect.poll(() => bin.logs(), { timeout: 5000 }).toContain('prompt not found in its query');
+      const line = JSON.parse(bin.logs().split('\n').find((l) => l.includes('prompt not found'))!) as Obj;
+      expect(line['level']).toBe(40); // pino warn
+      expect(line['index']).toBe(0);
+    } finally {
+      bin.child.kill('SIGKILL');
+      await bin.exit;
+    }
+  }, 30_000);
 
   it('sends 0 for an unscorable rollout, flagged in extra_logs.r1_unscored', async () => {
     const { json } = await post('/get_reward', { query: ['<think>a</think> B', '<think>a</think> B'], labels: ['B', '{"type":"exact"}'] });

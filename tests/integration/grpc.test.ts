@@ -95,20 +95,44 @@ describe('Score', () => {
     expect(res.stats['rollouts'] ?? 0).toBe(0);
   });
 
-  it('answers INVALID_ARGUMENT naming every bad field', async () => {
-    const e = await grpcError(
-      client.score({ rollouts: [toMsg(batch()[0]!), { completion: 'x', task_json: '{"type":' }], config_json: JSON.stringify({ weights: { acuracy: 1 } }) }),
-    );
-    expect(e.code).toBe(grpc.status.INVALID_ARGUMENT);
-    expect(e.details).toContain('rollouts[1].task_json');
-    const fields = JSON.parse(e.metadata.get('r1-fields-bin')[0]!.toString()) as { path: string }[];
-    expect(fields.map((f) => f.path)).toContain('rollouts[1].task_json');
-    const c = await grpcError(client.score({ rollouts: [], config_json: JSON.stringify({ weights: { acuracy: 1 } }) }));
+  it('answers INVALID_ARGUMENT naming every bad field of the request', async () => {
+    const c = await grpcError(client.score({ rollouts: [toMsg(batch()[0]!)], config_json: JSON.stringify({ weights: { acuracy: 1 }, limits: { concurrency: 0 } }) }));
     expect(c.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(c.details).toContain('config.weights.acuracy');
+    const fields = JSON.parse(c.metadata.get('r1-fields-bin')[0]!.toString()) as { path: string }[];
+    expect(fields.map((f) => f.path)).toEqual(expect.arrayContaining(['config.weights.acuracy', 'config.limits.concurrency']));
+    const j = await grpcError(client.score({ rollouts: [], config_json: '{"weights":' }));
+    expect(j.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(j.details).toContain('config_json: is not valid JSON');
     const many = await grpcError(client.score({ rollouts: Array.from({ length: 51 }, () => ({ completion: 'x' })) }));
     expect(many.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(many.details).toMatch(/rollouts: has 51 items; the limit is 50/);
+  });
+
+  it('marks a rollout whose task_json is not JSON invalid_rollout and scores the rest', async () => {
+    const good = batch().slice(0, 3).map(toMsg);
+    const res = await client.score<{ results: Obj[]; stats: Obj; groups: Obj[] }>({
+      rollouts: [good[0], { id: 'bad', group: 'a', prompt: 'p', completion: THINK('B'), task_json: '{"type":' }, good[1], good[2]],
+    });
+    expect(res.results.map((r) => r['status'])).toEqual(['ok', 'invalid_rollout', 'ok', 'ok']);
+    const bad = res.results[1]!;
+    expect(bad['id']).toBe('bad');
+    expect(bad['group']).toBe('a');
+    expect(bad['error']).toMatch(/^rollouts\[1\]\.task_json: is not valid JSON/);
+    expect(bad['reward']).toBeUndefined();
+    expect(JSON.parse(bad['details_json'] as string)['fields'][0]['path']).toBe('rollouts[1].task_json');
+    // the group's statistics leave the unscored rollout out, exactly as HTTP's would
+    const h = await http(svc, '/v1/score', { rollouts: [batch()[0], { id: 'bad', group: 'a', prompt: 'p', completion: THINK('B'), task: 'x' }, batch()[1], batch()[2]] });
+    expect(res.results.map((r) => r['advantage'] ?? 0)).toEqual((h.json['results'] as Obj[]).map((r) => r['advantage']));
+    expect(res.stats['errors']).toBe(1);
+  });
+
+  it('marks a rollout without completion invalid_rollout; an empty completion is scored', async () => {
+    const res = await client.score<{ results: Obj[] }>({ rollouts: [{ id: 'none', task_json: '{"type":"exact","answer":"B"}' }, { id: 'empty', completion: '' }] });
+    expect(res.results[0]!['status']).toBe('invalid_rollout');
+    expect(res.results[0]!['error']).toContain('rollouts[0].completion');
+    expect(res.results[1]!['status']).toBe('ok');
+    expect((res.results[1]!['rewards'] as Obj)['format']).toBe(0);
   });
 
   it('marks a bad rollout without spoiling its batch', async () => {
@@ -169,8 +193,8 @@ describe('ComputeAdvantages', () => {
 });
 
 /** Runs a ScoreStream: `send` drives the requests and sees each response as it comes. */
-function openStream(opts: grpc.CallOptions = {}) {
-  const call = client.stream(opts);
+function openStream(opts: grpc.CallOptions = {}, via: Client = client) {
+  const call = via.stream(opts);
   const got: Obj[] = [];
   const waiters: { pred: (m: Obj) => boolean; resolve: (m: Obj) => void }[] = [];
   call.on('data', (m: Obj) => {
@@ -248,6 +272,30 @@ describe('ScoreStream', () => {
     expect(bad['error']).toContain('rollouts[0].task_json');
     s.call.end();
     expect((await s.ended).code).toBe(0);
+  });
+
+  it('remembers only the newest completed groups (bounded memory on a long stream)', async () => {
+    const small = await startService({}, { streamCompletedGroups: 2 });
+    const c = rewardClient(small.grpcAddress);
+    try {
+      const s = openStream({}, c);
+      for (const g of ['a', 'b', 'c']) {
+        s.call.write({ rollout: { rollout: { id: `${g}0`, group: g, completion: 'x' }, group_size: 1 } });
+        await s.next(groupOf(g));
+      }
+      // 'a' is forgotten (2 newest: b, c): reusing its key starts a new group
+      s.call.write({ rollout: { rollout: { id: 'a-again', group: 'a', completion: 'x' }, group_size: 1 } });
+      expect(((await s.next(scoredOf('a-again')))['scored'] as Obj)['status']).toBe('ok');
+      await s.next((m) => groupOf('a')(m) && ((m['group'] as Obj)['ids'] as string[])[0] === 'a-again');
+      // 'c' is remembered: a late rollout for it is refused
+      s.call.write({ rollout: { rollout: { id: 'c-late', group: 'c', completion: 'x' } } });
+      const end = await s.ended;
+      expect(end.code).toBe(grpc.status.INVALID_ARGUMENT);
+      expect(end.details).toContain("group 'c' is already complete");
+    } finally {
+      c.close();
+      await small.close();
+    }
   });
 
   it('rejects protocol errors with INVALID_ARGUMENT naming the field', async () => {

@@ -36,7 +36,7 @@ function grpcPython(): string | undefined {
 }
 
 describe('python client', () => {
-  it('HTTP: client, veRL compute_score (single and batch), TRL reward functions (sync and async)', async () => {
+  it('HTTP: client, veRL compute_score (single and batch), TRL reward functions (sync and async), real code tasks in the sandbox', async () => {
     const r = await runPython(process.env['R1_REWARD_PYTHON'] ?? 'python3', 'tests/test_http.py');
     expect(r.output).toMatch(/Ran \d+ tests/);
     expect(r.code, r.output).toBe(0);

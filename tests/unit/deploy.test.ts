@@ -34,11 +34,25 @@ describe('kubernetes manifests', () => {
     expect(ports).toEqual({ http: 8000, grpc: 50051 });
     expect(matches(dep['spec']['selector']['matchLabels'])).toBe(true);
     expect(pod['spec']['securityContext']['runAsNonRoot']).toBe(true);
-    expect(c['securityContext']['allowPrivilegeEscalation']).toBe(false);
     expect(c['readinessProbe']['httpGet']['path']).toBe('/readyz');
     expect(c['livenessProbe']['httpGet']['path']).toBe('/healthz');
     expect(c['startupProbe']['grpc']['port']).toBe(ports['grpc']);
     expect(c['resources']['requests']['cpu']).toBeDefined();
+  });
+
+  it('lets the sandbox launcher, and nothing else, gain SETUID/SETGID', () => {
+    const psc = pod['spec']['securityContext'];
+    const sc = c['securityContext'];
+    expect(psc['runAsUser']).toBeGreaterThan(0);
+    expect(sc['privileged'] ?? false).toBe(false);
+    // the launcher's file capabilities: void under no_new_privs, and capped by the bounding set
+    expect(sc['allowPrivilegeEscalation']).toBe(true);
+    expect(sc['capabilities']['drop']).toEqual(['ALL']);
+    expect([...sc['capabilities']['add']].sort()).toEqual(['SETGID', 'SETUID']);
+    expect(sc['readOnlyRootFilesystem']).toBe(true);
+    // bubblewrap's user namespaces and mounts
+    expect(psc['seccompProfile']['type']).toBe('Unconfined');
+    expect(psc['appArmorProfile']['type']).toBe('Unconfined');
   });
 
   it('gives the drain time to finish before Kubernetes kills the pod', () => {
@@ -81,20 +95,65 @@ describe('kubernetes manifests', () => {
   });
 });
 
+interface Instruction {
+  op: string;
+  args: string;
+}
+
+/** Dockerfile instructions per stage, as the builder reads them: comments dropped, continuations joined. */
+function dockerStages(text: string): Instruction[][] {
+  const logical = text
+    .split('\n')
+    .filter((l) => !/^\s*#/.test(l))
+    .join('\n')
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const stages: Instruction[][] = [];
+  for (const line of logical) {
+    const [op, ...rest] = line.split(/\s+/);
+    const ins = { op: op!.toUpperCase(), args: rest.join(' ') };
+    if (ins.op === 'FROM') stages.push([]);
+    stages.at(-1)?.push(ins);
+  }
+  return stages;
+}
+
 describe('Dockerfile', () => {
   const text = readFileSync(`${ROOT}Dockerfile`, 'utf8');
-  const runtime = text.slice(text.lastIndexOf('\nFROM '));
+  const stages = dockerStages(text);
+  const build = stages[0]!;
+  const runtime = stages.at(-1)!;
+  const at = (op: string, re: RegExp = /./) => runtime.findIndex((i) => i.op === op && re.test(i.args));
+  const env = Object.fromEntries(runtime.filter((i) => i.op === 'ENV').flatMap((i) => [...i.args.matchAll(/(\w+)=(\S+)/g)].map((m) => [m[1]!, m[2]!])));
+  const workdir = runtime.find((i) => i.op === 'WORKDIR')!.args;
 
-  it('builds in stages and runs non-root with a health check', () => {
-    expect(text.match(/^FROM /gm)!.length).toBeGreaterThanOrEqual(2);
-    const user = /^USER (\S+)/m.exec(runtime)?.[1];
-    expect(user).toBeDefined();
-    expect(['root', '0']).not.toContain(user);
-    expect(runtime).toMatch(/^HEALTHCHECK .*\/readyz/ms);
-    expect(runtime).toMatch(/^EXPOSE 8000 50051$/m);
+  it('builds in stages and runs non-root with a health check on /readyz', () => {
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    const users = runtime.filter((i) => i.op === 'USER').map((i) => i.args);
+    expect(users.at(-1)).toBe('node');
+    expect(['root', '0']).not.toContain(users.at(-1));
+    expect(runtime.find((i) => i.op === 'HEALTHCHECK')!.args).toMatch(/CMD .*\/readyz/);
+    expect(runtime.find((i) => i.op === 'EXPOSE')!.args).toBe('8000 50051');
   });
 
   it('installs what the sandboxes need in the runtime image', () => {
-    for (const pkg of ['python3', 'g++', 'bubblewrap']) expect(runtime).toContain(` ${pkg} `);
+    const apt = runtime.find((i) => i.op === 'RUN' && i.args.includes('apt-get install'))!.args;
+    for (const pkg of ['python3', 'g++', 'bubblewrap', 'libcap2-bin', 'tini']) expect(apt.split(/\s+/)).toContain(pkg);
+  });
+
+  it('gives the launcher, which it builds, file capabilities after copying it and before dropping to the user', () => {
+    // the path src/code/launcher.ts would resolve (sandboxes/bin/r1-launch under the app root), pinned by env
+    const launcher = env['R1_LAUNCHER'];
+    expect(launcher).toBe(`${workdir}/sandboxes/bin/r1-launch`);
+    expect(build.some((i) => i.op === 'RUN' && /\bcc\b.* -o sandboxes\/bin\/r1-launch sandboxes\/launcher\.c/.test(i.args))).toBe(true);
+    const setcap = at('RUN', /setcap cap_setuid,cap_setgid\+ep sandboxes\/bin\/r1-launch/);
+    expect(setcap).toBeGreaterThan(at('COPY', /--from=build/)); // set in this stage: COPY --from drops xattrs
+    expect(setcap).toBeLessThan(at('USER'));
+    // no other file gets capabilities, and only the service's group may run the launcher
+    expect(text.match(/setcap /g)).toHaveLength(1);
+    expect(runtime[setcap]!.args).toMatch(/chown root:node sandboxes\/bin\/r1-launch/);
+    expect(runtime[setcap]!.args).toMatch(/chmod 0750 sandboxes\/bin\/r1-launch/);
   });
 });

@@ -3,8 +3,10 @@
     r1-reward serve &                  # or the Kubernetes Service
     R1_REWARD_URL=http://127.0.0.1:8000 python trl_grpo.py
 
-The dataset's `answer` column (math) becomes {"type": "math", "answer": ...}; a code dataset's `task`
-column holds a code task as JSON. A rollout the service cannot score gets None: TRL leaves it out of
+The dataset's `answer` column (math) becomes {"type": "math", "answer": ...}. For code, use
+r1reward.trl.code_reward (or make_reward_fn("code")): an open-r1 dataset's `verification_info`
+({language, test_cases: [{input, output, type}]}) becomes stdin/stdout tests, an APPS-style
+`input_output` column works too, and a `task` column may hold a code task as JSON. A rollout the service cannot score gets None: TRL leaves it out of
 the group statistics and gives it advantage 0.
 """
 from datasets import load_dataset

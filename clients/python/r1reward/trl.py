@@ -8,15 +8,32 @@ it returns one float per completion, or None where the service says the rollout 
 leaves such rows out of the group statistics and gives them advantage 0).
 
 Columns read (the first present; or pass column=...): math: answer, solution, ground_truth;
-code: task, verification_info, tests. Each value maps onto a task by r1reward.labels.label_to_task.
+code: task, verification_info, tests, input_output. A math value maps onto a task by
+r1reward.labels.label_to_task; a code value by r1reward.code_tasks.code_task (open-r1 verification_info,
+APPS-style input_output, or a code task as is).
 """
 import asyncio
 from typing import Any, Callable, List, Optional, Sequence
 
 from .client import Client
+from .code_tasks import code_task
 from .labels import label_to_task
 
-COLUMNS = {"math": ("answer", "solution", "ground_truth"), "code": ("task", "verification_info", "tests")}
+COLUMNS = {"math": ("answer", "solution", "ground_truth"), "code": ("task", "verification_info", "tests", "input_output")}
+
+
+def _task_of(kind: str, label: Any, default_type: str) -> Optional[dict]:
+    if kind == "code" and default_type == "code":
+        return code_task(label)
+    return label_to_task(label, default_type)
+
+
+def same_lengths(**columns: Sequence[Any]) -> int:
+    """The common length of the columns; a clear error instead of zip() silently dropping rows."""
+    lengths = {name: len(col) for name, col in columns.items()}
+    if len(set(lengths.values())) > 1:
+        raise ValueError("r1reward: columns differ in length (" + ", ".join(f"{k}={v}" for k, v in lengths.items()) + ")")
+    return next(iter(lengths.values()), 0)
 
 
 def _text(x: Any) -> str:
@@ -43,10 +60,11 @@ def _build(kind: str, column: Optional[str], url: Optional[str], config: Optiona
 
     def score(prompts: Sequence[Any], completions: Sequence[Any], kwargs: dict) -> List[Optional[float]]:
         labels = _pick_column(kind, column, kwargs)
+        same_lengths(prompts=prompts, completions=completions, labels=labels)
         rollouts = []
         for prompt, completion, label in zip(prompts, completions, labels):
             r: dict = {"prompt": _text(prompt), "completion": _text(completion)}
-            task = label_to_task(label, default_type)
+            task = _task_of(kind, label, default_type)
             if task is not None:
                 r["task"] = task
             rollouts.append(r)

@@ -9,7 +9,9 @@ Per sample (veRL's naive / prime reward managers)::
 Batched (reward_model.reward_manager=batch): custom_reward_function.name=compute_score_batch.
 
 ground_truth maps onto a task by r1reward.labels.label_to_task; the default type is `task_type`
-("math"), or `task_types[data_source]` when given. veRL needs a float: a rollout the service cannot
+("math"), or `task_types[data_source]` when given. Where that type is "code", ground_truth maps by
+r1reward.code_tasks.code_task (APPS-style {"inputs", "outputs", "fn_name"?} as veRL's code datasets
+store it, open-r1 verification_info, or a code task). veRL needs a float: a rollout the service cannot
 score gets score 0.0 with r1_unscored = 1.0 in reward_extra_info (logged by veRL), or raises with
 on_unscored="raise".
 """
@@ -22,11 +24,15 @@ from typing import Any, Dict, List, Optional, Sequence
 # package is not installed, the directory above this file is the one that holds it.
 try:
     from r1reward.client import Client
+    from r1reward.code_tasks import code_task
     from r1reward.labels import label_to_task
+    from r1reward.trl import same_lengths
 except ImportError:
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     from r1reward.client import Client
+    from r1reward.code_tasks import code_task
     from r1reward.labels import label_to_task
+    from r1reward.trl import same_lengths
 
 _clients: Dict[Any, Client] = {}
 
@@ -40,7 +46,7 @@ def _client(url: Optional[str], timeout: float) -> Client:
 
 def _rollout(data_source: str, solution_str: str, ground_truth: Any, task_type: str, task_types: Optional[dict]) -> dict:
     default = (task_types or {}).get(data_source, task_type)
-    task = label_to_task(ground_truth, default)
+    task = code_task(ground_truth) if default == "code" else label_to_task(ground_truth, default)
     r: Dict[str, Any] = {"completion": solution_str}
     if task is not None:
         r["task"] = task
@@ -76,6 +82,7 @@ def compute_score_batch(
     **_ignored: Any,
 ) -> List[Dict[str, float]]:
     """The batch form for veRL's BatchRewardManager: one POST /v1/score for the whole batch."""
+    same_lengths(data_sources=data_sources, solution_strs=solution_strs, ground_truths=ground_truths, **({"extra_infos": extra_infos} if extra_infos is not None else {}))
     rollouts = [_rollout(d, s, g, task_type, task_types) for d, s, g in zip(data_sources, solution_strs, ground_truths)]
     if not rollouts:
         return []

@@ -1,10 +1,11 @@
 """The HTTP side of the package against a live service (R1_REWARD_URL), standard library only.
 The harness (tests/integration/python.test.ts) starts the service with label task type `exact`."""
 import asyncio
+import json
 import os
 import unittest
 
-from r1reward import Client, RewardServiceError, label_to_task
+from r1reward import Client, RewardServiceError, code_task, label_to_task
 from r1reward import trl as r1trl
 from r1reward import verl as r1verl
 
@@ -104,6 +105,48 @@ class TrlTest(unittest.TestCase):
         fn = r1trl.make_reward_fn("math", url=URL)
         with self.assertRaisesRegex(ValueError, "answer, solution, ground_truth"):
             fn(["p"], ["c"], other=["x"])
+
+    def test_mismatched_columns_are_an_error(self):
+        fn = r1trl.make_reward_fn("math", url=URL)
+        with self.assertRaisesRegex(ValueError, "completions=2, labels=1"):
+            fn(["p", "p"], ["c", "c"], answer=["B"])
+        with self.assertRaisesRegex(ValueError, "ground_truths=1"):
+            r1verl.compute_score_batch(["a", "a"], [RIGHT, RIGHT], ["B"], **VerlTest.kw)
+
+
+# A real code task through the live service's sandbox: open-r1's verification_info as TRL passes it.
+DOUBLE = "<think>read n, print 2n</think>\n```python\nprint(int(input()) * 2)\n```"
+OFF_BY_ONE = "<think>read n</think>\n```python\nprint(int(input()) * 2 + 1)\n```"
+OPEN_R1 = {"language": "python", "test_cases": [
+    {"input": "2\n", "output": "4\n", "type": "stdin_stdout"},
+    {"input": "21\n", "output": "42\n", "type": "stdin_stdout"},
+]}
+
+
+class CodeTest(unittest.TestCase):
+    def test_open_r1_verification_info_maps_to_stdin_stdout_tests(self):
+        task = code_task(json.dumps(OPEN_R1))
+        self.assertEqual(task, {"type": "code", "language": "python", "tests": [{"stdin": "2\n", "stdout": "4\n"}, {"stdin": "21\n", "stdout": "42\n"}]})
+        self.assertEqual(code_task({"language": "c++", "test_cases": []})["language"], "cpp")
+
+    def test_apps_input_output_maps_to_io_or_call_tests(self):
+        self.assertEqual(code_task({"input_output": '{"inputs": ["1 2\\n"], "outputs": ["3\\n"]}'})["tests"], [{"stdin": "1 2\n", "stdout": "3\n"}])
+        calls = code_task('{"inputs": [[1, 2]], "outputs": [[3]], "fn_name": "add"}')["tests"]
+        self.assertEqual(calls, [{"call": "add", "args": [1, 2], "expected": 3}])
+
+    def test_trl_code_reward_end_to_end(self):
+        acc = r1trl.make_reward_fn("code", url=URL, component="accuracy")
+        unscorable = {"language": "python", "test_cases": [{"input": "2", "output": "4", "type": "function_call"}]}
+        got = acc(["double it"] * 3, [DOUBLE, OFF_BY_ONE, DOUBLE], verification_info=[json.dumps(OPEN_R1), OPEN_R1, unscorable])
+        self.assertEqual(got, [1.0, 0.0, None])  # right program, wrong program, a test kind the service cannot run
+        full = r1trl.code_reward(["double it"], [DOUBLE], verification_info=[OPEN_R1])
+        self.assertEqual(full, [2.0])  # accuracy 1 + format 1
+
+    def test_verl_code_ground_truth_end_to_end(self):
+        apps = json.dumps({"inputs": ["2\n", "5\n"], "outputs": ["4\n", "10\n"]})
+        out = r1verl.compute_score_batch(["apps", "apps"], [DOUBLE, OFF_BY_ONE], [apps, apps], url=URL, task_types={"apps": "code"})
+        self.assertEqual([o["acc"] for o in out], [1.0, 0.0])
+        self.assertEqual([o["r1_unscored"] for o in out], [0.0, 0.0])
 
 
 if __name__ == "__main__":

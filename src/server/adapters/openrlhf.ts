@@ -4,7 +4,9 @@
 //
 // OpenRLHF turns `rewards` into a float tensor: it has no null. A rollout that cannot be scored gets
 // reward 0 there, never silently: extra_logs.r1_unscored is 1 for it (OpenRLHF logs extra_logs as
-// metrics), the server logs its status and counts it in r1_reward_rollouts_total{status}.
+// metrics), the server logs its status and counts it in r1_reward_rollouts_total{status}. Likewise a
+// prompt not found in its query: the whole query is scored, flagged in extra_logs.r1_prompt_not_found,
+// `details[i].prompt_found` and a warning.
 import type { FastifyInstance } from 'fastify';
 import { COMPONENTS, type FieldError } from '../../contract/types.js';
 import { badRequest } from '../app.js';
@@ -61,9 +63,15 @@ export async function openrlhfAdapter(app: FastifyInstance): Promise<void> {
     if (errors.length) return badRequest(reply, errors);
     const labels = labelsRaw as unknown[] | undefined;
 
+    const promptFound: boolean[] = [];
     const rollouts = query!.map((q, i) => {
       const prompt = prompts?.[i];
-      const { completion } = completionFrom(q, prompt);
+      const { completion, prompt_found } = completionFrom(q, prompt);
+      promptFound.push(prompt_found || !prompt);
+      if (prompt && !prompt_found) {
+        // Still scored (the whole query as the completion), but visibly: the prompt/query pairing is off.
+        request.log.warn({ index: i, prompt_chars: prompt.length, query_chars: q.length }, 'OpenRLHF prompt not found in its query: scoring the whole query as the completion');
+      }
       const task = labelToTask(labels?.[i], ctx.options.labelTaskType);
       return { id: String(i), completion, ...(prompt !== undefined && { prompt }), ...(task && { task }) };
     });
@@ -77,6 +85,9 @@ export async function openrlhfAdapter(app: FastifyInstance): Promise<void> {
     }
     // scores drive OpenRLHF's dynamic filtering (expected in 0..1): accuracy where a task applies.
     const scores = res.results.map((r) => r.rewards.accuracy ?? r.reward ?? 0);
-    return { rewards, scores, extra_logs };
+    if (prompts) extra_logs['r1_prompt_not_found'] = promptFound.map((f) => (f ? 0 : 1));
+    // Per sample, for people reading the response (OpenRLHF ignores keys it does not know).
+    const details = res.results.map((r, i) => ({ status: r.status, ...(r.error !== undefined && { error: r.error }), prompt_found: promptFound[i]! }));
+    return { rewards, scores, extra_logs, details };
   });
 }

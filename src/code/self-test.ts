@@ -1,0 +1,67 @@
+// Can this host run sandboxed code at all? One tiny Python program through the launcher and bubblewrap.
+// It fails where every Python/C++ rollout would be a sandbox_error: the launcher cannot drop to the slot
+// uid (no CAP_SETUID: file capabilities missing, or no_new_privs), user namespaces are forbidden (seccomp
+// profile, sysctl), bubblewrap or python3 is missing. The verifier's ready() reports it, so /readyz and
+// gRPC health take such a replica out of service instead of letting it answer sandbox_error.
+import { performance } from 'node:perf_hooks';
+import { runSandboxed } from './sandbox.js';
+
+const TOKEN = 'r1-sandbox-ok';
+
+/** One sandboxed `python3 -c print(TOKEN)` as `uid`: undefined when it works, else why not. */
+export async function sandboxSelfTest(uid: number): Promise<string | undefined> {
+  const r = await runSandboxed({
+    argv: ['/usr/bin/python3', '-c', `print(${JSON.stringify(TOKEN)})`],
+    binds: [],
+    stdin: '',
+    uid,
+    limits: { wallMs: 10_000, cpuS: 5, memoryMb: 256, nproc: 16, fileMb: 1, tmpMb: 1, outputBytes: 4096 },
+  });
+  if (r.spawnError) return `sandbox self-test failed: ${r.spawnError}`;
+  if (r.exitCode === 0 && r.stdout.toString().trim() === TOKEN) return undefined;
+  return `sandbox self-test failed (exit ${r.exitCode ?? r.signal}${r.timedOut ? ', timed out' : ''}): ${r.stderr.trim().slice(0, 500) || 'no output'}`;
+}
+
+/**
+ * The self-test's state for a verifier's ready(): started by the first readiness check (the server polls
+ * it from start-up), ready while it runs or after it passed, not ready after a failure, re-run at most
+ * every `retryMs` while failing (a transient fault heals without a restart).
+ */
+export class SelfTestGate {
+  private state: 'unknown' | 'running' | 'ok' | 'failed' = 'unknown';
+  private lastRun = 0;
+  /** why the last finished run failed; undefined before the first result and after a pass */
+  error: string | undefined;
+
+  constructor(
+    private readonly test: () => Promise<string | undefined>,
+    private readonly retryMs = 30_000,
+  ) {}
+
+  /** 'ok' once a run passed, 'failed' after a failed one ('unknown' before the first, 'running' during one) */
+  get status(): 'unknown' | 'running' | 'ok' | 'failed' {
+    return this.state;
+  }
+
+  ready(): boolean {
+    if (this.state === 'unknown' || (this.state === 'failed' && performance.now() - this.lastRun >= this.retryMs)) this.run();
+    // a re-run after a failure stays not ready until it passes
+    return this.error === undefined;
+  }
+
+  private run(): void {
+    const was = this.state;
+    this.state = 'running';
+    this.lastRun = performance.now();
+    this.test().then(
+      (err) => this.settle(err, was),
+      (e: unknown) => this.settle((e as Error).message ?? String(e), was),
+    );
+  }
+
+  private settle(err: string | undefined, was: string): void {
+    this.error = err; // read by ready()
+    this.state = err === undefined ? 'ok' : 'failed';
+    if (err !== undefined && was !== 'failed') process.emitWarning(`code verifier not ready: ${err}`, 'R1SandboxSelfTest');
+  }
+}
