@@ -27,6 +27,8 @@ export async function primary(n: number, log: (msg: string) => void): Promise<vo
   let stopping = false;
   const fork = (): Worker => cluster.fork();
   for (let i = 0; i < n; i++) fork();
+  const listening = new Set<number>();
+  cluster.on('listening', (worker) => listening.add(worker.id));
   cluster.on('message', (worker, msg: unknown) => {
     if (!isAsk(msg)) return;
     aggregator.clusterMetrics().then(
@@ -47,10 +49,12 @@ export async function primary(n: number, log: (msg: string) => void): Promise<vo
       let failed = false;
       void Promise.all(
         workers.map(async (w) => {
-          const exited = once(w, 'exit') as Promise<[number, string | null]>;
+          const exited = once(w, 'exit') as Promise<[number | null, string | null]>;
+          // A worker still starting has no work to drain and may die of the signal before its handler is in.
+          const serving = listening.has(w.id);
           w.process.kill('SIGTERM');
           const [code] = await exited;
-          if (code !== 0) failed = true;
+          if (code !== 0 && serving) failed = true;
         }),
       ).then(() => process.exit(failed ? 1 : 0));
     });

@@ -18,6 +18,13 @@ export interface Running {
  */
 export async function serve(engine: RewardEngine, cli: Partial<ServerOptions> = {}): Promise<Running> {
   const options: ServerOptions = { ...DEFAULT_SERVER_OPTIONS, ...serverOptionsFromEnv(), ...cli };
+  // Signals are caught from the very start: one that arrives while the servers are still binding is
+  // honoured once they are up (a cluster primary may stop a worker that is still starting).
+  let onStop: ((sig: string) => void) | undefined;
+  let stopRequested: string | undefined;
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(sig, () => (onStop ? onStop(sig) : (stopRequested = sig)));
+  }
   const app = await buildApp({ engine, options });
   // While draining, every response closes its connection: a keep-alive socket would otherwise hold the
   // server open until its idle timeout.
@@ -50,11 +57,10 @@ export async function serve(engine: RewardEngine, cli: Partial<ServerOptions> = 
       await engine.close();
       clearTimeout(timer);
     })());
-  for (const sig of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(sig, () => {
-      app.log.info(`${sig}: draining in-flight work`);
-      void close().then(() => process.exit(0));
-    });
-  }
+  onStop = (sig) => {
+    app.log.info(`${sig}: draining in-flight work`);
+    void close().then(() => process.exit(0));
+  };
+  if (stopRequested) onStop(stopRequested);
   return { port, grpcPort: grpc.port, close };
 }
