@@ -20,7 +20,7 @@ export async function serve(engine: RewardEngine, cli: Partial<ServerOptions> = 
   const options: ServerOptions = { ...DEFAULT_SERVER_OPTIONS, ...serverOptionsFromEnv(), ...cli };
   // Signals are caught from the very start: one that arrives while the servers are still binding is
   // honoured once they are up (a cluster primary may stop a worker that is still starting).
-  let onStop: ((sig: string) => void) | undefined;
+  let onStop: ((sig: string) => void) | undefined = undefined;
   let stopRequested: string | undefined;
   for (const sig of ['SIGTERM', 'SIGINT'] as const) {
     process.once(sig, () => (onStop ? onStop(sig) : (stopRequested = sig)));
