@@ -7,7 +7,9 @@
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
-# Native addons (if any) compile against the image's Node headers.
+# Native addons (isolated-vm) compile against the image's Node headers, which live under /usr/local here
+# (the project's .npmrc names /usr, where Debian's nodejs puts them; the environment wins over it).
+ENV npm_config_nodedir=/usr/local
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 g++ make \
  && rm -rf /var/lib/apt/lists/*
