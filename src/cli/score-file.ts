@@ -8,7 +8,8 @@ import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
-import { computeAdvantages } from '../advantages/compute.js';
+import { computeAdvantagesIndexed } from '../advantages/compute.js';
+import { Column } from '../util/column.js';
 import type { Config } from '../contract/config.js';
 import type { BatchStats, GroupStats, ScoredRollout } from '../contract/types.js';
 import type { RewardEngine } from '../engine.js';
@@ -44,8 +45,12 @@ export async function scoreStream(
   const dir = mkdtempSync(join(tmpdir(), 'r1-reward-'));
   const spillPath = join(dir, 'scored.jsonl');
   const spill = createWriteStream(spillPath);
-  const rewards: (number | null)[] = [];
-  const keys: string[] = [];
+  // Per row only a reward (NaN = unscored) and a group number are kept: memory stays flat in the file's
+  // length, apart from one entry per distinct group.
+  const rewards = new Column((n) => new Float64Array(n));
+  const groupOf = new Column((n) => new Int32Array(n));
+  const groupIds = new Map<string, number>();
+  const groupNames: string[] = [];
   const acc = new StatsAccumulator();
   // A file has no single deadline: each rollout gets limits.deadline_ms of its own. The prompt language
   // cache is shared by the whole file.
@@ -64,8 +69,14 @@ export async function scoreStream(
 
   const drainOne = async (): Promise<void> => {
     const r = await window.shift()!;
-    rewards.push(r.reward);
-    keys.push(groupKey(r, rewards.length - 1));
+    const key = groupKey(r, rewards.length);
+    let id = groupIds.get(key);
+    if (id === undefined) {
+      id = groupNames.push(key) - 1;
+      groupIds.set(key, id);
+    }
+    rewards.push(r.reward ?? Number.NaN);
+    groupOf.push(id);
     acc.add(r);
     await write(spill, JSON.stringify(r) + '\n');
     opts.onProgress?.(rewards.length);
@@ -95,7 +106,7 @@ export async function scoreStream(
     spill.end();
     await once(spill, 'close');
 
-    const { advantages, groups } = computeAdvantages(rewards, keys, config.advantage);
+    const { advantages, groups } = computeAdvantagesIndexed(rewards.view(), groupOf.view(), groupNames, config.advantage);
     const rows = createInterface({ input: createReadStream(spillPath), crlfDelay: Infinity });
     let i = 0;
     for await (const line of rows) {

@@ -1,10 +1,12 @@
-import { mean as meanOf, std } from '../advantages/stats.js';
 import { COMPONENTS, type BatchStats, type Component, type GroupStats, type ScoredRollout, type Status } from '../contract/types.js';
 
 /** Batch statistics, accumulated one rollout at a time so that the CLI can stream files of any size. */
 export class StatsAccumulator {
   private n = 0;
-  private readonly rewards: number[] = [];
+  // Welford's running mean and variance of the non-null rewards: constant memory for any file length.
+  private scored = 0;
+  private mean = 0;
+  private m2 = 0;
   private readonly sums: Record<Component, { s: number; n: number }> = Object.fromEntries(
     COMPONENTS.map((c) => [c, { s: 0, n: 0 }]),
   ) as Record<Component, { s: number; n: number }>;
@@ -12,7 +14,12 @@ export class StatsAccumulator {
 
   add(r: ScoredRollout): void {
     this.n++;
-    if (r.reward !== null) this.rewards.push(r.reward);
+    if (r.reward !== null) {
+      this.scored++;
+      const d = r.reward - this.mean;
+      this.mean += d / this.scored;
+      this.m2 += d * (r.reward - this.mean);
+    }
     for (const c of COMPONENTS) {
       const v = r.rewards[c];
       if (v !== null) {
@@ -25,13 +32,12 @@ export class StatsAccumulator {
 
   finish(groups: readonly GroupStats[], durationMs?: number): BatchStats {
     const zv = groups.filter((g) => g.zero_variance).length;
-    const sd = std(this.rewards, 'population');
     return {
       rollouts: this.n,
-      scored: this.rewards.length,
+      scored: this.scored,
       groups: groups.length,
-      mean_reward: this.rewards.length ? meanOf(this.rewards) : null,
-      std_reward: Number.isNaN(sd) ? null : sd,
+      mean_reward: this.scored ? this.mean : null,
+      std_reward: this.scored ? Math.sqrt(this.m2 / this.scored) : null,
       component_means: Object.fromEntries(
         COMPONENTS.map((c) => [c, this.sums[c].n ? this.sums[c].s / this.sums[c].n : null]),
       ) as Record<Component, number | null>,
