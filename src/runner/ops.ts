@@ -14,15 +14,19 @@
 //   of D numbers each, head-major (head h occupies columns h*D .. h*D+D-1).
 // - Host-side arguments (token ids, row lists, spans, weights of routed experts) are plain
 //   typed arrays; a backend uploads them as small uniform/storage buffers.
-// - MoE routing is chosen on the HOST: the model computes router logits x·W_gateᵀ with `matmul`,
-//   reads the [M, n_routed_experts] scores back (tiny), picks experts with the pure function in
-//   src/runner/moe-gate.ts, then per active expert runs gatherRows -> matmul/siluMul/matmul ->
-//   scatterAddRows. One small readback per MoE layer; a fused device-side router may come later.
+// - MoE routing stays on the DEVICE: the model computes router logits x·W_gateᵀ with `matmul`, picks
+//   experts with `moeRoute` (the rule of src/runner/moe-gate.ts) and runs every routed expert of every
+//   token with one `moeExperts` call, so a forward pass reads back only its logits. (`gatherRows` and
+//   `scatterAddRows` remain for host-routed use.)
 // - Every op checks its shapes and throws an Error naming the op and the mismatch.
 //
 // Tolerances: the CPU reference accumulates in f32 (Math.fround not enforced; JS numbers are
 // f64 during accumulation). WebGPU kernels should match it within ~1e-4 relative for f32
 // weights at the sizes of the tiny/small presets.
+
+import type { GateConfig } from './moe-gate.js';
+
+export type { GateConfig };
 
 /** An opaque device tensor. `shape` is known on the host without a readback. */
 export interface Tensor {
@@ -48,6 +52,13 @@ export interface OpsInfo {
  *   start at base_g: row g -> (0, P, base_g, i+1)
  */
 export type Spans = Int32Array;
+
+/** Stacked routed-expert weights: gate and up [E, I, D], down [E, D, I] (expert e's SiLU MLP is slice e). */
+export interface ExpertStack {
+  gate: Tensor;
+  up: Tensor;
+  down: Tensor;
+}
 
 export interface Ops {
   info(): OpsInfo;
@@ -107,6 +118,17 @@ export interface Ops {
   /** IN PLACE: dst[rows[r], :] = src[r, :] for every r. dst [C, N], src [R, N]. The only mutating op;
    *  it is ordered after all previously enqueued ops that read dst. (KV-cache append.) */
   writeRows(dst: Tensor, src: Tensor, rows: Int32Array): void;
+
+  // ---------------------------------------------------------------- mixture of experts
+
+  /** DeepSeekMoE routing of M tokens, exactly the rule of `routeTokens` (moe-gate.ts), on the device:
+   *  logits [M, E] (router scores before sigmoid/softmax), bias [E] (e_score_correction_bias) or undefined ->
+   *  experts [M, K] (expert indices as exact f32 integers, in choice order) and weights [M, K] (combine weights).
+   *  Scores are computed in f32 (the host function uses f64), so exact near-ties may break differently. */
+  moeRoute(logits: Tensor, gate: GateConfig, bias?: Tensor): { experts: Tensor; weights: Tensor };
+  /** Routed experts combined: y = dst + Σ_k weights[m,k] · down_e · (silu(gate_e · x_m) ⊙ (up_e · x_m)),
+   *  e = experts[m,k], summed in k order. dst, x [M, D]; experts, weights [M, K] as from `moeRoute`. */
+  moeExperts(dst: Tensor, x: Tensor, w: ExpertStack, experts: Tensor, weights: Tensor): Tensor;
 
   // ---------------------------------------------------------------- positional / attention
 

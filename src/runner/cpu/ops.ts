@@ -1,7 +1,8 @@
 // The CPU reference backend: plain TypeScript over Float32Array, the ground truth every WebGPU
 // kernel is tested against. Accumulates in JS numbers (f64) and stores f32.
 import os from 'node:os';
-import { numel, type Ops, type OpsInfo, type Spans, type Tensor } from '../ops.js';
+import { routeTokens } from '../moe-gate.js';
+import { numel, type ExpertStack, type GateConfig, type Ops, type OpsInfo, type Spans, type Tensor } from '../ops.js';
 
 class CpuTensor implements Tensor {
   freed = false;
@@ -212,6 +213,41 @@ export class CpuOps implements Ops {
       if (!(row >= 0 && row < c)) throw new Error(`writeRows: row ${row} is outside [0, ${c})`);
       dst.data.set(src.data.subarray(i * n, i * n + n), row * n);
     });
+  }
+
+  moeRoute(logitsIn: Tensor, gate: GateConfig, biasIn?: Tensor): { experts: Tensor; weights: Tensor } {
+    const logits = t(logitsIn, 'moeRoute');
+    const [m, e] = rows2(logits, 'moeRoute', 'logits');
+    if (e !== gate.nRoutedExperts) throw new Error(`moeRoute: logits have ${e} columns, expected ${gate.nRoutedExperts} experts`);
+    const r = routeTokens(logits.data, gate, biasIn ? t(biasIn, 'moeRoute').data : undefined);
+    const k = gate.numExpertsPerTok;
+    return { experts: make([m, k], Float32Array.from(r.experts)), weights: make([m, k], r.weights) };
+  }
+
+  moeExperts(dstIn: Tensor, xIn: Tensor, w: ExpertStack, expertsIn: Tensor, weightsIn: Tensor): Tensor {
+    const dst = t(dstIn, 'moeExperts'), x = t(xIn, 'moeExperts'), ex = t(expertsIn, 'moeExperts'), wt = t(weightsIn, 'moeExperts');
+    const gate = t(w.gate, 'moeExperts'), up = t(w.up, 'moeExperts'), down = t(w.down, 'moeExperts');
+    same(dst, x, 'moeExperts');
+    same(ex, wt, 'moeExperts');
+    const [m, d] = rows2(x, 'moeExperts', 'x'), [mk, k] = rows2(ex, 'moeExperts', 'experts');
+    if (gate.shape.length !== 3) throw new Error(`moeExperts: gate must be [E, I, D], got [${gate.shape.join(', ')}]`);
+    const [ne, inter, d2] = gate.shape as [number, number, number];
+    same(gate, up, 'moeExperts');
+    if (mk !== m || d2 !== d || down.shape.length !== 3 || down.shape[0] !== ne || down.shape[1] !== d || down.shape[2] !== inter)
+      throw new Error(`moeExperts: x [${m}, ${d}], experts [${mk}, ${k}], gate [${gate.shape.join(', ')}], down [${down.shape.join(', ')}] do not fit`);
+    const y = Float32Array.from(dst.data), h = new Float64Array(inter);
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < k; j++) {
+        const e = ex.data[i * k + j]!;
+        if (!(Number.isInteger(e) && e >= 0 && e < ne)) throw new Error(`moeExperts: expert ${e} outside [0, ${ne})`);
+        for (let n = 0; n < inter; n++) {
+          const g = dot(x.data, i * d, gate.data, (e * inter + n) * d, d), u = dot(x.data, i * d, up.data, (e * inter + n) * d, d);
+          h[n] = Math.fround((g / (1 + Math.exp(-g))) * u);
+        }
+        const hf = Float32Array.from(h);
+        for (let c = 0; c < d; c++) y[i * d + c]! += wt.data[i * k + j]! * dot(hf, 0, down.data, (e * d + c) * inter, inter);
+      }
+    return make([m, d], y);
   }
 
   rope(xIn: Tensor, cosIn: Tensor, sinIn: Tensor, heads: number): Tensor {

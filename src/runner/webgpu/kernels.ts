@@ -31,7 +31,10 @@ function kernel(fields: readonly string[], bindings: string[], body: string, hel
 
 /** Field order of every kernel's uniform block (the host writes values in this order). */
 export const FIELDS = {
-  matmul: ['M', 'N', 'K4', 'xStride4', 'xHead4', 'wHead4', 'yStride', 'yHead', 'tilesN'],
+  matmul: ['M', 'N', 'K4', 'xStride4', 'xHead4', 'wHead4', 'yStride', 'yHead', 'tilesN', 'E', 'xDiv', 'lstride'],
+  moeRoute: ['M', 'E', 'K', 'nGroup', 'topkGroup', 'method', 'sigmoid', 'norm', 'useBias', 'f:scaling'],
+  moeLists: ['E', 'MK', 'lstride'],
+  moeCombine: ['n', 'D', 'K', 'E'],
   rmsnorm: ['M', 'D', 'f:eps'],
   binary: ['n'],
   f16ToF32: ['n'],
@@ -61,7 +64,7 @@ export type KernelName = keyof typeof FIELDS;
  * With `dual`, a second weight w2 of the same shape is applied to the same x in the same pass (the gate and up
  * projections of a SiLU MLP) and the kernel also writes h = silu(y) · y2, the siluMul that follows them.
  */
-export function matmulSource(tm: number, tn: number, vw: 1 | 4, packedF16 = false, dual = false): string {
+export function matmulSource(tm: number, tn: number, vw: 1 | 4, packedF16 = false, dual = false, routed = false): string {
   const vt = vw === 4 ? 'vec4<f32>' : 'f32';
   const kw = packedF16 ? '(p.K4 / 2u)' : 'p.K4';
   // dual: a second weight w2 against the same x (gate and up of a SiLU MLP), writing y, y2 and h = silu(y) * y2.
@@ -72,7 +75,12 @@ export function matmulSource(tm: number, tn: number, vw: 1 | 4, packedF16 = fals
   const rows: string[] = [];
   if (packedF16) for (let a = 0; a < tm; a++) body.push(`let x${a}a = x[xr${a} + 2u * k];`, `let x${a}b = x[xr${a} + 2u * k + 1u];`);
   else for (let a = 0; a < tm; a++) body.push(`let x${a} = x[xr${a} + k];`);
-  for (let a = 0; a < tm; a++) rows.push(`let xr${a} = p.xHead4 * z + min(m0 + ${a}u, p.M - 1u) * p.xStride4;`);
+  // routed: z is an expert; tile row a is entry m0+a of that expert's list of assignment rows (moeListsSource),
+  // x row = assignment / xDiv (a token's row for gate/up, the assignment's own row for down), y row = assignment.
+  if (routed)
+    for (let a = 0; a < tm; a++)
+      rows.push(`let r${a} = u32(lists[p.E + z * p.lstride + min(m0 + ${a}u, cnt - 1u)]);`, `let xr${a} = (r${a} / p.xDiv) * p.xStride4;`);
+  else for (let a = 0; a < tm; a++) rows.push(`let xr${a} = p.xHead4 * z + min(m0 + ${a}u, p.M - 1u) * p.xStride4;`);
   for (const [w, acc, wr, v] of sets) {
     for (let a = 0; a < tm; a++) for (let b = 0; b < tn; b++) decl.push(`var ${acc}${a}_${b} = 0.0;`);
     for (let b = 0; b < tn; b++) rows.push(`let ${wr}${b} = p.wHead4 * z + min(n0 + ${b}u, p.N - 1u) * ${kw};`);
@@ -92,22 +100,25 @@ export function matmulSource(tm: number, tn: number, vw: 1 | 4, packedF16 = fals
   const stores: string[] = [];
   for (let a = 0; a < tm; a++)
     for (let b = 0; b < tn; b++) {
-      const at = `p.yHead * z + (m0 + ${a}u) * p.yStride + n0 + ${b}u`;
+      const at = routed ? `r${a} * p.yStride + n0 + ${b}u` : `p.yHead * z + (m0 + ${a}u) * p.yStride + n0 + ${b}u`;
+      const silu = `let g = acc${a}_${b}; let u = bcc${a}_${b};`;
       const st = dual
-        ? `let o = ${at}; let g = acc${a}_${b}; let u = bcc${a}_${b}; y[o] = g; y2[o] = u; h[o] = g / (1.0 + exp(-g)) * u;`
+        ? routed
+          ? `${silu} h[${at}] = g / (1.0 + exp(-g)) * u;`
+          : `let o = ${at}; ${silu} y[o] = g; y2[o] = u; h[o] = g / (1.0 + exp(-g)) * u;`
         : `y[${at}] = acc${a}_${b};`;
-      stores.push(`if (m0 + ${a}u < p.M && n0 + ${b}u < p.N) { ${st} }`);
+      stores.push(`if (m0 + ${a}u < ${routed ? 'cnt' : 'p.M'} && n0 + ${b}u < p.N) { ${st} }`);
     }
   const wt = packedF16 ? 'vec4<u32>' : vt;
-  const bindings = dual
-    ? [`x: array<${vt}>`, `w: array<${wt}>`, `w2: array<${wt}>`, 'rw y: array<f32>', 'rw y2: array<f32>', 'rw h: array<f32>']
-    : [`x: array<${vt}>`, `w: array<${wt}>`, 'rw y: array<f32>'];
+  const ins = dual ? [`x: array<${vt}>`, `w: array<${wt}>`, `w2: array<${wt}>`] : [`x: array<${vt}>`, `w: array<${wt}>`];
+  const outs = dual ? (routed ? ['rw h: array<f32>'] : ['rw y: array<f32>', 'rw y2: array<f32>', 'rw h: array<f32>']) : ['rw y: array<f32>'];
+  const bindings = [...ins, ...(routed ? ['lists: array<i32>'] : []), ...outs];
   return kernel(FIELDS.matmul, bindings, `
   let z = wid.z;
   let tile = i;
   let tm = tile / p.tilesN;
   let m0 = tm * ${tm}u;
-  if (m0 >= p.M) { return; }
+  if (m0 >= p.M) { return; }${routed ? '\n  let cnt = u32(lists[z]);\n  if (m0 >= cnt) { return; }' : ''}
   let n0 = (tile % p.tilesN) * ${tn}u;
   ${rows.join('\n  ')}
   ${decl.join('\n  ')}
@@ -297,4 +308,120 @@ export function f16ToF32Source(): string {
   return kernel(FIELDS.f16ToF32, ['x: array<u32>', 'rw y: array<f32>'], `
   if (i >= p.n) { return; }
   y[i] = unpack2x16float(x[i / 2u])[i % 2u];`);
+}
+
+/** Most routed experts (and groups) moeRouteSource handles: its per-token scratch arrays are this long (DeepSeek-V3 has 256). */
+export const MAX_EXPERTS = 256;
+
+/**
+ * DeepSeekMoE routing, one invocation per token, the rule of moe-gate.ts in f32: scores (sigmoid or softmax), choice
+ * scores (+ bias when useBias), group-limited choice (method 1: a group's max, 2: the sum of its top two; 0: none),
+ * top-K with ties to the lower index, weights = unbiased scores of the chosen (normalised when norm) × scaling.
+ * Writes experts [M, K] as f32 integers and weights [M, K]. Slots left when fewer than K experts are allowed get expert 0, weight 0.
+ */
+export function moeRouteSource(): string {
+  return kernel(FIELDS.moeRoute, ['lg: array<f32>', 'bias: array<f32>', 'rw ex: array<f32>', 'rw wt: array<f32>'], `
+  if (i >= p.M) { return; }
+  var s: array<f32, ${MAX_EXPERTS}>;
+  var sel: array<f32, ${MAX_EXPERTS}>;
+  var ok: array<u32, ${MAX_EXPERTS}>;
+  var chosen: array<u32, ${MAX_EXPERTS}>;
+  let base = i * p.E;
+  if (p.sigmoid == 1u) {
+    for (var e = 0u; e < p.E; e++) { s[e] = 1.0 / (1.0 + exp(-lg[base + e])); }
+  } else {
+    var mx = lg[base];
+    for (var e = 1u; e < p.E; e++) { mx = max(mx, lg[base + e]); }
+    var sum = 0.0;
+    for (var e = 0u; e < p.E; e++) { s[e] = exp(lg[base + e] - mx); sum += s[e]; }
+    for (var e = 0u; e < p.E; e++) { s[e] = s[e] / sum; }
+  }
+  for (var e = 0u; e < p.E; e++) {
+    sel[e] = s[e];
+    if (p.useBias == 1u) { sel[e] = s[e] + bias[e]; }
+    ok[e] = 1u;
+  }
+  if (p.method != 0u) {
+    let gs = p.E / p.nGroup;
+    var gsc: array<f32, ${MAX_EXPERTS}>;
+    var gok: array<u32, ${MAX_EXPERTS}>;
+    for (var g = 0u; g < p.nGroup; g++) {
+      var b1 = sel[g * gs];
+      var b2 = 0.0;
+      var has2 = false;
+      for (var j = 1u; j < gs; j++) {
+        let v = sel[g * gs + j];
+        if (v > b1) { b2 = b1; b1 = v; has2 = true; } else if (!has2 || v > b2) { b2 = v; has2 = true; }
+      }
+      gsc[g] = b1;
+      if (p.method == 2u && has2) { gsc[g] = b1 + b2; }
+      gok[g] = 0u;
+    }
+    for (var t = 0u; t < p.topkGroup && t < p.nGroup; t++) {
+      var best = p.nGroup;
+      for (var g = 0u; g < p.nGroup; g++) {
+        if (gok[g] == 0u && (best == p.nGroup || gsc[g] > gsc[best])) { best = g; }
+      }
+      gok[best] = 1u;
+    }
+    for (var e = 0u; e < p.E; e++) { ok[e] = gok[e / gs]; }
+  }
+  var n = 0u;
+  var total = 0.0;
+  for (var j = 0u; j < p.K; j++) {
+    var best = p.E;
+    for (var e = 0u; e < p.E; e++) {
+      if (ok[e] == 1u && (best == p.E || sel[e] > sel[best])) { best = e; }
+    }
+    if (best == p.E) { break; }
+    ok[best] = 0u;
+    chosen[j] = best;
+    total += s[best];
+    n = j + 1u;
+  }
+  let o = i * p.K;
+  for (var j = 0u; j < p.K; j++) {
+    if (j < n) {
+      var w = s[chosen[j]];
+      if (p.norm == 1u) { w = w / (total + 1e-20); }
+      ex[o + j] = f32(chosen[j]);
+      wt[o + j] = w * p.scaling;
+    } else {
+      ex[o + j] = 0.0;
+      wt[o + j] = 0.0;
+    }
+  }`);
+}
+
+/**
+ * Per-expert lists of assignment rows (assignment a = token m's k-th choice, a = m*K + k), one invocation per expert:
+ * lists[e] = count, lists[E + e*lstride + c] = the c-th assignment routed to e, ascending. lstride = M*K, so any
+ * experts tensor fits (an expert repeated within a token included). Out-of-range expert ids match no list.
+ */
+export function moeListsSource(): string {
+  return kernel(FIELDS.moeLists, ['ex: array<f32>', 'rw lists: array<i32>'], `
+  if (i >= p.E) { return; }
+  var c = 0u;
+  for (var a = 0u; a < p.MK; a++) {
+    if (ex[a] == f32(i)) { lists[p.E + i * p.lstride + c] = i32(a); c++; }
+  }
+  lists[i] = i32(c);`);
+}
+
+/**
+ * y[m, :] = dst[m, :] + Σ_k wt[m*K+k] · o[m*K+k, :] in k order (the routed experts' outputs, combined). An assignment
+ * whose expert id is not an integer in [0, E) was in no list, so its o row was never written: it adds nothing.
+ */
+export function moeCombineSource(): string {
+  return kernel(FIELDS.moeCombine, ['dst: array<f32>', 'o: array<f32>', 'ex: array<f32>', 'wt: array<f32>', 'rw y: array<f32>'], `
+  if (i >= p.n) { return; }
+  let m = i / p.D;
+  let c = i % p.D;
+  var acc = dst[i];
+  for (var k = 0u; k < p.K; k++) {
+    let a = m * p.K + k;
+    let e = ex[a];
+    if (e >= 0.0 && e < f32(p.E) && e == floor(e)) { acc += wt[a] * o[a * p.D + c]; }
+  }
+  y[i] = acc;`);
 }

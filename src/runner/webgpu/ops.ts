@@ -5,7 +5,7 @@
 // Tensor storage comes from a size-keyed pool: a freed buffer is handed to later ops, which is safe because
 // every write to it (dispatches, copies, clears, staged uploads) is recorded in queue order after earlier reads.
 import { f16ToF32, f32ToF16 } from '../dtype.js';
-import { numel, type Ops, type OpsInfo, type Spans, type Tensor } from '../ops.js';
+import { numel, type ExpertStack, type GateConfig, type Ops, type OpsInfo, type Spans, type Tensor } from '../ops.js';
 import * as K from './kernels.js';
 import { KernelProfiler, type KernelTime } from './profiler.js';
 
@@ -457,7 +457,7 @@ export class WebGpuOps implements Ops {
       'matmul',
       key,
       () => K.matmulSource(tm, tn, vw as 1 | 4, f16, !!dual),
-      [M, N, Kd / vw, xStride / vw, Kd / vw, f16 ? (N * Kd) / 8 : (N * Kd) / vw, yStride, N, tilesN],
+      [M, N, Kd / vw, xStride / vw, Kd / vw, f16 ? (N * Kd) / 8 : (N * Kd) / vw, yStride, N, tilesN, 0, 1, 0],
       dual ? [x.buffer, w.buffer, dual.w2.buffer, y.buffer, dual.y2.buffer, dual.h.buffer] : [x.buffer, w.buffer, y.buffer],
       tiles,
       heads,
@@ -662,6 +662,85 @@ export class WebGpuOps implements Ops {
     const [rb] = this.hostArgs(1, rows);
     const n = R * N;
     this.simple('writeRows', K.writeRowsSource, [n, N], [src.buffer, rb!, dst.buffer], n);
+  }
+
+  // ------------------------------------------------------------------ mixture of experts
+
+  moeRoute(lt: Tensor, gate: GateConfig, bt?: Tensor): { experts: Tensor; weights: Tensor } {
+    this.settle();
+    const logits = this.check(lt, 'moeRoute', 'logits');
+    const [M, E] = this.rows2(logits, 'moeRoute', 'logits');
+    const k = gate.numExpertsPerTok;
+    if (E !== gate.nRoutedExperts) throw new Error(`moeRoute: logits have ${E} columns, expected ${gate.nRoutedExperts} experts`);
+    if (E > K.MAX_EXPERTS) throw new Error(`moeRoute: ${E} routed experts exceed this backend's limit of ${K.MAX_EXPERTS}`);
+    if (!(k >= 1 && k <= E) || !(gate.nGroup >= 1 && E % gate.nGroup === 0))
+      throw new Error(`moeRoute: ${k} experts per token and ${gate.nGroup} groups do not fit ${E} experts`);
+    const bias = bt ? this.check(bt, 'moeRoute', 'bias') : undefined;
+    if (bias && numel(bias.shape) !== E) throw new Error(`moeRoute: bias has ${numel(bias.shape)} values, expected ${E}`);
+    const experts = this.tensor([M, k]);
+    const weights = this.tensor([M, k]);
+    const grouped = gate.nGroup > 1 && gate.topkMethod !== 'greedy';
+    const method = grouped ? (gate.topkMethod === 'noaux_tc' ? 2 : 1) : 0;
+    const useBias = bias && gate.topkMethod === 'noaux_tc' ? 1 : 0;
+    const values = [M, E, k, gate.nGroup, gate.topkGroup, method, gate.scoringFunc === 'sigmoid' ? 1 : 0, gate.normTopkProb ? 1 : 0, useBias, gate.routedScalingFactor];
+    this.simple('moeRoute', K.moeRouteSource, values, [logits.buffer, (bias ?? logits).buffer, experts.buffer, weights.buffer], M);
+    return { experts, weights };
+  }
+
+  moeExperts(dt: Tensor, xt: Tensor, w: ExpertStack, et: Tensor, wt: Tensor): Tensor {
+    this.settle();
+    const dst = this.check(dt, 'moeExperts', 'dst');
+    const x = this.check(xt, 'moeExperts', 'x');
+    const ex = this.check(et, 'moeExperts', 'experts');
+    const wts = this.check(wt, 'moeExperts', 'weights');
+    let gate = this.weightOperand(w.gate, 'moeExperts');
+    let up = this.weightOperand(w.up, 'moeExperts');
+    const down = this.weightOperand(w.down, 'moeExperts');
+    const [M, D] = this.rows2(x, 'moeExperts', 'x');
+    const [Me, k] = this.rows2(ex, 'moeExperts', 'experts');
+    const [E, I, Dg] = gate.shape as [number, number, number];
+    const fits =
+      dst.shape.length === 2 && dst.shape[0] === M && dst.shape[1] === D && Me === M && wts.shape.length === 2 && wts.shape[0] === M && wts.shape[1] === k &&
+      gate.shape.length === 3 && Dg === D && up.shape.length === 3 && up.shape.every((v, j) => v === gate.shape[j]) &&
+      down.shape.length === 3 && down.shape[0] === E && down.shape[1] === D && down.shape[2] === I;
+    if (!fits)
+      throw new Error(`moeExperts: dst [${dst.shape.join(', ')}], x [${M}, ${D}], experts [${Me}, ${k}], weights [${wts.shape.join(', ')}], gate [${gate.shape.join(', ')}], up [${up.shape.join(', ')}], down [${down.shape.join(', ')}] do not fit`);
+    if (gate.dtype !== up.dtype) [gate, up] = [this.check(w.gate, 'moeExperts', 'gate'), this.check(w.up, 'moeExperts', 'up')];
+    const MK = M * k;
+    const lists = this.tensor([E + E * MK]);
+    this.simple('moeLists', K.moeListsSource, [E, MK, MK], [ex.buffer, lists.buffer], E);
+    const h = this.tensor([MK, I]);
+    this.routedGemm(x, gate, h, M, MK, I, D, lists, k, up);
+    const o = this.tensor([MK, D]);
+    this.routedGemm(h, down, o, M, MK, D, I, lists, 1);
+    const y = this.tensor([M, D]);
+    this.simple('moeCombine', K.moeCombineSource, [M * D, D, k, E], [dst.buffer, o.buffer, ex.buffer, wts.buffer, y.buffer], M * D);
+    for (const t of [lists, h, o]) this.free(t);
+    return y;
+  }
+
+  /**
+   * y[a, :] = x[a / xDiv, :] · w[e]ᵀ for every assignment a on expert e's list (z = expert), or with w2, h[a, :] =
+   * silu(x·w[e]ᵀ) ⊙ (x·w2[e]ᵀ). Row tiles cover MK rows per expert (any list length); empty tiles return at once.
+   */
+  private routedGemm(x: GpuTensor, w: GpuTensor, y: GpuTensor, M: number, MK: number, N: number, Kd: number, lists: GpuTensor, xDiv: number, w2?: GpuTensor): void {
+    const E = w.shape[0] as number;
+    const f16 = w.dtype === 'f16';
+    const vw = f16 || Kd % 4 === 0 ? 4 : 1;
+    const tm = Math.min(4, M);
+    const tn = w2 ? 4 : 8;
+    const tilesN = Math.ceil(N / tn);
+    const key = `matmul${w2 ? '2' : ''}r:${tm}:${tn}:${vw}:${f16}`;
+    const out = w2 ? [x.buffer, w.buffer, w2.buffer, lists.buffer, y.buffer] : [x.buffer, w.buffer, lists.buffer, y.buffer];
+    this.dispatch(
+      'matmul',
+      key,
+      () => K.matmulSource(tm, tn, vw as 1 | 4, f16, !!w2, true),
+      [MK, N, Kd / vw, Kd / vw, 0, f16 ? (N * Kd) / 8 : (N * Kd) / vw, N, 0, tilesN, E, xDiv, MK],
+      out,
+      Math.ceil(MK / tm) * tilesN,
+      E,
+    );
   }
 
   // ------------------------------------------------------------------ positional / attention

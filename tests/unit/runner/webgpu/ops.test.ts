@@ -4,7 +4,7 @@
 // summation order and exp/rsqrt precision). Sizes are small and odd on purpose (tails, non-multiples of 4).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CpuOps } from '../../../../src/runner/cpu/ops.js';
-import type { Ops, Tensor } from '../../../../src/runner/ops.js';
+import type { GateConfig, Ops, Tensor } from '../../../../src/runner/ops.js';
 import { createWebGpuOps, type WebGpuOps } from '../../../../src/runner/webgpu/index.js';
 
 const ATOL = 1e-5;
@@ -110,6 +110,62 @@ describe('WebGPU ops vs CPU reference', () => {
     await both([T(rand(5 * 7, 16), [5, 7])], (o, [x]) => o.gatherRows(x!, rows), { atol: 0, rtol: 0 });
     const w = Float32Array.from([0.5, -1, 2, 0.25]);
     await both([T(rand(5 * 7, 17), [5, 7]), T(rand(4 * 7, 18), [4, 7])], (o, [d, s]) => o.scatterAddRows(d!, s!, rows, w));
+  });
+
+  // Router configurations of DeepSeek-V3 (sigmoid, bias, groups by top-2 sum), V2 (softmax, groups by max) and plain greedy.
+  const gates: GateConfig[] = [
+    { nRoutedExperts: 16, numExpertsPerTok: 4, nGroup: 4, topkGroup: 2, topkMethod: 'noaux_tc', scoringFunc: 'sigmoid', normTopkProb: true, routedScalingFactor: 2.5 },
+    { nRoutedExperts: 12, numExpertsPerTok: 3, nGroup: 3, topkGroup: 2, topkMethod: 'group_limited_greedy', scoringFunc: 'softmax', normTopkProb: false, routedScalingFactor: 1 },
+    { nRoutedExperts: 7, numExpertsPerTok: 2, nGroup: 1, topkGroup: 1, topkMethod: 'greedy', scoringFunc: 'softmax', normTopkProb: true, routedScalingFactor: 1 },
+  ];
+  it.each(gates)('moeRoute $topkMethod/$scoringFunc: the same experts as the host rule, weights within f32 rounding', async (gate) => {
+    const E = gate.nRoutedExperts, M = 9;
+    const inputs = [T(rand(M * E, 21, 3), [M, E]), T(rand(E, 22, 0.5), [E])];
+    const experts = await both(inputs, (o, [l, b]) => o.moeRoute(l!, gate, b).experts, { atol: 0, rtol: 0 });
+    await both(inputs, (o, [l, b]) => o.moeRoute(l!, gate, b).weights, { atol: 1e-6, rtol: 1e-6 });
+    // The host rule picks distinct experts per token; the bias changes the choice (so it is really applied).
+    for (let m = 0; m < M; m++) expect(new Set(experts.subarray(m * gate.numExpertsPerTok, (m + 1) * gate.numExpertsPerTok)).size).toBe(gate.numExpertsPerTok);
+    if (gate.topkMethod === 'noaux_tc') {
+      const unbiased = await both([inputs[0]!, T(new Float32Array(E), [E])], (o, [l, b]) => o.moeRoute(l!, gate, b).experts, { atol: 0, rtol: 0 });
+      expect(Array.from(unbiased)).not.toEqual(Array.from(experts));
+    }
+  });
+
+  it.each([
+    [1, 24, 8, 6, 4],
+    [5, 24, 12, 6, 3],
+    [6, 21, 10, 5, 2],
+  ])('moeExperts M=%i D=%i I=%i E=%i K=%i (experts may repeat within a token)', async (M, D, I, E, k) => {
+    const ids = Float32Array.from({ length: M * k }, (_, a) => (a * 7 + Math.floor(a / k)) % E);
+    ids[0] = ids[1 % (M * k)]!; // a repeated expert within the first token
+    const inputs = [
+      T(rand(M * D, 23), [M, D]),
+      T(rand(M * D, 24), [M, D]),
+      T(rand(E * I * D, 25, 0.3), [E, I, D]),
+      T(rand(E * I * D, 26, 0.3), [E, I, D]),
+      T(rand(E * D * I, 27, 0.3), [E, D, I]),
+      T(ids, [M, k]),
+      T(rand(M * k, 28), [M, k]),
+    ];
+    await both(inputs, (o, [dst, x, g, u, d, ex, w]) => o.moeExperts(dst!, x!, { gate: g!, up: u!, down: d! }, ex!, w!), { atol: 1e-5, rtol: 1e-5 * Math.sqrt(D) });
+  });
+
+  it('moeExperts with f16-stored expert weights reads them packed', async () => {
+    const [M, D, I, E, k] = [3, 16, 8, 4, 2];
+    const r = (n: number, seed: number) => Float32Array.from(rand(n, seed, 0.3), (v) => Math.round(v * 256) / 256); // exact in f16
+    const host = { x: rand(M * D, 29), g: r(E * I * D, 30), u: r(E * I * D, 31), d: r(E * D * I, 32), ex: Float32Array.of(0, 3, 2, 0, 1, 3), w: rand(M * k, 33) };
+    const run = async (o: Ops, kind: 'weight' | 'activation') => {
+      const y = o.moeExperts(o.zeros([M, D]), o.upload(host.x, [M, D]), { gate: o.upload(host.g, [E, I, D], kind), up: o.upload(host.u, [E, I, D], kind), down: o.upload(host.d, [E, D, I], kind) }, o.upload(host.ex, [M, k]), o.upload(host.w, [M, k]));
+      return o.read(y);
+    };
+    const f16 = await createWebGpuOps({ weightDtype: 'f16' });
+    try {
+      const [ref, got] = [await run(cpu, 'weight'), await run(f16, 'weight')];
+      expect(f16.info().weightDtype).toBe('f16');
+      for (let i = 0; i < ref.length; i++) expect(Math.abs(got[i]! - ref[i]!)).toBeLessThan(1e-5);
+    } finally {
+      f16.dispose();
+    }
   });
 
   it('writeRows mutates the cache in place, after earlier reads of it', async () => {
