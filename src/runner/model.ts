@@ -201,9 +201,9 @@ export class DeepSeekV3 {
     try {
       for (let i = 0; i < this.layers.length; i++) {
         const L = this.layers[i]!;
-        x = o.add(x, this.attention(o, L, o.rmsnorm(x, L.inputNorm, eps), cos, sin, cache.layers[i]!, step, opts.attention ?? 'absorbed'));
+        x = this.attention(o, L, x, o.rmsnorm(x, L.inputNorm, eps), cos, sin, cache.layers[i]!, step, opts.attention ?? 'absorbed');
         const h = o.rmsnorm(x, L.postNorm, eps);
-        x = o.add(x, 'router' in L.ffn ? this.moe(o, L.ffn, h) : this.mlp(o, L.ffn, h));
+        x = 'router' in L.ffn ? this.moe(o, L.ffn, h, x) : this.mlp(o, L.ffn, h, x);
         release([x, cos, sin]);
       }
       const rows = opts.logitRows ? o.gatherRows(x, opts.logitRows) : x;
@@ -213,15 +213,14 @@ export class DeepSeekV3 {
     }
   }
 
-  private attention(o: Ops, L: Layer, x: Tensor, cos: Tensor, sin: Tensor, cache: Tensor, step: Step, mode: AttentionMode): Tensor {
+  /** x + MLA(x_normed): the residual is added by the output projection. */
+  private attention(o: Ops, L: Layer, residual: Tensor, x: Tensor, cos: Tensor, sin: Tensor, cache: Tensor, step: Step, mode: AttentionMode): Tensor {
     const { numAttentionHeads: h, qkNopeHeadDim: dn, qkRopeHeadDim: dr, vHeadDim: dv, kvLoraRank: c } = this.cfg;
     const q = L.q ? o.matmul(x, L.q) : o.matmul(o.rmsnorm(o.matmul(x, L.qA!), L.qANorm!, LATENT_NORM_EPS), L.qB!);
     const qNope = o.sliceCols(q, h, 0, dn);
     const qPe = o.rope(o.sliceCols(q, h, dn, dr), cos, sin, h);
     const kva = o.matmul(x, L.kvA);
-    const latent = o.rmsnorm(o.sliceCols(kva, 1, 0, c), L.kvANorm, LATENT_NORM_EPS);
-    const kPe = o.rope(o.sliceCols(kva, 1, c, dr), cos, sin, 1);
-    o.writeRows(cache, o.concatCols(latent, kPe, 1), step.cacheRows);
+    o.writeLatentRows(cache, kva, L.kvANorm, LATENT_NORM_EPS, cos, sin, step.cacheRows);
     let out: Tensor;
     if (mode === 'absorbed') {
       const oLat = o.mlaAttention(o.headMatmul(qNope, L.wUKT), qPe, cache, step.spans, { heads: h, latentDim: c, ropeDim: dr, scale: this.scale });
@@ -235,16 +234,18 @@ export class DeepSeekV3 {
       const k = o.concatCols(o.sliceCols(kvb, h, 0, dn), o.repeatCols(o.sliceCols(kv, 1, c, dr), h), h);
       out = o.attention(o.concatCols(qNope, qPe, h), k, o.sliceCols(kvb, h, dn, dv), step.spans, { heads: h, kvHeads: h, scale: this.scale });
     }
-    return o.matmul(out, L.o);
+    return o.matmulAdd(out, L.o, residual);
   }
 
-  private mlp(o: Ops, w: Mlp, x: Tensor): Tensor {
-    return o.matmul(o.siluMul(o.matmul(x, w.gate), o.matmul(x, w.up)), w.down);
+  /** residual + SiLU MLP(x). */
+  private mlp(o: Ops, w: Mlp, x: Tensor, residual: Tensor): Tensor {
+    return o.matmulAdd(o.siluMul(o.matmul(x, w.gate), o.matmul(x, w.up)), w.down, residual);
   }
 
-  private moe(o: Ops, w: Moe, x: Tensor): Tensor {
+  /** residual + shared experts(x) + routed experts(x). */
+  private moe(o: Ops, w: Moe, x: Tensor, residual: Tensor): Tensor {
     const { experts, weights } = o.moeRoute(o.matmul(x, w.router), this.cfg, w.bias);
-    return o.moeExperts(w.shared ? this.mlp(o, w.shared, x) : o.zeros(x.shape), x, w.experts, experts, weights);
+    return o.moeExperts(w.shared ? this.mlp(o, w.shared, x, residual) : residual, x, w.experts, experts, weights);
   }
 
   /** Bytes of weights held on the device (matrices in the backend's weight dtype, vectors in f32). */

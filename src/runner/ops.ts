@@ -80,6 +80,8 @@ export interface Ops {
 
   /** y[M,N] = x[M,K] · w[N,K]ᵀ  (Hugging Face Linear layout: w is [out, in]). */
   matmul(x: Tensor, w: Tensor): Tensor;
+  /** y[M,N] = r + x · wᵀ: matmul with a residual r [M, N] added (the transformer's h + W·a, one pass instead of two). */
+  matmulAdd(x: Tensor, w: Tensor, r: Tensor): Tensor;
   /** Per-head matmul: x [M, H*K], w [H, N, K] -> y [M, H*N] with y[m, h*N+n] = Σ_k x[m, h*K+k]·w[h, n, k].
    *  Used for MLA absorption (q_nope·W_UK, o_lat·W_UVᵀ with weights pre-arranged at load). */
   headMatmul(x: Tensor, w: Tensor): Tensor;
@@ -118,6 +120,11 @@ export interface Ops {
   /** IN PLACE: dst[rows[r], :] = src[r, :] for every r. dst [C, N], src [R, N]. The only mutating op;
    *  it is ordered after all previously enqueued ops that read dst. (KV-cache append.) */
   writeRows(dst: Tensor, src: Tensor, rows: Int32Array): void;
+
+  /** IN PLACE, the MLA cache append in one op: kva [R, C+D] holds rows [latent | k_pe] before norm and RoPE; for each r,
+   *  dst[rows[r], :C] = rmsnorm(kva[r, :C]) · w (eps, w [C]) and dst[rows[r], C:] = rope(kva[r, C:]) (one head,
+   *  cos/sin [R, D/2]) — the same numbers as writeRows(dst, concatCols(rmsnorm(slice), rope(slice)), rows). dst [S, C+D]. */
+  writeLatentRows(dst: Tensor, kva: Tensor, w: Tensor, eps: number, cos: Tensor, sin: Tensor, rows: Int32Array): void;
 
   // ---------------------------------------------------------------- mixture of experts
 

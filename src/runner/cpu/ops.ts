@@ -83,6 +83,15 @@ export class CpuOps implements Ops {
     return make([m, n], y);
   }
 
+  matmulAdd(x: Tensor, w: Tensor, r: Tensor): Tensor {
+    const y = this.matmul(x, w);
+    try {
+      return this.add(r, y);
+    } catch (e) {
+      throw new Error(`matmulAdd: ${(e as Error).message}`);
+    }
+  }
+
   headMatmul(xIn: Tensor, wIn: Tensor): Tensor {
     const x = t(xIn, 'headMatmul'), w = t(wIn, 'headMatmul');
     const [m, hk] = rows2(x, 'headMatmul', 'x');
@@ -213,6 +222,15 @@ export class CpuOps implements Ops {
       if (!(row >= 0 && row < c)) throw new Error(`writeRows: row ${row} is outside [0, ${c})`);
       dst.data.set(src.data.subarray(i * n, i * n + n), row * n);
     });
+  }
+
+  writeLatentRows(dst: Tensor, kvaIn: Tensor, w: Tensor, eps: number, cos: Tensor, sin: Tensor, rows: Int32Array): void {
+    const kva = t(kvaIn, 'writeLatentRows');
+    const [, n] = rows2(kva, 'writeLatentRows', 'kva');
+    const c = numel(t(w, 'writeLatentRows').shape);
+    if (!(c < n)) throw new Error(`writeLatentRows: norm weight of ${c} leaves no rope columns in kva [${kva.shape.join(', ')}]`);
+    const latent = this.rmsnorm(this.sliceCols(kva, 1, 0, c), w, eps);
+    this.writeRows(dst, this.concatCols(latent, this.rope(this.sliceCols(kva, 1, c, n - c), cos, sin, 1), 1), rows);
   }
 
   moeRoute(logitsIn: Tensor, gate: GateConfig, biasIn?: Tensor): { experts: Tensor; weights: Tensor } {

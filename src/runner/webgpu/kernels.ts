@@ -32,6 +32,7 @@ function kernel(fields: readonly string[], bindings: string[], body: string, hel
 /** Field order of every kernel's uniform block (the host writes values in this order). */
 export const FIELDS = {
   matmul: ['M', 'N', 'K4', 'xStride4', 'xHead4', 'wHead4', 'yStride', 'yHead', 'tilesN', 'E', 'xDiv', 'lstride'],
+  latentRows: ['R', 'C', 'D2', 'N', 'f:eps'],
   moeRoute: ['M', 'E', 'K', 'nGroup', 'topkGroup', 'method', 'sigmoid', 'norm', 'useBias', 'f:scaling'],
   moeLists: ['E', 'MK', 'lstride'],
   moeCombine: ['n', 'D', 'K', 'E'],
@@ -64,7 +65,8 @@ export type KernelName = keyof typeof FIELDS;
  * With `dual`, a second weight w2 of the same shape is applied to the same x in the same pass (the gate and up
  * projections of a SiLU MLP) and the kernel also writes h = silu(y) · y2, the siluMul that follows them.
  */
-export function matmulSource(tm: number, tn: number, vw: 1 | 4, packedF16 = false, dual = false, routed = false): string {
+export function matmulSource(tm: number, tn: number, vw: 1 | 4, packedF16 = false, dual = false, routed = false, residual = false): string {
+  if (residual && (dual || routed)) throw new Error('internal: a residual matmul is neither dual nor routed');
   const vt = vw === 4 ? 'vec4<f32>' : 'f32';
   const kw = packedF16 ? '(p.K4 / 2u)' : 'p.K4';
   // dual: a second weight w2 against the same x (gate and up of a SiLU MLP), writing y, y2 and h = silu(y) * y2.
@@ -106,13 +108,15 @@ export function matmulSource(tm: number, tn: number, vw: 1 | 4, packedF16 = fals
         ? routed
           ? `${silu} h[${at}] = g / (1.0 + exp(-g)) * u;`
           : `let o = ${at}; ${silu} y[o] = g; y2[o] = u; h[o] = g / (1.0 + exp(-g)) * u;`
-        : `y[${at}] = acc${a}_${b};`;
+        : residual
+          ? `let o = ${at}; y[o] = r[o] + acc${a}_${b};`
+          : `y[${at}] = acc${a}_${b};`;
       stores.push(`if (m0 + ${a}u < ${routed ? 'cnt' : 'p.M'} && n0 + ${b}u < p.N) { ${st} }`);
     }
   const wt = packedF16 ? 'vec4<u32>' : vt;
   const ins = dual ? [`x: array<${vt}>`, `w: array<${wt}>`, `w2: array<${wt}>`] : [`x: array<${vt}>`, `w: array<${wt}>`];
   const outs = dual ? (routed ? ['rw h: array<f32>'] : ['rw y: array<f32>', 'rw y2: array<f32>', 'rw h: array<f32>']) : ['rw y: array<f32>'];
-  const bindings = [...ins, ...(routed ? ['lists: array<i32>'] : []), ...outs];
+  const bindings = [...ins, ...(routed ? ['lists: array<i32>'] : []), ...(residual ? ['r: array<f32>'] : []), ...outs];
   return kernel(FIELDS.matmul, bindings, `
   let z = wid.z;
   let tile = i;
@@ -225,6 +229,29 @@ export function writeRowsSource(): string {
   return kernel(FIELDS.writeRows, ['src: array<f32>', 'rows: array<i32>', 'rw dst: array<f32>'], `
   if (i >= p.n) { return; }
   dst[u32(rows[i / p.N]) * p.N + i % p.N] = src[i];`);
+}
+
+/**
+ * The MLA cache append, one invocation per row: kva row i = [latent (C) | k_pe (2·D2)] -> cache row rows[i] =
+ * [latent · rsqrt(mean(latent²) + eps) · w | interleaved RoPE of k_pe with cos/sin row i]. N = C + 2·D2 (both strides).
+ */
+export function latentRowsSource(): string {
+  return kernel(FIELDS.latentRows, ['kva: array<f32>', 'w: array<f32>', 'cs: array<f32>', 'sn: array<f32>', 'rows: array<i32>', 'rw dst: array<f32>'], `
+  if (i >= p.R) { return; }
+  let src = i * p.N;
+  let d = u32(rows[i]) * p.N;
+  var ss = 0.0;
+  for (var c = 0u; c < p.C; c++) { let v = kva[src + c]; ss += v * v; }
+  let r = inverseSqrt(ss / f32(p.C) + p.eps);
+  for (var c = 0u; c < p.C; c++) { dst[d + c] = kva[src + c] * r * w[c]; }
+  for (var j = 0u; j < p.D2; j++) {
+    let co = cs[i * p.D2 + j];
+    let si = sn[i * p.D2 + j];
+    let a = kva[src + p.C + 2u * j];
+    let b = kva[src + p.C + 2u * j + 1u];
+    dst[d + p.C + 2u * j] = a * co - b * si;
+    dst[d + p.C + 2u * j + 1u] = a * si + b * co;
+  }`);
 }
 
 /** Interleaved-pair RoPE; one invocation per (row, head, pair). */

@@ -439,6 +439,7 @@ export class WebGpuOps implements Ops {
     xStride: number,
     yStride: number,
     dual?: { w2: GpuTensor; y2: GpuTensor; h: GpuTensor },
+    residual?: GpuTensor,
   ): void {
     const f16 = w.dtype === 'f16';
     const vw = f16 || (Kd % 4 === 0 && xStride % 4 === 0) ? 4 : 1;
@@ -452,13 +453,13 @@ export class WebGpuOps implements Ops {
     while (tn > 1 && Math.ceil((Math.ceil(M / tm) * Math.ceil(N / tn)) / K.WG) * heads < 4) tn /= 2;
     const tilesN = Math.ceil(N / tn);
     const tiles = Math.ceil(M / tm) * tilesN;
-    const key = `matmul${dual ? '2' : ''}:${tm}:${tn}:${vw}:${f16}`;
+    const key = `matmul${dual ? '2' : residual ? '+' : ''}:${tm}:${tn}:${vw}:${f16}`;
     this.dispatch(
       'matmul',
       key,
-      () => K.matmulSource(tm, tn, vw as 1 | 4, f16, !!dual),
+      () => K.matmulSource(tm, tn, vw as 1 | 4, f16, !!dual, false, !!residual),
       [M, N, Kd / vw, xStride / vw, Kd / vw, f16 ? (N * Kd) / 8 : (N * Kd) / vw, yStride, N, tilesN, 0, 1, 0],
-      dual ? [x.buffer, w.buffer, dual.w2.buffer, y.buffer, dual.y2.buffer, dual.h.buffer] : [x.buffer, w.buffer, y.buffer],
+      dual ? [x.buffer, w.buffer, dual.w2.buffer, y.buffer, dual.y2.buffer, dual.h.buffer] : residual ? [x.buffer, w.buffer, residual.buffer, y.buffer] : [x.buffer, w.buffer, y.buffer],
       tiles,
       heads,
     );
@@ -476,6 +477,20 @@ export class WebGpuOps implements Ops {
     const pairs = this.pendingMm.length === 1 && first!.x === x && first!.N === N && first!.w.dtype === w.dtype;
     if (!pairs) this.settle();
     this.pendingMm.push({ x, w, y, M, N, Kd });
+    return y;
+  }
+
+  matmulAdd(xt: Tensor, wt: Tensor, rt: Tensor): Tensor {
+    this.settle();
+    const x = this.check(xt, 'matmulAdd', 'x');
+    const w = this.weightOperand(wt, 'matmulAdd');
+    const r = this.check(rt, 'matmulAdd', 'r');
+    if (x.shape.length !== 2 || w.shape.length !== 2 || x.shape[1] !== w.shape[1] || r.shape.length !== 2 || r.shape[0] !== x.shape[0] || r.shape[1] !== w.shape[0])
+      throw new Error(`matmulAdd: x [${x.shape.join(', ')}], w [${w.shape.join(', ')}] and r [${r.shape.join(', ')}] need x [M, K], w [N, K], r [M, N]`);
+    const [M, Kd] = x.shape as [number, number];
+    const N = w.shape[0] as number;
+    const y = this.tensor([M, N]);
+    this.gemm(x, w, y, M, N, Kd, 1, Kd, N, undefined, r);
     return y;
   }
 
@@ -662,6 +677,25 @@ export class WebGpuOps implements Ops {
     const [rb] = this.hostArgs(1, rows);
     const n = R * N;
     this.simple('writeRows', K.writeRowsSource, [n, N], [src.buffer, rb!, dst.buffer], n);
+  }
+
+  writeLatentRows(dt: Tensor, kt: Tensor, wt: Tensor, eps: number, ct: Tensor, stt: Tensor, rows: Int32Array): void {
+    this.settle();
+    const dst = this.check(dt, 'writeLatentRows', 'dst');
+    const kva = this.check(kt, 'writeLatentRows', 'kva');
+    const w = this.check(wt, 'writeLatentRows', 'w');
+    const cos = this.check(ct, 'writeLatentRows', 'cos');
+    const sin = this.check(stt, 'writeLatentRows', 'sin');
+    const [S, N] = this.rows2(dst, 'writeLatentRows', 'dst');
+    const [R, Nk] = this.rows2(kva, 'writeLatentRows', 'kva');
+    const C = numel(w.shape);
+    const D2 = (N - C) / 2;
+    const table = (t: GpuTensor) => t.shape.length === 2 && t.shape[0] === R && t.shape[1] === D2;
+    if (Nk !== N || rows.length !== R || !(Number.isInteger(D2) && D2 > 0) || !table(cos) || !table(sin))
+      throw new Error(`writeLatentRows: kva [${R}, ${Nk}], ${rows.length} rows, w [${C}], cos [${cos.shape.join(', ')}], sin [${sin.shape.join(', ')}] do not fit dst [${S}, ${N}]`);
+    this.checkRows(rows, S, 'writeLatentRows');
+    const [rb] = this.hostArgs(1, rows);
+    this.simple('latentRows', K.latentRowsSource, [R, C, D2, N, eps], [kva.buffer, w.buffer, cos.buffer, sin.buffer, rb!, dst.buffer], R);
   }
 
   // ------------------------------------------------------------------ mixture of experts

@@ -30,6 +30,7 @@ const sources: [string, string][] = [
   ['attnScores', K.attnScoresSource()],
   ['attnSoftmax', K.attnSoftmaxSource()],
   ['attnValues', K.attnValuesSource()],
+  ['latentRows', K.latentRowsSource()],
   ['moeRoute', K.moeRouteSource()],
   ['moeLists', K.moeListsSource()],
   ['moeCombine', K.moeCombineSource()],
@@ -39,6 +40,8 @@ for (const tn of [1, 2, 4, 8]) sources.push([`matmul packed f16 weights tn=${tn}
 for (const f16 of [false, true]) for (const tn of [1, 2, 4]) sources.push([`dual matmul f16=${f16} tn=${tn}`, K.matmulSource(4, tn, 4, f16, true)]);
 sources.push(['dual matmul scalar', K.matmulSource(3, 4, 1, false, true)]);
 for (const f16 of [false, true]) for (const dual of [false, true]) for (const tm of [1, 4]) sources.push([`routed matmul f16=${f16} dual=${dual} tm=${tm}`, K.matmulSource(tm, dual ? 4 : 8, 4, f16, dual, true)]);
+for (const f16 of [false, true]) for (const tm of [1, 4]) sources.push([`residual matmul f16=${f16} tm=${tm}`, K.matmulSource(tm, 8, 4, f16, false, false, true)]);
+sources.push(['residual matmul scalar', K.matmulSource(3, 2, 1, false, false, false, true)]);
 sources.push(['routed matmul scalar', K.matmulSource(3, 8, 1, false, false, true)]);
 
 describe('WGSL kernels compile on the null backend', () => {

@@ -70,6 +70,39 @@ describe('WebGPU ops vs CPU reference', () => {
   });
 
   it.each([
+    [1, 8, 16],
+    [3, 5, 7],
+    [6, 40, 36],
+  ])('matmulAdd M=%i N=%i K=%i (matmul plus a residual)', async (M, N, Kd) => {
+    await both([T(rand(M * Kd, 41), [M, Kd]), T(rand(N * Kd, 42), [N, Kd]), T(rand(M * N, 43, 5), [M, N])], (o, [x, w, r]) => o.matmulAdd(x!, w!, r!), { atol: 1e-5, rtol: 1e-5 * Math.sqrt(Kd) });
+    expect(() => gpu.matmulAdd(gpu.zeros([M, Kd]), gpu.zeros([N, Kd]), gpu.zeros([M, N + 1]))).toThrow(/matmulAdd: .* need x \[M, K\], w \[N, K\], r \[M, N\]/);
+  });
+
+  it('writeLatentRows (norm + RoPE + cache write in one op) matches rmsnorm, rope, concatCols and writeRows', async () => {
+    const [S, R, C, D] = [7, 3, 10, 6];
+    const rows = Int32Array.from([4, 0, 6]);
+    const inputs = [T(rand(S * (C + D), 44), [S, C + D]), T(rand(R * (C + D), 45, 3), [R, C + D]), T(rand(C, 46), [C]), T(rand((R * D) / 2, 47), [R, D / 2]), T(rand((R * D) / 2, 48), [R, D / 2])];
+    const fused = await both(inputs, (o, [cache, kva, w, cs, sn]) => {
+      const before = o.scale(cache!, 1); // enqueued before the write: must see the old rows
+      o.writeLatentRows(cache!, kva!, w!, 1e-6, cs!, sn!, rows);
+      return o.concatCols(before, cache!, 1);
+    });
+    // The same numbers as the unfused ops on the CPU reference, and untouched rows stay as they were.
+    const c = inputs.map((i) => cpu.upload(i.data, i.shape));
+    const [cache, kva, w, cs, sn] = c as [Tensor, Tensor, Tensor, Tensor, Tensor];
+    const old = await cpu.read(cache);
+    cpu.writeRows(cache, cpu.concatCols(cpu.rmsnorm(cpu.sliceCols(kva, 1, 0, C), w, 1e-6), cpu.rope(cpu.sliceCols(kva, 1, C, D), cs, sn, 1), 1), rows);
+    const ref = await cpu.read(cache);
+    const N = C + D;
+    for (let s = 0; s < S; s++)
+      for (let j = 0; j < N; j++) {
+        expect(fused[s * 2 * N + j]).toBe(old[s * N + j]);
+        expect(Math.abs(fused[s * 2 * N + N + j]! - ref[s * N + j]!)).toBeLessThanOrEqual(1e-5 * 4);
+      }
+    expect(() => gpu.writeLatentRows(gpu.zeros([S, N]), gpu.zeros([R, N]), gpu.zeros([C]), 1e-6, gpu.zeros([R, D / 2]), gpu.zeros([R, D / 2]), Int32Array.from([0, S, 1]))).toThrow(/writeLatentRows: row 7 outside/);
+  });
+
+  it.each([
     [1, 3, 4, 8],
     [5, 2, 6, 5],
     [9, 4, 8, 16],
