@@ -217,13 +217,13 @@ export class DeepSeekV3 {
   private attention(o: Ops, L: Layer, residual: Tensor, x: Tensor, cos: Tensor, sin: Tensor, cache: Tensor, step: Step, mode: AttentionMode): Tensor {
     const { numAttentionHeads: h, qkNopeHeadDim: dn, qkRopeHeadDim: dr, vHeadDim: dv, kvLoraRank: c } = this.cfg;
     const q = L.q ? o.matmul(x, L.q) : o.matmul(o.rmsnorm(o.matmul(x, L.qA!), L.qANorm!, LATENT_NORM_EPS), L.qB!);
-    const qNope = o.sliceCols(q, h, 0, dn);
-    const qPe = o.rope(o.sliceCols(q, h, dn, dr), cos, sin, h);
+    const qPe = o.rope(q, cos, sin, h, { start: dn, len: dr });
     const kva = o.matmul(x, L.kvA);
     o.writeLatentRows(cache, kva, L.kvANorm, LATENT_NORM_EPS, cos, sin, step.cacheRows);
     let out: Tensor;
     if (mode === 'absorbed') {
-      const oLat = o.mlaAttention(o.headMatmul(qNope, L.wUKT), qPe, cache, step.spans, { heads: h, latentDim: c, ropeDim: dr, scale: this.scale });
+      // headMatmul reads each head's first dn columns of q: q_nope without a copy.
+      const oLat = o.mlaAttention(o.headMatmul(q, L.wUKT), qPe, cache, step.spans, { heads: h, latentDim: c, ropeDim: dr, scale: this.scale });
       out = o.headMatmul(oLat, L.wUV);
     } else {
       // Decompress every cache row any query needs into full per-head keys and values.
@@ -232,7 +232,7 @@ export class DeepSeekV3 {
       const kv = o.gatherRows(cache, Int32Array.from({ length: s }, (_, i) => i));
       const kvb = o.matmul(o.sliceCols(kv, 1, 0, c), L.kvB); // [S, H*(dn+dv)]
       const k = o.concatCols(o.sliceCols(kvb, h, 0, dn), o.repeatCols(o.sliceCols(kv, 1, c, dr), h), h);
-      out = o.attention(o.concatCols(qNope, qPe, h), k, o.sliceCols(kvb, h, dn, dv), step.spans, { heads: h, kvHeads: h, scale: this.scale });
+      out = o.attention(o.concatCols(o.sliceCols(q, h, 0, dn), qPe, h), k, o.sliceCols(kvb, h, dn, dv), step.spans, { heads: h, kvHeads: h, scale: this.scale });
     }
     return o.matmulAdd(out, L.o, residual);
   }

@@ -60,6 +60,12 @@ export interface ExpertStack {
   down: Tensor;
 }
 
+/** Rope only columns [start, start+len) of each head of x [M, H*S]: the result is [M, H*len], as rope(sliceCols(x, H, start, len)). */
+export interface RopeSlice {
+  start: number;
+  len: number;
+}
+
 export interface Ops {
   info(): OpsInfo;
 
@@ -82,7 +88,8 @@ export interface Ops {
   matmul(x: Tensor, w: Tensor): Tensor;
   /** y[M,N] = r + x · wᵀ: matmul with a residual r [M, N] added (the transformer's h + W·a, one pass instead of two). */
   matmulAdd(x: Tensor, w: Tensor, r: Tensor): Tensor;
-  /** Per-head matmul: x [M, H*K], w [H, N, K] -> y [M, H*N] with y[m, h*N+n] = Σ_k x[m, h*K+k]·w[h, n, k].
+  /** Per-head matmul: x [M, H*S] (S ≥ K), w [H, N, K] -> y [M, H*N] with y[m, h*N+n] = Σ_k x[m, h*S+k]·w[h, n, k]:
+   *  head h reads the first K of its S columns (S = K is the plain case; S > K reads q_nope straight out of q).
    *  Used for MLA absorption (q_nope·W_UK, o_lat·W_UVᵀ with weights pre-arranged at load). */
   headMatmul(x: Tensor, w: Tensor): Tensor;
 
@@ -143,7 +150,7 @@ export interface Ops {
    *  x [M, H*R] (R even), cos/sin [M, R/2] (row m holds that row's position's angles; built on the host).
    *  For pair i of head h: (a, b) = (x[m, h*R+2i], x[m, h*R+2i+1]) ->
    *  (a·cos[m,i] − b·sin[m,i],  a·sin[m,i] + b·cos[m,i]).  Any YaRN mscale on cos/sin is pre-applied by the host. */
-  rope(x: Tensor, cos: Tensor, sin: Tensor, heads: number): Tensor;
+  rope(x: Tensor, cos: Tensor, sin: Tensor, heads: number, slice?: RopeSlice): Tensor;
 
   /** Generic multi-head attention with shared KV heads (MHA/GQA/MQA), used by naive MLA:
    *  q [M, H*Dk], k [S, Hk*Dk], v [S, Hk*Dv], H % Hk == 0, query head h uses kv head floor(h / (H/Hk)).

@@ -2,7 +2,7 @@
 // kernel is tested against. Accumulates in JS numbers (f64) and stores f32.
 import os from 'node:os';
 import { routeTokens } from '../moe-gate.js';
-import { numel, type ExpertStack, type GateConfig, type Ops, type OpsInfo, type Spans, type Tensor } from '../ops.js';
+import { numel, type ExpertStack, type GateConfig, type Ops, type OpsInfo, type RopeSlice, type Spans, type Tensor } from '../ops.js';
 
 class CpuTensor implements Tensor {
   freed = false;
@@ -97,11 +97,12 @@ export class CpuOps implements Ops {
     const [m, hk] = rows2(x, 'headMatmul', 'x');
     if (w.shape.length !== 3) throw new Error(`headMatmul: w must be [H, N, K], got [${w.shape.join(', ')}]`);
     const [h, n, k] = w.shape as [number, number, number];
-    if (hk !== h * k) throw new Error(`headMatmul: x has ${hk} columns, expected H*K = ${h}*${k}`);
+    const s = hk / h;
+    if (!(Number.isInteger(s) && s >= k)) throw new Error(`headMatmul: x has ${hk} columns, expected H*S = ${h}*S with S >= K = ${k}`);
     const y = new Float32Array(m * h * n);
     for (let i = 0; i < m; i++)
       for (let hh = 0; hh < h; hh++)
-        for (let j = 0; j < n; j++) y[i * h * n + hh * n + j] = dot(x.data, i * hk + hh * k, w.data, (hh * n + j) * k, k);
+        for (let j = 0; j < n; j++) y[i * h * n + hh * n + j] = dot(x.data, i * hk + hh * s, w.data, (hh * n + j) * k, k);
     return make([m, h * n], y);
   }
 
@@ -268,7 +269,8 @@ export class CpuOps implements Ops {
     return make([m, d], y);
   }
 
-  rope(xIn: Tensor, cosIn: Tensor, sinIn: Tensor, heads: number): Tensor {
+  rope(xIn: Tensor, cosIn: Tensor, sinIn: Tensor, heads: number, slice?: RopeSlice): Tensor {
+    if (slice) return this.rope(this.sliceCols(xIn, heads, slice.start, slice.len), cosIn, sinIn, heads);
     const x = t(xIn, 'rope'), cos = t(cosIn, 'rope'), sin = t(sinIn, 'rope');
     const [m, n] = rows2(x, 'rope', 'x');
     const r = n / heads, half = r / 2;

@@ -48,7 +48,7 @@ export const FIELDS = {
   gatherRows: ['n', 'N'],
   scatterAdd: ['n', 'N', 'R'],
   writeRows: ['n', 'N'],
-  rope: ['n', 'H', 'R2'],
+  rope: ['n', 'H', 'R2', 'S', 'start'],
   attnScores: ['n', 'H', 'L', 'A', 'B', 'qAStride', 'qBStride', 'kAStride', 'kAOff', 'kAHead', 'kBStride', 'kBOff', 'kBHead', 'group', 'f:scale', 'm0'],
   attnSoftmax: ['n', 'H', 'L', 'm0'],
   attnValues: ['n', 'H', 'L', 'Dv', 'vStride', 'vOff', 'vHead', 'group', 'm0'],
@@ -254,16 +254,18 @@ export function latentRowsSource(): string {
   }`);
 }
 
-/** Interleaved-pair RoPE; one invocation per (row, head, pair). */
+/** Interleaved-pair RoPE; one invocation per (row, head, pair). Head h of row m reads x from column h*S + start (S = 2·R2, start = 0 unless sliced). */
 export function ropeSource(): string {
   return kernel(FIELDS.rope, ['x: array<f32>', 'cs: array<f32>', 'sn: array<f32>', 'rw y: array<f32>'], `
   if (i >= p.n) { return; }
   let pair = i % p.R2;
   let m = i / (p.H * p.R2);
+  let h = (i / p.R2) % p.H;
   let c = cs[m * p.R2 + pair];
   let s = sn[m * p.R2 + pair];
-  let a = x[2u * i];
-  let b = x[2u * i + 1u];
+  let src = (m * p.H + h) * p.S + p.start + 2u * pair;
+  let a = x[src];
+  let b = x[src + 1u];
   y[2u * i] = a * c - b * s;
   y[2u * i + 1u] = a * s + b * c;`);
 }

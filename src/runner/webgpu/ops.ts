@@ -5,7 +5,7 @@
 // Tensor storage comes from a size-keyed pool: a freed buffer is handed to later ops, which is safe because
 // every write to it (dispatches, copies, clears, staged uploads) is recorded in queue order after earlier reads.
 import { f16ToF32, f32ToF16 } from '../dtype.js';
-import { numel, type ExpertStack, type GateConfig, type Ops, type OpsInfo, type Spans, type Tensor } from '../ops.js';
+import { numel, type ExpertStack, type GateConfig, type Ops, type OpsInfo, type RopeSlice, type Spans, type Tensor } from '../ops.js';
 import * as K from './kernels.js';
 import { KernelProfiler, type KernelTime } from './profiler.js';
 
@@ -440,10 +440,14 @@ export class WebGpuOps implements Ops {
     yStride: number,
     dual?: { w2: GpuTensor; y2: GpuTensor; h: GpuTensor },
     residual?: GpuTensor,
+    xHead = Kd,
   ): void {
-    const f16 = w.dtype === 'f16';
-    const vw = f16 || (Kd % 4 === 0 && xStride % 4 === 0) ? 4 : 1;
-    if (f16 && (Kd % 8 !== 0 || xStride % 4 !== 0)) throw new Error(`internal: packed f16 matmul needs K % 8 == 0 and x rows in vec4s (${Kd}, ${xStride})`);
+    let f16 = w.dtype === 'f16';
+    const vw = Kd % 4 === 0 && xStride % 4 === 0 && xHead % 4 === 0 ? 4 : 1;
+    if (f16 && (Kd % 8 !== 0 || vw !== 4)) {
+      w = this.check(w, 'matmul', 'w'); // x columns not in whole vec4s: the packed kernel cannot read them
+      f16 = false;
+    }
     // 4 rows x 8 columns per invocation measured fastest on lavapipe (bench/webgpu.ts; 2/16 columns and 2/8 rows were slower).
     // A few-row GEMV narrows the column block until there are >= 4 workgroups (heads included), so it can spread
     // over several threads or GPU cores: CPU time per weight measured the same for 1, 2, 4 and 8 columns.
@@ -458,7 +462,7 @@ export class WebGpuOps implements Ops {
       'matmul',
       key,
       () => K.matmulSource(tm, tn, vw as 1 | 4, f16, !!dual, false, !!residual),
-      [M, N, Kd / vw, xStride / vw, Kd / vw, f16 ? (N * Kd) / 8 : (N * Kd) / vw, yStride, N, tilesN, 0, 1, 0],
+      [M, N, Kd / vw, xStride / vw, xHead / vw, f16 ? (N * Kd) / 8 : (N * Kd) / vw, yStride, N, tilesN, 0, 1, 0],
       dual ? [x.buffer, w.buffer, dual.w2.buffer, y.buffer, dual.y2.buffer, dual.h.buffer] : residual ? [x.buffer, w.buffer, residual.buffer, y.buffer] : [x.buffer, w.buffer, y.buffer],
       tiles,
       heads,
@@ -509,9 +513,10 @@ export class WebGpuOps implements Ops {
     if (x.shape.length !== 2 || w.shape.length !== 3) throw new Error(`headMatmul: x [${x.shape.join(', ')}] must be [M, H*K] and w [${w.shape.join(', ')}] [H, N, K]`);
     const [H, N, Kd] = w.shape as [number, number, number];
     const [M, cols] = x.shape as [number, number];
-    if (cols !== H * Kd) throw new Error(`headMatmul: x has ${cols} columns, w [${H}, ${N}, ${Kd}] needs ${H * Kd}`);
+    const S = cols / H;
+    if (!(Number.isInteger(S) && S >= Kd)) throw new Error(`headMatmul: x has ${cols} columns, w [${H}, ${N}, ${Kd}] needs H*S with S >= ${Kd}`);
     const y = this.tensor([M, H * N]);
-    this.gemm(x, w, y, M, N, Kd, H, H * Kd, H * N);
+    this.gemm(x, w, y, M, N, Kd, H, cols, H * N, undefined, undefined, S);
     return y;
   }
 
@@ -779,19 +784,23 @@ export class WebGpuOps implements Ops {
 
   // ------------------------------------------------------------------ positional / attention
 
-  rope(xt: Tensor, ct: Tensor, stt: Tensor, heads: number): Tensor {
+  rope(xt: Tensor, ct: Tensor, stt: Tensor, heads: number, slice?: RopeSlice): Tensor {
     this.settle();
     const x = this.check(xt, 'rope', 'x');
     const cos = this.check(ct, 'rope', 'cos');
     const sin = this.check(stt, 'rope', 'sin');
-    const [M, cols] = this.rows2(x, 'rope', 'x');
-    const R = cols / heads;
-    if (!Number.isInteger(R) || R % 2 !== 0) throw new Error(`rope: x [${M}, ${cols}] does not split into ${heads} heads of even width`);
+    const [M, xcols] = this.rows2(x, 'rope', 'x');
+    const S = xcols / heads;
+    const start = slice?.start ?? 0;
+    const R = slice?.len ?? S;
+    if (!Number.isInteger(S) || start < 0 || start + R > S || R % 2 !== 0 || R === 0)
+      throw new Error(`rope: x [${M}, ${xcols}] has no even-width columns [${start}, ${start + R}) in each of ${heads} heads`);
+    const cols = heads * R;
     for (const [t, nm] of [[cos, 'cos'], [sin, 'sin']] as const)
       if (t.shape.length !== 2 || t.shape[0] !== M || t.shape[1] !== R / 2) throw new Error(`rope: ${nm} is [${t.shape.join(', ')}], expected [${M}, ${R / 2}]`);
     const y = this.tensor([M, cols]);
     const n = (M * cols) / 2;
-    this.simple('rope', K.ropeSource, [n, heads, R / 2], [x.buffer, cos.buffer, sin.buffer, y.buffer], n);
+    this.simple('rope', K.ropeSource, [n, heads, R / 2, S, start], [x.buffer, cos.buffer, sin.buffer, y.buffer], n);
     return y;
   }
 

@@ -108,6 +108,8 @@ describe('WebGPU ops vs CPU reference', () => {
     [9, 4, 8, 16],
   ])('headMatmul M=%i H=%i N=%i K=%i', async (M, H, N, Kd) => {
     await both([T(rand(M * H * Kd, 3), [M, H * Kd]), T(rand(H * N * Kd, 4), [H, N, Kd])], (o, [x, w]) => o.headMatmul(x!, w!));
+    // Heads wider than K (S = K + 4 and K + 3): each head reads only its first K columns.
+    for (const S of [Kd + 4, Kd + 3]) await both([T(rand(M * H * S, 5), [M, H * S]), T(rand(H * N * Kd, 4), [H, N, Kd])], (o, [x, w]) => o.headMatmul(x!, w!));
   });
 
   it('rmsnorm', async () => {
@@ -220,6 +222,13 @@ describe('WebGPU ops vs CPU reference', () => {
     c.data = c.data.map(Math.cos);
     s.data = s.data.map(Math.sin);
     await both([T(rand(M * H * R, 23), [M, H * R]), c, s], (o, [x, cs, sn]) => o.rope(x!, cs!, sn!, H));
+    // On a column slice of each head (q_pe inside q): the same numbers as slicing first.
+    const S = 13, start = 5;
+    const x = T(rand(M * H * S, 24), [M, H * S]);
+    const sliced = await both([x, c, s], (o, [q, cs, sn]) => o.rope(q!, cs!, sn!, H, { start, len: R }));
+    const ref = await both([x, c, s], (o, [q, cs, sn]) => o.rope(o.sliceCols(q!, H, start, R), cs!, sn!, H));
+    expect(Array.from(sliced)).toEqual(Array.from(ref));
+    expect(() => gpu.rope(gpu.zeros([M, H * S]), gpu.zeros([M, R / 2]), gpu.zeros([M, R / 2]), H, { start: 6, len: R })).toThrow(/rope: .* no even-width columns \[6, 14\)/);
   });
 
   it('attention (GQA, causal spans and two-range decode spans)', async () => {
