@@ -317,7 +317,24 @@ export function attnSoftmaxSource(): string {
   for (var j = 0u; j < len; j++) { sc[base + j] = sc[base + j] * inv; }`, SPAN_KEY);
 }
 
-export function attnValuesSource(): string {
+/**
+ * With vec4 (Dv, vStride, vOff, vHead all multiples of 4) each invocation sums 4 adjacent value columns with vec4
+ * loads: a quarter of the invocations and loads; the host then passes n, Dv, strides and offsets in vec4 units.
+ */
+export function attnValuesSource(vec4 = false): string {
+  const t = vec4 ? 'vec4<f32>' : 'f32';
+  if (vec4)
+    return kernel(FIELDS.attnValues, ['pr: array<f32>', `v: array<${t}>`, 'spans: array<i32>', `rw y: array<${t}>`], `
+  if (i >= p.n) { return; }
+  let c = i % p.Dv;
+  let row = i / p.Dv;
+  let m = p.m0 + row / p.H;
+  let h = row % p.H;
+  let len = spanLen(m);
+  let off = p.vOff + (h / p.group) * p.vHead + c;
+  var acc = vec4<f32>(0.0);
+  for (var j = 0u; j < len; j++) { acc += pr[row * p.L + j] * v[keyRow(m, j) * p.vStride + off]; }
+  y[p.m0 * p.H * p.Dv + i] = acc;`, SPAN_KEY);
   return kernel(FIELDS.attnValues, ['pr: array<f32>', 'v: array<f32>', 'spans: array<i32>', 'rw y: array<f32>'], `
   if (i >= p.n) { return; }
   let c = i % p.Dv;

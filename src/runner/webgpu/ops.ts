@@ -850,11 +850,14 @@ export class WebGpuOps implements Ops {
         rows * H * L,
       );
       this.simple('attnSoftmax', K.attnSoftmaxSource, [rows * H, H, L, m0], [sp, sc.buffer], rows * H);
-      const n = rows * H * value.Dv;
-      this.simple(
+      // vec4 value rows when every column offset is a multiple of 4 (the MLA latent cache: C and C+R are).
+      const vw = [value.Dv, value.vStride, value.vOff, value.vHead].every((d) => d % 4 === 0) ? 4 : 1;
+      const n = (rows * H * value.Dv) / vw;
+      this.dispatch(
         'attnValues',
-        K.attnValuesSource,
-        [n, H, L, value.Dv, value.vStride, value.vOff, value.vHead, s.group, m0],
+        `attnValues:${vw}`,
+        () => K.attnValuesSource(vw === 4),
+        [n, H, L, value.Dv / vw, value.vStride / vw, value.vOff / vw, value.vHead / vw, s.group, m0],
         [sc.buffer, value.v.buffer, sp, y.buffer],
         n,
       );

@@ -30,6 +30,7 @@ const sources: [string, string][] = [
   ['attnScores', K.attnScoresSource()],
   ['attnSoftmax', K.attnSoftmaxSource()],
   ['attnValues', K.attnValuesSource()],
+  ['attnValues vec4', K.attnValuesSource(true)],
   ['latentRows', K.latentRowsSource()],
   ['moeRoute', K.moeRouteSource()],
   ['moeLists', K.moeListsSource()],
