@@ -284,8 +284,11 @@ fn keyRow(m: u32, j: u32) -> u32 {
 fn spanLen(m: u32) -> u32 { return u32(spans[4u * m + 1u]) + u32(spans[4u * m + 3u]); }
 `;
 
-export function attnScoresSource(): string {
-  return kernel(FIELDS.attnScores, ['qA: array<f32>', 'qB: array<f32>', 'kA: array<f32>', 'kB: array<f32>', 'spans: array<i32>', 'rw sc: array<f32>'], `
+/** With vec4, q and k are read as vec4s (every width, stride and offset a multiple of 4, passed in vec4 units). */
+export function attnScoresSource(vec4 = false): string {
+  const t = vec4 ? 'vec4<f32>' : 'f32';
+  const mac = (q: string, k: string) => (vec4 ? `s += dot(${q}, ${k});` : `s += ${q} * ${k};`);
+  return kernel(FIELDS.attnScores, [`qA: array<${t}>`, `qB: array<${t}>`, `kA: array<${t}>`, `kB: array<${t}>`, 'spans: array<i32>', 'rw sc: array<f32>'], `
   if (i >= p.n) { return; }
   let j = i % p.L;
   let row = i / p.L;
@@ -297,10 +300,10 @@ export function attnScoresSource(): string {
   var s = 0.0;
   let qa = m * p.qAStride + h * p.A;
   let ka = t * p.kAStride + p.kAOff + kvh * p.kAHead;
-  for (var d = 0u; d < p.A; d++) { s += qA[qa + d] * kA[ka + d]; }
+  for (var d = 0u; d < p.A; d++) { ${mac('qA[qa + d]', 'kA[ka + d]')} }
   let qb = m * p.qBStride + h * p.B;
   let kb = t * p.kBStride + p.kBOff + kvh * p.kBHead;
-  for (var d = 0u; d < p.B; d++) { s += qB[qb + d] * kB[kb + d]; }
+  for (var d = 0u; d < p.B; d++) { ${mac('qB[qb + d]', 'kB[kb + d]')} }
   sc[i] = s * p.scale;`, SPAN_KEY);
 }
 

@@ -842,10 +842,13 @@ export class WebGpuOps implements Ops {
     for (let m0 = 0; m0 < M; m0 += rowsPer) {
       const rows = Math.min(rowsPer, M - m0);
       const sc = this.tensor([rows * H, L]);
-      this.simple(
+      // vec4 q and k reads when every width, stride and offset is a multiple of 4 (MLA: latent 128, rope 16, row 144).
+      const qw = [s.A, s.B, s.kAStride, s.kAOff, s.kAHead, s.kBStride, s.kBOff, s.kBHead].every((d) => d % 4 === 0) ? 4 : 1;
+      this.dispatch(
         'attnScores',
-        K.attnScoresSource,
-        [rows * H * L, H, L, s.A, s.B, H * s.A, H * s.B, s.kAStride, s.kAOff, s.kAHead, s.kBStride, s.kBOff, s.kBHead, s.group, s.scale, m0],
+        `attnScores:${qw}`,
+        () => K.attnScoresSource(qw === 4),
+        [rows * H * L, H, L, s.A / qw, s.B / qw, (H * s.A) / qw, (H * s.B) / qw, s.kAStride / qw, s.kAOff / qw, s.kAHead / qw, s.kBStride / qw, s.kBOff / qw, s.kBHead / qw, s.group, s.scale, m0],
         [s.qA.buffer, s.qB.buffer, s.kA.buffer, s.kB.buffer, sp, sc.buffer],
         rows * H * L,
       );

@@ -28,6 +28,7 @@ const sources: [string, string][] = [
   ['writeRows', K.writeRowsSource()],
   ['rope', K.ropeSource()],
   ['attnScores', K.attnScoresSource()],
+  ['attnScores vec4', K.attnScoresSource(true)],
   ['attnSoftmax', K.attnSoftmaxSource()],
   ['attnValues', K.attnValuesSource()],
   ['attnValues vec4', K.attnValuesSource(true)],
