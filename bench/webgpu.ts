@@ -153,6 +153,7 @@ async function main(): Promise<void> {
           console.log(`| ${preset} | ${g} | **${name} / cpu** | **${(w.pre / c.pre).toFixed(2)}x** | **${(w.dec / c.dec).toFixed(2)}x** |  |  |  |  |  |`);
         }
       }
+      await interleavedSteps(preset, models, prompt);
       for (const [, model] of models) model.dispose();
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -160,6 +161,41 @@ async function main(): Promise<void> {
   }
   gpu.dispose();
   gpu16.dispose();
+}
+
+/**
+ * Decode steps timed one at a time with the backends interleaved step by step (CPU, WebGPU f32, WebGPU f16, CPU, ...),
+ * so every backend sees the same moments of the shared machine's load; median and minimum per backend, and ratios.
+ */
+async function interleavedSteps(preset: string, models: [string, DeepSeekV3][], prompt: number[]): Promise<void> {
+  const steps = Number(process.env.BENCH_STEPS ?? 24);
+  const P = prompt.length;
+  const ar = (n: number, f: (i: number) => number) => Int32Array.from({ length: n }, (_, i) => f(i));
+  console.log(`\n${preset}: decode steps interleaved across backends (${steps} steps after a ${P}-token prefill; ms per step)`);
+  console.log('| preset | G | backend | median ms | min ms | median speed-up vs cpu | min speed-up vs cpu |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const g of [1, 8]) {
+    const caches = models.map(([, m]) => m.newCache(P + g * steps));
+    const times = models.map(() => [] as number[]);
+    const prefill = { ids: Int32Array.from(prompt), positions: ar(P, (i) => i), cacheRows: ar(P, (i) => i), spans: ar(4 * P, (j) => (j % 4 === 1 ? Math.floor(j / 4) + 1 : 0)) };
+    for (const [i, [, m]] of models.entries()) await m.forward(prefill, caches[i]!, { logitRows: Int32Array.of(P - 1) });
+    for (let s = 0; s < steps; s++) {
+      // Sample k of G attends to the shared prompt rows and its own rows (as generate() lays out the cache).
+      const step = { ids: ar(g, (k) => (k * 13 + s * 7) % 500), positions: ar(g, () => P + s), cacheRows: ar(g, (k) => P + k * steps + s), spans: ar(4 * g, (j) => [0, P, P + Math.floor(j / 4) * steps, s + 1][j % 4]!) };
+      for (const [i, [, m]] of models.entries()) {
+        const t0 = performance.now();
+        await m.forward(step, caches[i]!);
+        times[i]!.push(performance.now() - t0);
+      }
+    }
+    models.forEach(([, m], i) => m.freeCache(caches[i]!));
+    const q = (a: number[], f: number) => [...a].sort((x, y) => x - y)[Math.floor(f * (a.length - 1))]!;
+    const [cMed, cMin] = [q(times[0]!, 0.5), q(times[0]!, 0)];
+    models.forEach(([name], i) => {
+      const [med, min] = [q(times[i]!, 0.5), q(times[i]!, 0)];
+      console.log(`| ${preset} | ${g} | ${name} | ${med.toFixed(2)} | ${min.toFixed(2)} | ${(cMed / med).toFixed(2)}x | ${(cMin / min).toFixed(2)}x |`);
+    });
+  }
 }
 
 await main();

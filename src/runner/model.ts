@@ -11,11 +11,11 @@
 //   absorbed: s_t = scale·((W_UKᵀ q_nope_h)·latent_t + q_pe_h·k_pe_t); o_h = W_UV_h · Σ_t p_t latent_t
 //   naive:    k_h = [W_UK_h latent | k_pe], v_h = W_UV_h latent; standard attention (same numbers)
 //   out = W_o · concat_h(o_h)
-// MoE: router logits are read back and routed on the host (moe-gate.ts); shared experts always on.
+// MoE: routing (moe-gate.ts's rule) and the routed experts stay on the device (moeRoute, moeExperts), so a
+// forward pass reads back only its logits; shared experts always on.
 import type { Checkpoint } from './checkpoint.js';
 import { isMoeLayer, type ModelConfig } from './config.js';
-import { routeTokens, tokensPerExpert } from './moe-gate.js';
-import type { Ops, Spans, Tensor } from './ops.js';
+import type { ExpertStack, Ops, Spans, Tensor } from './ops.js';
 import { attentionScale, ropeCosSinScale, ropeInvFreq, ropeTables } from './rope.js';
 import { scoped } from './scope.js';
 
@@ -29,9 +29,9 @@ interface Mlp {
 }
 interface Moe {
   router: Tensor;
-  /** e_score_correction_bias, kept on the host where routing happens. */
-  bias: Float32Array | undefined;
-  experts: Mlp[];
+  /** e_score_correction_bias [E]. */
+  bias: Tensor | undefined;
+  experts: ExpertStack;
   shared: Mlp | undefined;
 }
 interface Layer {
@@ -122,6 +122,17 @@ export class DeepSeekV3 {
       up: w(`${p}.up_proj.weight`, [inter, d]),
       down: w(`${p}.down_proj.weight`, [d, inter]),
     });
+    // Routed experts stacked per projection ([E, I, D] and [E, D, I]) for moeExperts.
+    const stack = (p: string, n: number, proj: string, shape: [number, number]): Tensor => {
+      const one = shape[0] * shape[1], data = new Float32Array(n * one);
+      for (let e = 0; e < n; e++) data.set(ckpt.get(`${p}.${e}.${proj}.weight`, shape), e * one);
+      return up(data, [n, ...shape]);
+    };
+    const experts = (p: string, n: number, inter: number): ExpertStack => ({
+      gate: stack(p, n, 'gate_proj', [inter, d]),
+      up: stack(p, n, 'up_proj', [inter, d]),
+      down: stack(p, n, 'down_proj', [d, inter]),
+    });
     const layers: Layer[] = [];
     for (let i = 0; i < cfg.numHiddenLayers; i++) {
       const p = `model.layers.${i}`;
@@ -137,8 +148,8 @@ export class DeepSeekV3 {
         const m = `${p}.mlp`;
         ffn = {
           router: w(`${m}.gate.weight`, [cfg.nRoutedExperts, d]),
-          bias: ckpt.has(`${m}.gate.e_score_correction_bias`) ? ckpt.get(`${m}.gate.e_score_correction_bias`, [cfg.nRoutedExperts]) : undefined,
-          experts: Array.from({ length: cfg.nRoutedExperts }, (_, e) => mlp(`${m}.experts.${e}`, cfg.moeIntermediateSize)),
+          bias: ckpt.has(`${m}.gate.e_score_correction_bias`) ? w(`${m}.gate.e_score_correction_bias`, [cfg.nRoutedExperts]) : undefined,
+          experts: experts(`${m}.experts`, cfg.nRoutedExperts, cfg.moeIntermediateSize),
           shared: cfg.nSharedExperts > 0 ? mlp(`${m}.shared_experts`, cfg.moeIntermediateSize * cfg.nSharedExperts) : undefined,
         };
       } else ffn = mlp(`${p}.mlp`, cfg.intermediateSize);
@@ -190,9 +201,9 @@ export class DeepSeekV3 {
     try {
       for (let i = 0; i < this.layers.length; i++) {
         const L = this.layers[i]!;
-        x = o.add(x, this.attention(o, L, o.rmsnorm(x, L.inputNorm, eps), cos, sin, cache.layers[i]!, step, opts.attention ?? 'absorbed'));
+        x = this.attention(o, L, x, o.rmsnorm(x, L.inputNorm, eps), cos, sin, cache.layers[i]!, step, opts.attention ?? 'absorbed');
         const h = o.rmsnorm(x, L.postNorm, eps);
-        x = o.add(x, 'router' in L.ffn ? await this.moe(o, L.ffn, h) : this.mlp(o, L.ffn, h));
+        x = 'router' in L.ffn ? this.moe(o, L.ffn, h, x) : this.mlp(o, L.ffn, h, x);
         release([x, cos, sin]);
       }
       const rows = opts.logitRows ? o.gatherRows(x, opts.logitRows) : x;
@@ -202,18 +213,17 @@ export class DeepSeekV3 {
     }
   }
 
-  private attention(o: Ops, L: Layer, x: Tensor, cos: Tensor, sin: Tensor, cache: Tensor, step: Step, mode: AttentionMode): Tensor {
+  /** x + MLA(x_normed): the residual is added by the output projection. */
+  private attention(o: Ops, L: Layer, residual: Tensor, x: Tensor, cos: Tensor, sin: Tensor, cache: Tensor, step: Step, mode: AttentionMode): Tensor {
     const { numAttentionHeads: h, qkNopeHeadDim: dn, qkRopeHeadDim: dr, vHeadDim: dv, kvLoraRank: c } = this.cfg;
     const q = L.q ? o.matmul(x, L.q) : o.matmul(o.rmsnorm(o.matmul(x, L.qA!), L.qANorm!, LATENT_NORM_EPS), L.qB!);
-    const qNope = o.sliceCols(q, h, 0, dn);
-    const qPe = o.rope(o.sliceCols(q, h, dn, dr), cos, sin, h);
+    const qPe = o.rope(q, cos, sin, h, { start: dn, len: dr });
     const kva = o.matmul(x, L.kvA);
-    const latent = o.rmsnorm(o.sliceCols(kva, 1, 0, c), L.kvANorm, LATENT_NORM_EPS);
-    const kPe = o.rope(o.sliceCols(kva, 1, c, dr), cos, sin, 1);
-    o.writeRows(cache, o.concatCols(latent, kPe, 1), step.cacheRows);
+    o.writeLatentRows(cache, kva, L.kvANorm, LATENT_NORM_EPS, cos, sin, step.cacheRows);
     let out: Tensor;
     if (mode === 'absorbed') {
-      const oLat = o.mlaAttention(o.headMatmul(qNope, L.wUKT), qPe, cache, step.spans, { heads: h, latentDim: c, ropeDim: dr, scale: this.scale });
+      // headMatmul reads each head's first dn columns of q: q_nope without a copy.
+      const oLat = o.mlaAttention(o.headMatmul(q, L.wUKT), qPe, cache, step.spans, { heads: h, latentDim: c, ropeDim: dr, scale: this.scale });
       out = o.headMatmul(oLat, L.wUV);
     } else {
       // Decompress every cache row any query needs into full per-head keys and values.
@@ -222,20 +232,20 @@ export class DeepSeekV3 {
       const kv = o.gatherRows(cache, Int32Array.from({ length: s }, (_, i) => i));
       const kvb = o.matmul(o.sliceCols(kv, 1, 0, c), L.kvB); // [S, H*(dn+dv)]
       const k = o.concatCols(o.sliceCols(kvb, h, 0, dn), o.repeatCols(o.sliceCols(kv, 1, c, dr), h), h);
-      out = o.attention(o.concatCols(qNope, qPe, h), k, o.sliceCols(kvb, h, dn, dv), step.spans, { heads: h, kvHeads: h, scale: this.scale });
+      out = o.attention(o.concatCols(o.sliceCols(q, h, 0, dn), qPe, h), k, o.sliceCols(kvb, h, dn, dv), step.spans, { heads: h, kvHeads: h, scale: this.scale });
     }
-    return o.matmul(out, L.o);
+    return o.matmulAdd(out, L.o, residual);
   }
 
-  private mlp(o: Ops, w: Mlp, x: Tensor): Tensor {
-    return o.matmul(o.siluMul(o.matmul(x, w.gate), o.matmul(x, w.up)), w.down);
+  /** residual + SiLU MLP(x). */
+  private mlp(o: Ops, w: Mlp, x: Tensor, residual: Tensor): Tensor {
+    return o.matmulAdd(o.siluMul(o.matmul(x, w.gate), o.matmul(x, w.up)), w.down, residual);
   }
 
-  private async moe(o: Ops, w: Moe, x: Tensor): Promise<Tensor> {
-    const routing = routeTokens(await o.read(o.matmul(x, w.router)), this.cfg, w.bias);
-    let y = w.shared ? this.mlp(o, w.shared, x) : o.zeros(x.shape);
-    for (const [e, { rows, weights }] of tokensPerExpert(routing, this.cfg.numExpertsPerTok)) y = o.scatterAddRows(y, this.mlp(o, w.experts[e]!, o.gatherRows(x, rows)), rows, weights);
-    return y;
+  /** residual + shared experts(x) + routed experts(x). */
+  private moe(o: Ops, w: Moe, x: Tensor, residual: Tensor): Tensor {
+    const { experts, weights } = o.moeRoute(o.matmul(x, w.router), this.cfg, w.bias);
+    return o.moeExperts(w.shared ? this.mlp(o, w.shared, x, residual) : residual, x, w.experts, experts, weights);
   }
 
   /** Bytes of weights held on the device (matrices in the backend's weight dtype, vectors in f32). */

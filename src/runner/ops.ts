@@ -14,15 +14,19 @@
 //   of D numbers each, head-major (head h occupies columns h*D .. h*D+D-1).
 // - Host-side arguments (token ids, row lists, spans, weights of routed experts) are plain
 //   typed arrays; a backend uploads them as small uniform/storage buffers.
-// - MoE routing is chosen on the HOST: the model computes router logits x·W_gateᵀ with `matmul`,
-//   reads the [M, n_routed_experts] scores back (tiny), picks experts with the pure function in
-//   src/runner/moe-gate.ts, then per active expert runs gatherRows -> matmul/siluMul/matmul ->
-//   scatterAddRows. One small readback per MoE layer; a fused device-side router may come later.
+// - MoE routing stays on the DEVICE: the model computes router logits x·W_gateᵀ with `matmul`, picks
+//   experts with `moeRoute` (the rule of src/runner/moe-gate.ts) and runs every routed expert of every
+//   token with one `moeExperts` call, so a forward pass reads back only its logits. (`gatherRows` and
+//   `scatterAddRows` remain for host-routed use.)
 // - Every op checks its shapes and throws an Error naming the op and the mismatch.
 //
 // Tolerances: the CPU reference accumulates in f32 (Math.fround not enforced; JS numbers are
 // f64 during accumulation). WebGPU kernels should match it within ~1e-4 relative for f32
 // weights at the sizes of the tiny/small presets.
+
+import type { GateConfig } from './moe-gate.js';
+
+export type { GateConfig };
 
 /** An opaque device tensor. `shape` is known on the host without a readback. */
 export interface Tensor {
@@ -49,6 +53,19 @@ export interface OpsInfo {
  */
 export type Spans = Int32Array;
 
+/** Stacked routed-expert weights: gate and up [E, I, D], down [E, D, I] (expert e's SiLU MLP is slice e). */
+export interface ExpertStack {
+  gate: Tensor;
+  up: Tensor;
+  down: Tensor;
+}
+
+/** Rope only columns [start, start+len) of each head of x [M, H*S]: the result is [M, H*len], as rope(sliceCols(x, H, start, len)). */
+export interface RopeSlice {
+  start: number;
+  len: number;
+}
+
 export interface Ops {
   info(): OpsInfo;
 
@@ -69,7 +86,10 @@ export interface Ops {
 
   /** y[M,N] = x[M,K] · w[N,K]ᵀ  (Hugging Face Linear layout: w is [out, in]). */
   matmul(x: Tensor, w: Tensor): Tensor;
-  /** Per-head matmul: x [M, H*K], w [H, N, K] -> y [M, H*N] with y[m, h*N+n] = Σ_k x[m, h*K+k]·w[h, n, k].
+  /** y[M,N] = r + x · wᵀ: matmul with a residual r [M, N] added (the transformer's h + W·a, one pass instead of two). */
+  matmulAdd(x: Tensor, w: Tensor, r: Tensor): Tensor;
+  /** Per-head matmul: x [M, H*S] (S ≥ K), w [H, N, K] -> y [M, H*N] with y[m, h*N+n] = Σ_k x[m, h*S+k]·w[h, n, k]:
+   *  head h reads the first K of its S columns (S = K is the plain case; S > K reads q_nope straight out of q).
    *  Used for MLA absorption (q_nope·W_UK, o_lat·W_UVᵀ with weights pre-arranged at load). */
   headMatmul(x: Tensor, w: Tensor): Tensor;
 
@@ -108,13 +128,29 @@ export interface Ops {
    *  it is ordered after all previously enqueued ops that read dst. (KV-cache append.) */
   writeRows(dst: Tensor, src: Tensor, rows: Int32Array): void;
 
+  /** IN PLACE, the MLA cache append in one op: kva [R, C+D] holds rows [latent | k_pe] before norm and RoPE; for each r,
+   *  dst[rows[r], :C] = rmsnorm(kva[r, :C]) · w (eps, w [C]) and dst[rows[r], C:] = rope(kva[r, C:]) (one head,
+   *  cos/sin [R, D/2]) — the same numbers as writeRows(dst, concatCols(rmsnorm(slice), rope(slice)), rows). dst [S, C+D]. */
+  writeLatentRows(dst: Tensor, kva: Tensor, w: Tensor, eps: number, cos: Tensor, sin: Tensor, rows: Int32Array): void;
+
+  // ---------------------------------------------------------------- mixture of experts
+
+  /** DeepSeekMoE routing of M tokens, exactly the rule of `routeTokens` (moe-gate.ts), on the device:
+   *  logits [M, E] (router scores before sigmoid/softmax), bias [E] (e_score_correction_bias) or undefined ->
+   *  experts [M, K] (expert indices as exact f32 integers, in choice order) and weights [M, K] (combine weights).
+   *  Scores are computed in f32 (the host function uses f64), so exact near-ties may break differently. */
+  moeRoute(logits: Tensor, gate: GateConfig, bias?: Tensor): { experts: Tensor; weights: Tensor };
+  /** Routed experts combined: y = dst + Σ_k weights[m,k] · down_e · (silu(gate_e · x_m) ⊙ (up_e · x_m)),
+   *  e = experts[m,k], summed in k order. dst, x [M, D]; experts, weights [M, K] as from `moeRoute`. */
+  moeExperts(dst: Tensor, x: Tensor, w: ExpertStack, experts: Tensor, weights: Tensor): Tensor;
+
   // ---------------------------------------------------------------- positional / attention
 
   /** Interleaved (complex-pair, DeepSeek/Meta layout) RoPE on every head:
    *  x [M, H*R] (R even), cos/sin [M, R/2] (row m holds that row's position's angles; built on the host).
    *  For pair i of head h: (a, b) = (x[m, h*R+2i], x[m, h*R+2i+1]) ->
    *  (a·cos[m,i] − b·sin[m,i],  a·sin[m,i] + b·cos[m,i]).  Any YaRN mscale on cos/sin is pre-applied by the host. */
-  rope(x: Tensor, cos: Tensor, sin: Tensor, heads: number): Tensor;
+  rope(x: Tensor, cos: Tensor, sin: Tensor, heads: number, slice?: RopeSlice): Tensor;
 
   /** Generic multi-head attention with shared KV heads (MHA/GQA/MQA), used by naive MLA:
    *  q [M, H*Dk], k [S, Hk*Dk], v [S, Hk*Dv], H % Hk == 0, query head h uses kv head floor(h / (H/Hk)).

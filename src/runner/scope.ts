@@ -16,7 +16,11 @@ export function scoped(inner: Ops): Scope {
       if (typeof v !== 'function') return v;
       return (...args: unknown[]) => {
         const r: unknown = (v as (...a: unknown[]) => unknown).apply(target, args);
-        if (r !== null && typeof r === 'object' && 'shape' in r) made.push(r as Tensor);
+        if (r !== null && typeof r === 'object') {
+          if ('shape' in r) made.push(r as Tensor);
+          // An op returning several tensors ({experts, weights} of moeRoute): track each.
+          else for (const x of Object.values(r)) if (x !== null && typeof x === 'object' && 'shape' in x) made.push(x as Tensor);
+        }
         return r;
       };
     },

@@ -1,7 +1,8 @@
 // The CPU reference backend: plain TypeScript over Float32Array, the ground truth every WebGPU
 // kernel is tested against. Accumulates in JS numbers (f64) and stores f32.
 import os from 'node:os';
-import { numel, type Ops, type OpsInfo, type Spans, type Tensor } from '../ops.js';
+import { routeTokens } from '../moe-gate.js';
+import { numel, type ExpertStack, type GateConfig, type Ops, type OpsInfo, type RopeSlice, type Spans, type Tensor } from '../ops.js';
 
 class CpuTensor implements Tensor {
   freed = false;
@@ -82,16 +83,26 @@ export class CpuOps implements Ops {
     return make([m, n], y);
   }
 
+  matmulAdd(x: Tensor, w: Tensor, r: Tensor): Tensor {
+    const y = this.matmul(x, w);
+    try {
+      return this.add(r, y);
+    } catch (e) {
+      throw new Error(`matmulAdd: ${(e as Error).message}`);
+    }
+  }
+
   headMatmul(xIn: Tensor, wIn: Tensor): Tensor {
     const x = t(xIn, 'headMatmul'), w = t(wIn, 'headMatmul');
     const [m, hk] = rows2(x, 'headMatmul', 'x');
     if (w.shape.length !== 3) throw new Error(`headMatmul: w must be [H, N, K], got [${w.shape.join(', ')}]`);
     const [h, n, k] = w.shape as [number, number, number];
-    if (hk !== h * k) throw new Error(`headMatmul: x has ${hk} columns, expected H*K = ${h}*${k}`);
+    const s = hk / h;
+    if (!(Number.isInteger(s) && s >= k)) throw new Error(`headMatmul: x has ${hk} columns, expected H*S = ${h}*S with S >= K = ${k}`);
     const y = new Float32Array(m * h * n);
     for (let i = 0; i < m; i++)
       for (let hh = 0; hh < h; hh++)
-        for (let j = 0; j < n; j++) y[i * h * n + hh * n + j] = dot(x.data, i * hk + hh * k, w.data, (hh * n + j) * k, k);
+        for (let j = 0; j < n; j++) y[i * h * n + hh * n + j] = dot(x.data, i * hk + hh * s, w.data, (hh * n + j) * k, k);
     return make([m, h * n], y);
   }
 
@@ -214,7 +225,52 @@ export class CpuOps implements Ops {
     });
   }
 
-  rope(xIn: Tensor, cosIn: Tensor, sinIn: Tensor, heads: number): Tensor {
+  writeLatentRows(dst: Tensor, kvaIn: Tensor, w: Tensor, eps: number, cos: Tensor, sin: Tensor, rows: Int32Array): void {
+    const kva = t(kvaIn, 'writeLatentRows');
+    const [, n] = rows2(kva, 'writeLatentRows', 'kva');
+    const c = numel(t(w, 'writeLatentRows').shape);
+    if (!(c < n)) throw new Error(`writeLatentRows: norm weight of ${c} leaves no rope columns in kva [${kva.shape.join(', ')}]`);
+    const latent = this.rmsnorm(this.sliceCols(kva, 1, 0, c), w, eps);
+    this.writeRows(dst, this.concatCols(latent, this.rope(this.sliceCols(kva, 1, c, n - c), cos, sin, 1), 1), rows);
+  }
+
+  moeRoute(logitsIn: Tensor, gate: GateConfig, biasIn?: Tensor): { experts: Tensor; weights: Tensor } {
+    const logits = t(logitsIn, 'moeRoute');
+    const [m, e] = rows2(logits, 'moeRoute', 'logits');
+    if (e !== gate.nRoutedExperts) throw new Error(`moeRoute: logits have ${e} columns, expected ${gate.nRoutedExperts} experts`);
+    const r = routeTokens(logits.data, gate, biasIn ? t(biasIn, 'moeRoute').data : undefined);
+    const k = gate.numExpertsPerTok;
+    return { experts: make([m, k], Float32Array.from(r.experts)), weights: make([m, k], r.weights) };
+  }
+
+  moeExperts(dstIn: Tensor, xIn: Tensor, w: ExpertStack, expertsIn: Tensor, weightsIn: Tensor): Tensor {
+    const dst = t(dstIn, 'moeExperts'), x = t(xIn, 'moeExperts'), ex = t(expertsIn, 'moeExperts'), wt = t(weightsIn, 'moeExperts');
+    const gate = t(w.gate, 'moeExperts'), up = t(w.up, 'moeExperts'), down = t(w.down, 'moeExperts');
+    same(dst, x, 'moeExperts');
+    same(ex, wt, 'moeExperts');
+    const [m, d] = rows2(x, 'moeExperts', 'x'), [mk, k] = rows2(ex, 'moeExperts', 'experts');
+    if (gate.shape.length !== 3) throw new Error(`moeExperts: gate must be [E, I, D], got [${gate.shape.join(', ')}]`);
+    const [ne, inter, d2] = gate.shape as [number, number, number];
+    same(gate, up, 'moeExperts');
+    if (mk !== m || d2 !== d || down.shape.length !== 3 || down.shape[0] !== ne || down.shape[1] !== d || down.shape[2] !== inter)
+      throw new Error(`moeExperts: x [${m}, ${d}], experts [${mk}, ${k}], gate [${gate.shape.join(', ')}], down [${down.shape.join(', ')}] do not fit`);
+    const y = Float32Array.from(dst.data), h = new Float64Array(inter);
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < k; j++) {
+        const e = ex.data[i * k + j]!;
+        if (!(Number.isInteger(e) && e >= 0 && e < ne)) throw new Error(`moeExperts: expert ${e} outside [0, ${ne})`);
+        for (let n = 0; n < inter; n++) {
+          const g = dot(x.data, i * d, gate.data, (e * inter + n) * d, d), u = dot(x.data, i * d, up.data, (e * inter + n) * d, d);
+          h[n] = Math.fround((g / (1 + Math.exp(-g))) * u);
+        }
+        const hf = Float32Array.from(h);
+        for (let c = 0; c < d; c++) y[i * d + c]! += wt.data[i * k + j]! * dot(hf, 0, down.data, (e * d + c) * inter, inter);
+      }
+    return make([m, d], y);
+  }
+
+  rope(xIn: Tensor, cosIn: Tensor, sinIn: Tensor, heads: number, slice?: RopeSlice): Tensor {
+    if (slice) return this.rope(this.sliceCols(xIn, heads, slice.start, slice.len), cosIn, sinIn, heads);
     const x = t(xIn, 'rope'), cos = t(cosIn, 'rope'), sin = t(sinIn, 'rope');
     const [m, n] = rows2(x, 'rope', 'x');
     const r = n / heads, half = r / 2;

@@ -5,7 +5,7 @@
 // Tensor storage comes from a size-keyed pool: a freed buffer is handed to later ops, which is safe because
 // every write to it (dispatches, copies, clears, staged uploads) is recorded in queue order after earlier reads.
 import { f16ToF32, f32ToF16 } from '../dtype.js';
-import { numel, type Ops, type OpsInfo, type Spans, type Tensor } from '../ops.js';
+import { numel, type ExpertStack, type GateConfig, type Ops, type OpsInfo, type RopeSlice, type Spans, type Tensor } from '../ops.js';
 import * as K from './kernels.js';
 import { KernelProfiler, type KernelTime } from './profiler.js';
 
@@ -439,10 +439,15 @@ export class WebGpuOps implements Ops {
     xStride: number,
     yStride: number,
     dual?: { w2: GpuTensor; y2: GpuTensor; h: GpuTensor },
+    residual?: GpuTensor,
+    xHead = Kd,
   ): void {
-    const f16 = w.dtype === 'f16';
-    const vw = f16 || (Kd % 4 === 0 && xStride % 4 === 0) ? 4 : 1;
-    if (f16 && (Kd % 8 !== 0 || xStride % 4 !== 0)) throw new Error(`internal: packed f16 matmul needs K % 8 == 0 and x rows in vec4s (${Kd}, ${xStride})`);
+    let f16 = w.dtype === 'f16';
+    const vw = Kd % 4 === 0 && xStride % 4 === 0 && xHead % 4 === 0 ? 4 : 1;
+    if (f16 && (Kd % 8 !== 0 || vw !== 4)) {
+      w = this.check(w, 'matmul', 'w'); // x columns not in whole vec4s: the packed kernel cannot read them
+      f16 = false;
+    }
     // 4 rows x 8 columns per invocation measured fastest on lavapipe (bench/webgpu.ts; 2/16 columns and 2/8 rows were slower).
     // A few-row GEMV narrows the column block until there are >= 4 workgroups (heads included), so it can spread
     // over several threads or GPU cores: CPU time per weight measured the same for 1, 2, 4 and 8 columns.
@@ -452,13 +457,13 @@ export class WebGpuOps implements Ops {
     while (tn > 1 && Math.ceil((Math.ceil(M / tm) * Math.ceil(N / tn)) / K.WG) * heads < 4) tn /= 2;
     const tilesN = Math.ceil(N / tn);
     const tiles = Math.ceil(M / tm) * tilesN;
-    const key = `matmul${dual ? '2' : ''}:${tm}:${tn}:${vw}:${f16}`;
+    const key = `matmul${dual ? '2' : residual ? '+' : ''}:${tm}:${tn}:${vw}:${f16}`;
     this.dispatch(
       'matmul',
       key,
-      () => K.matmulSource(tm, tn, vw as 1 | 4, f16, !!dual),
-      [M, N, Kd / vw, xStride / vw, Kd / vw, f16 ? (N * Kd) / 8 : (N * Kd) / vw, yStride, N, tilesN],
-      dual ? [x.buffer, w.buffer, dual.w2.buffer, y.buffer, dual.y2.buffer, dual.h.buffer] : [x.buffer, w.buffer, y.buffer],
+      () => K.matmulSource(tm, tn, vw as 1 | 4, f16, !!dual, false, !!residual),
+      [M, N, Kd / vw, xStride / vw, xHead / vw, f16 ? (N * Kd) / 8 : (N * Kd) / vw, yStride, N, tilesN, 0, 1, 0],
+      dual ? [x.buffer, w.buffer, dual.w2.buffer, y.buffer, dual.y2.buffer, dual.h.buffer] : residual ? [x.buffer, w.buffer, residual.buffer, y.buffer] : [x.buffer, w.buffer, y.buffer],
       tiles,
       heads,
     );
@@ -479,6 +484,20 @@ export class WebGpuOps implements Ops {
     return y;
   }
 
+  matmulAdd(xt: Tensor, wt: Tensor, rt: Tensor): Tensor {
+    this.settle();
+    const x = this.check(xt, 'matmulAdd', 'x');
+    const w = this.weightOperand(wt, 'matmulAdd');
+    const r = this.check(rt, 'matmulAdd', 'r');
+    if (x.shape.length !== 2 || w.shape.length !== 2 || x.shape[1] !== w.shape[1] || r.shape.length !== 2 || r.shape[0] !== x.shape[0] || r.shape[1] !== w.shape[0])
+      throw new Error(`matmulAdd: x [${x.shape.join(', ')}], w [${w.shape.join(', ')}] and r [${r.shape.join(', ')}] need x [M, K], w [N, K], r [M, N]`);
+    const [M, Kd] = x.shape as [number, number];
+    const N = w.shape[0] as number;
+    const y = this.tensor([M, N]);
+    this.gemm(x, w, y, M, N, Kd, 1, Kd, N, undefined, r);
+    return y;
+  }
+
   /** Encode the matmuls held back for fusion, in order. */
   private settle(): void {
     if (this.pendingMm.length === 0) return;
@@ -494,9 +513,10 @@ export class WebGpuOps implements Ops {
     if (x.shape.length !== 2 || w.shape.length !== 3) throw new Error(`headMatmul: x [${x.shape.join(', ')}] must be [M, H*K] and w [${w.shape.join(', ')}] [H, N, K]`);
     const [H, N, Kd] = w.shape as [number, number, number];
     const [M, cols] = x.shape as [number, number];
-    if (cols !== H * Kd) throw new Error(`headMatmul: x has ${cols} columns, w [${H}, ${N}, ${Kd}] needs ${H * Kd}`);
+    const S = cols / H;
+    if (!(Number.isInteger(S) && S >= Kd)) throw new Error(`headMatmul: x has ${cols} columns, w [${H}, ${N}, ${Kd}] needs H*S with S >= ${Kd}`);
     const y = this.tensor([M, H * N]);
-    this.gemm(x, w, y, M, N, Kd, H, H * Kd, H * N);
+    this.gemm(x, w, y, M, N, Kd, H, cols, H * N, undefined, undefined, S);
     return y;
   }
 
@@ -664,21 +684,123 @@ export class WebGpuOps implements Ops {
     this.simple('writeRows', K.writeRowsSource, [n, N], [src.buffer, rb!, dst.buffer], n);
   }
 
+  writeLatentRows(dt: Tensor, kt: Tensor, wt: Tensor, eps: number, ct: Tensor, stt: Tensor, rows: Int32Array): void {
+    this.settle();
+    const dst = this.check(dt, 'writeLatentRows', 'dst');
+    const kva = this.check(kt, 'writeLatentRows', 'kva');
+    const w = this.check(wt, 'writeLatentRows', 'w');
+    const cos = this.check(ct, 'writeLatentRows', 'cos');
+    const sin = this.check(stt, 'writeLatentRows', 'sin');
+    const [S, N] = this.rows2(dst, 'writeLatentRows', 'dst');
+    const [R, Nk] = this.rows2(kva, 'writeLatentRows', 'kva');
+    const C = numel(w.shape);
+    const D2 = (N - C) / 2;
+    const table = (t: GpuTensor) => t.shape.length === 2 && t.shape[0] === R && t.shape[1] === D2;
+    if (Nk !== N || rows.length !== R || !(Number.isInteger(D2) && D2 > 0) || !table(cos) || !table(sin))
+      throw new Error(`writeLatentRows: kva [${R}, ${Nk}], ${rows.length} rows, w [${C}], cos [${cos.shape.join(', ')}], sin [${sin.shape.join(', ')}] do not fit dst [${S}, ${N}]`);
+    this.checkRows(rows, S, 'writeLatentRows');
+    const [rb] = this.hostArgs(1, rows);
+    this.simple('latentRows', K.latentRowsSource, [R, C, D2, N, eps], [kva.buffer, w.buffer, cos.buffer, sin.buffer, rb!, dst.buffer], R);
+  }
+
+  // ------------------------------------------------------------------ mixture of experts
+
+  moeRoute(lt: Tensor, gate: GateConfig, bt?: Tensor): { experts: Tensor; weights: Tensor } {
+    this.settle();
+    const logits = this.check(lt, 'moeRoute', 'logits');
+    const [M, E] = this.rows2(logits, 'moeRoute', 'logits');
+    const k = gate.numExpertsPerTok;
+    if (E !== gate.nRoutedExperts) throw new Error(`moeRoute: logits have ${E} columns, expected ${gate.nRoutedExperts} experts`);
+    if (E > K.MAX_EXPERTS) throw new Error(`moeRoute: ${E} routed experts exceed this backend's limit of ${K.MAX_EXPERTS}`);
+    if (!(k >= 1 && k <= E) || !(gate.nGroup >= 1 && E % gate.nGroup === 0))
+      throw new Error(`moeRoute: ${k} experts per token and ${gate.nGroup} groups do not fit ${E} experts`);
+    const bias = bt ? this.check(bt, 'moeRoute', 'bias') : undefined;
+    if (bias && numel(bias.shape) !== E) throw new Error(`moeRoute: bias has ${numel(bias.shape)} values, expected ${E}`);
+    const experts = this.tensor([M, k]);
+    const weights = this.tensor([M, k]);
+    const grouped = gate.nGroup > 1 && gate.topkMethod !== 'greedy';
+    const method = grouped ? (gate.topkMethod === 'noaux_tc' ? 2 : 1) : 0;
+    const useBias = bias && gate.topkMethod === 'noaux_tc' ? 1 : 0;
+    const values = [M, E, k, gate.nGroup, gate.topkGroup, method, gate.scoringFunc === 'sigmoid' ? 1 : 0, gate.normTopkProb ? 1 : 0, useBias, gate.routedScalingFactor];
+    this.simple('moeRoute', K.moeRouteSource, values, [logits.buffer, (bias ?? logits).buffer, experts.buffer, weights.buffer], M);
+    return { experts, weights };
+  }
+
+  moeExperts(dt: Tensor, xt: Tensor, w: ExpertStack, et: Tensor, wt: Tensor): Tensor {
+    this.settle();
+    const dst = this.check(dt, 'moeExperts', 'dst');
+    const x = this.check(xt, 'moeExperts', 'x');
+    const ex = this.check(et, 'moeExperts', 'experts');
+    const wts = this.check(wt, 'moeExperts', 'weights');
+    let gate = this.weightOperand(w.gate, 'moeExperts');
+    let up = this.weightOperand(w.up, 'moeExperts');
+    const down = this.weightOperand(w.down, 'moeExperts');
+    const [M, D] = this.rows2(x, 'moeExperts', 'x');
+    const [Me, k] = this.rows2(ex, 'moeExperts', 'experts');
+    const [E, I, Dg] = gate.shape as [number, number, number];
+    const fits =
+      dst.shape.length === 2 && dst.shape[0] === M && dst.shape[1] === D && Me === M && wts.shape.length === 2 && wts.shape[0] === M && wts.shape[1] === k &&
+      gate.shape.length === 3 && Dg === D && up.shape.length === 3 && up.shape.every((v, j) => v === gate.shape[j]) &&
+      down.shape.length === 3 && down.shape[0] === E && down.shape[1] === D && down.shape[2] === I;
+    if (!fits)
+      throw new Error(`moeExperts: dst [${dst.shape.join(', ')}], x [${M}, ${D}], experts [${Me}, ${k}], weights [${wts.shape.join(', ')}], gate [${gate.shape.join(', ')}], up [${up.shape.join(', ')}], down [${down.shape.join(', ')}] do not fit`);
+    if (gate.dtype !== up.dtype) [gate, up] = [this.check(w.gate, 'moeExperts', 'gate'), this.check(w.up, 'moeExperts', 'up')];
+    const MK = M * k;
+    const lists = this.tensor([E + E * MK]);
+    this.simple('moeLists', K.moeListsSource, [E, MK, MK], [ex.buffer, lists.buffer], E);
+    const h = this.tensor([MK, I]);
+    this.routedGemm(x, gate, h, M, MK, I, D, lists, k, up);
+    const o = this.tensor([MK, D]);
+    this.routedGemm(h, down, o, M, MK, D, I, lists, 1);
+    const y = this.tensor([M, D]);
+    this.simple('moeCombine', K.moeCombineSource, [M * D, D, k, E], [dst.buffer, o.buffer, ex.buffer, wts.buffer, y.buffer], M * D);
+    for (const t of [lists, h, o]) this.free(t);
+    return y;
+  }
+
+  /**
+   * y[a, :] = x[a / xDiv, :] · w[e]ᵀ for every assignment a on expert e's list (z = expert), or with w2, h[a, :] =
+   * silu(x·w[e]ᵀ) ⊙ (x·w2[e]ᵀ). Row tiles cover MK rows per expert (any list length); empty tiles return at once.
+   */
+  private routedGemm(x: GpuTensor, w: GpuTensor, y: GpuTensor, M: number, MK: number, N: number, Kd: number, lists: GpuTensor, xDiv: number, w2?: GpuTensor): void {
+    const E = w.shape[0] as number;
+    const f16 = w.dtype === 'f16';
+    const vw = f16 || Kd % 4 === 0 ? 4 : 1;
+    const tm = Math.min(4, M);
+    const tn = w2 ? 4 : 8;
+    const tilesN = Math.ceil(N / tn);
+    const key = `matmul${w2 ? '2' : ''}r:${tm}:${tn}:${vw}:${f16}`;
+    const out = w2 ? [x.buffer, w.buffer, w2.buffer, lists.buffer, y.buffer] : [x.buffer, w.buffer, lists.buffer, y.buffer];
+    this.dispatch(
+      'matmul',
+      key,
+      () => K.matmulSource(tm, tn, vw as 1 | 4, f16, !!w2, true),
+      [MK, N, Kd / vw, Kd / vw, 0, f16 ? (N * Kd) / 8 : (N * Kd) / vw, N, 0, tilesN, E, xDiv, MK],
+      out,
+      Math.ceil(MK / tm) * tilesN,
+      E,
+    );
+  }
+
   // ------------------------------------------------------------------ positional / attention
 
-  rope(xt: Tensor, ct: Tensor, stt: Tensor, heads: number): Tensor {
+  rope(xt: Tensor, ct: Tensor, stt: Tensor, heads: number, slice?: RopeSlice): Tensor {
     this.settle();
     const x = this.check(xt, 'rope', 'x');
     const cos = this.check(ct, 'rope', 'cos');
     const sin = this.check(stt, 'rope', 'sin');
-    const [M, cols] = this.rows2(x, 'rope', 'x');
-    const R = cols / heads;
-    if (!Number.isInteger(R) || R % 2 !== 0) throw new Error(`rope: x [${M}, ${cols}] does not split into ${heads} heads of even width`);
+    const [M, xcols] = this.rows2(x, 'rope', 'x');
+    const S = xcols / heads;
+    const start = slice?.start ?? 0;
+    const R = slice?.len ?? S;
+    if (!Number.isInteger(S) || start < 0 || start + R > S || R % 2 !== 0 || R === 0)
+      throw new Error(`rope: x [${M}, ${xcols}] has no even-width columns [${start}, ${start + R}) in each of ${heads} heads`);
+    const cols = heads * R;
     for (const [t, nm] of [[cos, 'cos'], [sin, 'sin']] as const)
       if (t.shape.length !== 2 || t.shape[0] !== M || t.shape[1] !== R / 2) throw new Error(`rope: ${nm} is [${t.shape.join(', ')}], expected [${M}, ${R / 2}]`);
     const y = this.tensor([M, cols]);
     const n = (M * cols) / 2;
-    this.simple('rope', K.ropeSource, [n, heads, R / 2], [x.buffer, cos.buffer, sin.buffer, y.buffer], n);
+    this.simple('rope', K.ropeSource, [n, heads, R / 2, S, start], [x.buffer, cos.buffer, sin.buffer, y.buffer], n);
     return y;
   }
 
@@ -720,19 +842,25 @@ export class WebGpuOps implements Ops {
     for (let m0 = 0; m0 < M; m0 += rowsPer) {
       const rows = Math.min(rowsPer, M - m0);
       const sc = this.tensor([rows * H, L]);
-      this.simple(
+      // vec4 q and k reads when every width, stride and offset is a multiple of 4 (MLA: latent 128, rope 16, row 144).
+      const qw = [s.A, s.B, s.kAStride, s.kAOff, s.kAHead, s.kBStride, s.kBOff, s.kBHead].every((d) => d % 4 === 0) ? 4 : 1;
+      this.dispatch(
         'attnScores',
-        K.attnScoresSource,
-        [rows * H * L, H, L, s.A, s.B, H * s.A, H * s.B, s.kAStride, s.kAOff, s.kAHead, s.kBStride, s.kBOff, s.kBHead, s.group, s.scale, m0],
+        `attnScores:${qw}`,
+        () => K.attnScoresSource(qw === 4),
+        [rows * H * L, H, L, s.A / qw, s.B / qw, (H * s.A) / qw, (H * s.B) / qw, s.kAStride / qw, s.kAOff / qw, s.kAHead / qw, s.kBStride / qw, s.kBOff / qw, s.kBHead / qw, s.group, s.scale, m0],
         [s.qA.buffer, s.qB.buffer, s.kA.buffer, s.kB.buffer, sp, sc.buffer],
         rows * H * L,
       );
       this.simple('attnSoftmax', K.attnSoftmaxSource, [rows * H, H, L, m0], [sp, sc.buffer], rows * H);
-      const n = rows * H * value.Dv;
-      this.simple(
+      // vec4 value rows when every column offset is a multiple of 4 (the MLA latent cache: C and C+R are).
+      const vw = [value.Dv, value.vStride, value.vOff, value.vHead].every((d) => d % 4 === 0) ? 4 : 1;
+      const n = (rows * H * value.Dv) / vw;
+      this.dispatch(
         'attnValues',
-        K.attnValuesSource,
-        [n, H, L, value.Dv, value.vStride, value.vOff, value.vHead, s.group, m0],
+        `attnValues:${vw}`,
+        () => K.attnValuesSource(vw === 4),
+        [n, H, L, value.Dv / vw, value.vStride / vw, value.vOff / vw, value.vHead / vw, s.group, m0],
         [sc.buffer, value.v.buffer, sp, y.buffer],
         n,
       );

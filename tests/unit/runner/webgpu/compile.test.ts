@@ -28,13 +28,23 @@ const sources: [string, string][] = [
   ['writeRows', K.writeRowsSource()],
   ['rope', K.ropeSource()],
   ['attnScores', K.attnScoresSource()],
+  ['attnScores vec4', K.attnScoresSource(true)],
   ['attnSoftmax', K.attnSoftmaxSource()],
   ['attnValues', K.attnValuesSource()],
+  ['attnValues vec4', K.attnValuesSource(true)],
+  ['latentRows', K.latentRowsSource()],
+  ['moeRoute', K.moeRouteSource()],
+  ['moeLists', K.moeListsSource()],
+  ['moeCombine', K.moeCombineSource()],
 ];
 for (const tm of [1, 2, 3, 4]) for (const tn of [1, 2, 4, 8]) for (const vw of [1, 4] as const) sources.push([`matmul tm=${tm} tn=${tn} vw=${vw}`, K.matmulSource(tm, tn, vw)]);
 for (const tn of [1, 2, 4, 8]) sources.push([`matmul packed f16 weights tn=${tn}`, K.matmulSource(4, tn, 4, true)]);
 for (const f16 of [false, true]) for (const tn of [1, 2, 4]) sources.push([`dual matmul f16=${f16} tn=${tn}`, K.matmulSource(4, tn, 4, f16, true)]);
 sources.push(['dual matmul scalar', K.matmulSource(3, 4, 1, false, true)]);
+for (const f16 of [false, true]) for (const dual of [false, true]) for (const tm of [1, 4]) sources.push([`routed matmul f16=${f16} dual=${dual} tm=${tm}`, K.matmulSource(tm, dual ? 4 : 8, 4, f16, dual, true)]);
+for (const f16 of [false, true]) for (const tm of [1, 4]) sources.push([`residual matmul f16=${f16} tm=${tm}`, K.matmulSource(tm, 8, 4, f16, false, false, true)]);
+sources.push(['residual matmul scalar', K.matmulSource(3, 2, 1, false, false, false, true)]);
+sources.push(['routed matmul scalar', K.matmulSource(3, 8, 1, false, false, true)]);
 
 describe('WGSL kernels compile on the null backend', () => {
   it('uses the null adapter', () => {

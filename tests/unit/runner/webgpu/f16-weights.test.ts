@@ -61,6 +61,11 @@ describe('f16 weight storage', () => {
     const w = rand(3 * 4 * 8, 3);
     const x = rand(2 * 3 * 8, 4);
     expect(await maxDiff(cpu.read(cpu.headMatmul(cpu.upload(x, [2, 24]), cpu.upload(toF16(w), [3, 4, 8]))), gpu.read(gpu.headMatmul(gpu.upload(x, [2, 24]), gpu.upload(w, [3, 4, 8], 'weight'))))).toBeLessThan(1e-5);
+    // Heads wider than K = 8: 12 columns (whole vec4s, read packed) and 10 (not, so the kernel reads an f32 copy of the weight).
+    for (const S of [12, 10]) {
+      const xs = rand(2 * 3 * S, 6);
+      expect(await maxDiff(cpu.read(cpu.headMatmul(cpu.upload(xs, [2, 3 * S]), cpu.upload(toF16(w), [3, 4, 8]))), gpu.read(gpu.headMatmul(gpu.upload(xs, [2, 3 * S]), gpu.upload(w, [3, 4, 8], 'weight'))))).toBeLessThan(1e-5);
+    }
     const table = rand(10 * 8, 5);
     const ids = Int32Array.of(9, 0, 4);
     expect(await maxDiff(cpu.read(cpu.embedding(cpu.upload(toF16(table), [10, 8]), ids)), gpu.read(gpu.embedding(gpu.upload(table, [10, 8], 'weight'), ids)))).toBe(0);

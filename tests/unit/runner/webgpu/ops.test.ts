@@ -4,7 +4,7 @@
 // summation order and exp/rsqrt precision). Sizes are small and odd on purpose (tails, non-multiples of 4).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CpuOps } from '../../../../src/runner/cpu/ops.js';
-import type { Ops, Tensor } from '../../../../src/runner/ops.js';
+import type { GateConfig, Ops, Tensor } from '../../../../src/runner/ops.js';
 import { createWebGpuOps, type WebGpuOps } from '../../../../src/runner/webgpu/index.js';
 
 const ATOL = 1e-5;
@@ -70,11 +70,46 @@ describe('WebGPU ops vs CPU reference', () => {
   });
 
   it.each([
+    [1, 8, 16],
+    [3, 5, 7],
+    [6, 40, 36],
+  ])('matmulAdd M=%i N=%i K=%i (matmul plus a residual)', async (M, N, Kd) => {
+    await both([T(rand(M * Kd, 41), [M, Kd]), T(rand(N * Kd, 42), [N, Kd]), T(rand(M * N, 43, 5), [M, N])], (o, [x, w, r]) => o.matmulAdd(x!, w!, r!), { atol: 1e-5, rtol: 1e-5 * Math.sqrt(Kd) });
+    expect(() => gpu.matmulAdd(gpu.zeros([M, Kd]), gpu.zeros([N, Kd]), gpu.zeros([M, N + 1]))).toThrow(/matmulAdd: .* need x \[M, K\], w \[N, K\], r \[M, N\]/);
+  });
+
+  it('writeLatentRows (norm + RoPE + cache write in one op) matches rmsnorm, rope, concatCols and writeRows', async () => {
+    const [S, R, C, D] = [7, 3, 10, 6];
+    const rows = Int32Array.from([4, 0, 6]);
+    const inputs = [T(rand(S * (C + D), 44), [S, C + D]), T(rand(R * (C + D), 45, 3), [R, C + D]), T(rand(C, 46), [C]), T(rand((R * D) / 2, 47), [R, D / 2]), T(rand((R * D) / 2, 48), [R, D / 2])];
+    const fused = await both(inputs, (o, [cache, kva, w, cs, sn]) => {
+      const before = o.scale(cache!, 1); // enqueued before the write: must see the old rows
+      o.writeLatentRows(cache!, kva!, w!, 1e-6, cs!, sn!, rows);
+      return o.concatCols(before, cache!, 1);
+    });
+    // The same numbers as the unfused ops on the CPU reference, and untouched rows stay as they were.
+    const c = inputs.map((i) => cpu.upload(i.data, i.shape));
+    const [cache, kva, w, cs, sn] = c as [Tensor, Tensor, Tensor, Tensor, Tensor];
+    const old = await cpu.read(cache);
+    cpu.writeRows(cache, cpu.concatCols(cpu.rmsnorm(cpu.sliceCols(kva, 1, 0, C), w, 1e-6), cpu.rope(cpu.sliceCols(kva, 1, C, D), cs, sn, 1), 1), rows);
+    const ref = await cpu.read(cache);
+    const N = C + D;
+    for (let s = 0; s < S; s++)
+      for (let j = 0; j < N; j++) {
+        expect(fused[s * 2 * N + j]).toBe(old[s * N + j]);
+        expect(Math.abs(fused[s * 2 * N + N + j]! - ref[s * N + j]!)).toBeLessThanOrEqual(1e-5 * 4);
+      }
+    expect(() => gpu.writeLatentRows(gpu.zeros([S, N]), gpu.zeros([R, N]), gpu.zeros([C]), 1e-6, gpu.zeros([R, D / 2]), gpu.zeros([R, D / 2]), Int32Array.from([0, S, 1]))).toThrow(/writeLatentRows: row 7 outside/);
+  });
+
+  it.each([
     [1, 3, 4, 8],
     [5, 2, 6, 5],
     [9, 4, 8, 16],
   ])('headMatmul M=%i H=%i N=%i K=%i', async (M, H, N, Kd) => {
     await both([T(rand(M * H * Kd, 3), [M, H * Kd]), T(rand(H * N * Kd, 4), [H, N, Kd])], (o, [x, w]) => o.headMatmul(x!, w!));
+    // Heads wider than K (S = K + 4 and K + 3): each head reads only its first K columns.
+    for (const S of [Kd + 4, Kd + 3]) await both([T(rand(M * H * S, 5), [M, H * S]), T(rand(H * N * Kd, 4), [H, N, Kd])], (o, [x, w]) => o.headMatmul(x!, w!));
   });
 
   it('rmsnorm', async () => {
@@ -112,6 +147,62 @@ describe('WebGPU ops vs CPU reference', () => {
     await both([T(rand(5 * 7, 17), [5, 7]), T(rand(4 * 7, 18), [4, 7])], (o, [d, s]) => o.scatterAddRows(d!, s!, rows, w));
   });
 
+  // Router configurations of DeepSeek-V3 (sigmoid, bias, groups by top-2 sum), V2 (softmax, groups by max) and plain greedy.
+  const gates: GateConfig[] = [
+    { nRoutedExperts: 16, numExpertsPerTok: 4, nGroup: 4, topkGroup: 2, topkMethod: 'noaux_tc', scoringFunc: 'sigmoid', normTopkProb: true, routedScalingFactor: 2.5 },
+    { nRoutedExperts: 12, numExpertsPerTok: 3, nGroup: 3, topkGroup: 2, topkMethod: 'group_limited_greedy', scoringFunc: 'softmax', normTopkProb: false, routedScalingFactor: 1 },
+    { nRoutedExperts: 7, numExpertsPerTok: 2, nGroup: 1, topkGroup: 1, topkMethod: 'greedy', scoringFunc: 'softmax', normTopkProb: true, routedScalingFactor: 1 },
+  ];
+  it.each(gates)('moeRoute $topkMethod/$scoringFunc: the same experts as the host rule, weights within f32 rounding', async (gate) => {
+    const E = gate.nRoutedExperts, M = 9;
+    const inputs = [T(rand(M * E, 21, 3), [M, E]), T(rand(E, 22, 0.5), [E])];
+    const experts = await both(inputs, (o, [l, b]) => o.moeRoute(l!, gate, b).experts, { atol: 0, rtol: 0 });
+    await both(inputs, (o, [l, b]) => o.moeRoute(l!, gate, b).weights, { atol: 1e-6, rtol: 1e-6 });
+    // The host rule picks distinct experts per token; the bias changes the choice (so it is really applied).
+    for (let m = 0; m < M; m++) expect(new Set(experts.subarray(m * gate.numExpertsPerTok, (m + 1) * gate.numExpertsPerTok)).size).toBe(gate.numExpertsPerTok);
+    if (gate.topkMethod === 'noaux_tc') {
+      const unbiased = await both([inputs[0]!, T(new Float32Array(E), [E])], (o, [l, b]) => o.moeRoute(l!, gate, b).experts, { atol: 0, rtol: 0 });
+      expect(Array.from(unbiased)).not.toEqual(Array.from(experts));
+    }
+  });
+
+  it.each([
+    [1, 24, 8, 6, 4],
+    [5, 24, 12, 6, 3],
+    [6, 21, 10, 5, 2],
+  ])('moeExperts M=%i D=%i I=%i E=%i K=%i (experts may repeat within a token)', async (M, D, I, E, k) => {
+    const ids = Float32Array.from({ length: M * k }, (_, a) => (a * 7 + Math.floor(a / k)) % E);
+    ids[0] = ids[1 % (M * k)]!; // a repeated expert within the first token
+    const inputs = [
+      T(rand(M * D, 23), [M, D]),
+      T(rand(M * D, 24), [M, D]),
+      T(rand(E * I * D, 25, 0.3), [E, I, D]),
+      T(rand(E * I * D, 26, 0.3), [E, I, D]),
+      T(rand(E * D * I, 27, 0.3), [E, D, I]),
+      T(ids, [M, k]),
+      T(rand(M * k, 28), [M, k]),
+    ];
+    await both(inputs, (o, [dst, x, g, u, d, ex, w]) => o.moeExperts(dst!, x!, { gate: g!, up: u!, down: d! }, ex!, w!), { atol: 1e-5, rtol: 1e-5 * Math.sqrt(D) });
+  });
+
+  it('moeExperts with f16-stored expert weights reads them packed', async () => {
+    const [M, D, I, E, k] = [3, 16, 8, 4, 2];
+    const r = (n: number, seed: number) => Float32Array.from(rand(n, seed, 0.3), (v) => Math.round(v * 256) / 256); // exact in f16
+    const host = { x: rand(M * D, 29), g: r(E * I * D, 30), u: r(E * I * D, 31), d: r(E * D * I, 32), ex: Float32Array.of(0, 3, 2, 0, 1, 3), w: rand(M * k, 33) };
+    const run = async (o: Ops, kind: 'weight' | 'activation') => {
+      const y = o.moeExperts(o.zeros([M, D]), o.upload(host.x, [M, D]), { gate: o.upload(host.g, [E, I, D], kind), up: o.upload(host.u, [E, I, D], kind), down: o.upload(host.d, [E, D, I], kind) }, o.upload(host.ex, [M, k]), o.upload(host.w, [M, k]));
+      return o.read(y);
+    };
+    const f16 = await createWebGpuOps({ weightDtype: 'f16' });
+    try {
+      const [ref, got] = [await run(cpu, 'weight'), await run(f16, 'weight')];
+      expect(f16.info().weightDtype).toBe('f16');
+      for (let i = 0; i < ref.length; i++) expect(Math.abs(got[i]! - ref[i]!)).toBeLessThan(1e-5);
+    } finally {
+      f16.dispose();
+    }
+  });
+
   it('writeRows mutates the cache in place, after earlier reads of it', async () => {
     await both([T(rand(6 * 4, 19), [6, 4]), T(rand(2 * 4, 20), [2, 4])], (o, [c, s]) => {
       const before = o.scale(c!, 1); // enqueued before the write: must see the old rows
@@ -131,6 +222,13 @@ describe('WebGPU ops vs CPU reference', () => {
     c.data = c.data.map(Math.cos);
     s.data = s.data.map(Math.sin);
     await both([T(rand(M * H * R, 23), [M, H * R]), c, s], (o, [x, cs, sn]) => o.rope(x!, cs!, sn!, H));
+    // On a column slice of each head (q_pe inside q): the same numbers as slicing first.
+    const S = 13, start = 5;
+    const x = T(rand(M * H * S, 24), [M, H * S]);
+    const sliced = await both([x, c, s], (o, [q, cs, sn]) => o.rope(q!, cs!, sn!, H, { start, len: R }));
+    const ref = await both([x, c, s], (o, [q, cs, sn]) => o.rope(o.sliceCols(q!, H, start, R), cs!, sn!, H));
+    expect(Array.from(sliced)).toEqual(Array.from(ref));
+    expect(() => gpu.rope(gpu.zeros([M, H * S]), gpu.zeros([M, R / 2]), gpu.zeros([M, R / 2]), H, { start: 6, len: R })).toThrow(/rope: .* no even-width columns \[6, 14\)/);
   });
 
   it('attention (GQA, causal spans and two-range decode spans)', async () => {
