@@ -7,6 +7,8 @@ echo "== bench/core.ts"; npx tsx bench/core.ts
 echo "== bench/http.ts (1 worker)"; BENCH_WORKERS=1 npx tsx bench/http.ts
 echo "== bench/http.ts (2 workers)"; BENCH_WORKERS=2 npx tsx bench/http.ts
 echo "== bench/cli.ts"; npx tsx bench/cli.ts
-for extra in bench/math.ts bench/code.ts bench/grpc.ts bench/runner.ts; do
-  if [ -f "$extra" ]; then echo "== $extra"; npx tsx "$extra"; fi
-done
+echo "== bench/math.ts"; npm run --silent bench:math
+echo "== bench/code.ts"; npm run --silent bench:code
+echo "== bench/grpc.ts"; npm run --silent bench:grpc
+echo "== bench/runner.ts"; npm run --silent bench:runner
+echo "== bench/webgpu.ts"; npm run --silent bench:webgpu
