@@ -79,6 +79,7 @@ export function program(): Command {
         const res = await scoreStream(engine, config, src, dst, {
           onProgress: bar ? (n) => (n % 256 === 0 ? bar.update(n, { rate: Math.round(n / ((Date.now() - started) / 1000 || 1)) }) : undefined) : undefined,
         });
+        bar?.update(res.stats.rollouts, { rate: Math.round(res.stats.rollouts / ((Date.now() - started) / 1000 || 1)) });
         bar?.stop();
         if (readError) fail(`cannot read ${input}: ${readError.message}`);
         if (dst !== process.stdout) {

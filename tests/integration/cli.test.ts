@@ -79,3 +79,24 @@ describe('r1-reward score', () => {
     expect(JSON.parse(res.stdout).advantage.estimator).toBe('grpo');
   });
 });
+
+describe('progress bar', () => {
+  it('is drawn on a terminal and only there', async () => {
+    // util-linux `script` (Debian's essential bsdutils) gives the CLI a pseudo-terminal.
+    const { spawnSync } = await import('node:child_process');
+    const { BIN, ROOT } = await import('../helpers/cli.js');
+    const tty = spawnSync('script', ['-qec', `${process.execPath} ${BIN} score examples/batch.jsonl -o /dev/null`, '/dev/null'], { cwd: ROOT, encoding: 'utf8' });
+    expect(tty.status).toBe(0);
+    expect(tty.stdout).toMatch(/scoring 16 rollouts/);
+    const piped = await runCli(['score', 'examples/batch.jsonl', '-o', '/dev/null']);
+    expect(piped.stderr).not.toMatch(/scoring \d+ rollouts/);
+    expect(piped.stderr).toMatch(/rollouts\s+16/);
+  });
+
+  it('documents every serve option in --help', async () => {
+    const res = await runCli(['serve', '--help']);
+    for (const o of ['--port', '--grpc-port', '--host', '--config', '--workers', '--max-rollouts', '--max-inflight', '--body-limit', '--log-level', '--label-task-type', '--shutdown-timeout-ms']) {
+      expect(res.stdout).toContain(o);
+    }
+  });
+});
