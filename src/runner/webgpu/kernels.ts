@@ -326,8 +326,7 @@ export function attnSoftmaxSource(): string {
  */
 export function attnValuesSource(vec4 = false): string {
   const t = vec4 ? 'vec4<f32>' : 'f32';
-  if (vec4)
-    return kernel(FIELDS.attnValues, ['pr: array<f32>', `v: array<${t}>`, 'spans: array<i32>', `rw y: array<${t}>`], `
+  return kernel(FIELDS.attnValues, ['pr: array<f32>', `v: array<${t}>`, 'spans: array<i32>', `rw y: array<${t}>`], `
   if (i >= p.n) { return; }
   let c = i % p.Dv;
   let row = i / p.Dv;
@@ -335,22 +334,10 @@ export function attnValuesSource(vec4 = false): string {
   let h = row % p.H;
   let len = spanLen(m);
   let off = p.vOff + (h / p.group) * p.vHead + c;
-  var acc = vec4<f32>(0.0);
-  for (var j = 0u; j < len; j++) { acc += pr[row * p.L + j] * v[keyRow(m, j) * p.vStride + off]; }
-  y[p.m0 * p.H * p.Dv + i] = acc;`, SPAN_KEY);
-  return kernel(FIELDS.attnValues, ['pr: array<f32>', 'v: array<f32>', 'spans: array<i32>', 'rw y: array<f32>'], `
-  if (i >= p.n) { return; }
-  let c = i % p.Dv;
-  let row = i / p.Dv;
-  let m = p.m0 + row / p.H;
-  let h = row % p.H;
-  let len = spanLen(m);
-  let off = p.vOff + (h / p.group) * p.vHead + c;
-  var acc = 0.0;
+  var acc = ${t}(0.0);
   for (var j = 0u; j < len; j++) { acc += pr[row * p.L + j] * v[keyRow(m, j) * p.vStride + off]; }
   y[p.m0 * p.H * p.Dv + i] = acc;`, SPAN_KEY);
 }
-
 
 /** f32 copy of an f16 tensor (an f16 weight used by an op without an f16 kernel). */
 export function f16ToF32Source(): string {
