@@ -25,6 +25,18 @@ npm run build --silent
 
 # WebGPU backend: a Vulkan software driver Dawn accepts (Mesa 25 lavapipe), unpacked into .cache/vk/.
 bash scripts/webgpu-driver.sh
+# The code sandboxes run as unprivileged uids that read this checkout (the Python harness, the isolate
+# host, isolated-vm). A clone under umask 022 is readable already; one made in a `mktemp -d` directory
+# (mode 0700) is not: open its root, and say so if a parent directory still blocks them.
+chmod a+rx .
+d=$PWD
+while [ "$d" != / ]; do
+  d=$(dirname "$d")
+  if [ -z "$(find "$d" -maxdepth 0 -perm -o+x 2>/dev/null)" ]; then
+    echo "setup: $d is not traversable by other users; code sandboxes cannot read this checkout (make it o+x, or move the checkout)" >&2
+    break
+  fi
+done
 # the sandbox launcher (drops to a slot uid, sets rlimits, reaps bwrap's orphans)
 mkdir -p sandboxes/bin
 if [ ! -x sandboxes/bin/r1-launch ] || [ sandboxes/launcher.c -nt sandboxes/bin/r1-launch ]; then
