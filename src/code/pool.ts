@@ -16,7 +16,7 @@ export class SlotPool {
 
   constructor(opts: SlotPoolOptions = {}) {
     this.size = Math.max(1, opts.size ?? os.availableParallelism());
-    this.baseUid = opts.baseUid ?? 61000;
+    this.baseUid = opts.baseUid ?? (Number(process.env.R1_SANDBOX_UID_BASE) || 61000);
     this.free = Array.from({ length: this.size }, (_, i) => i);
   }
 
