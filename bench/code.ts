@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { RewardEngine } from '../src/engine.js';
+import { RewardEngine } from '../src/core/engine.js';
 import { makeBox } from '../src/code/box.js';
 import { PYTHON, runPythonIo, runPythonUnits } from '../src/code/python.js';
 import { CodeVerifier } from '../src/code/verifier.js';

@@ -1,6 +1,6 @@
 // In-process throughput of the cheap rewards on one core: format alone, and format + language (full pipeline).
 import { performance } from 'node:perf_hooks';
-import { RewardEngine } from '../src/engine.js';
+import { RewardEngine } from '../src/core/engine.js';
 import { formatReward } from '../src/rewards/format.js';
 import { loadavg } from 'node:os';
 import { machineLine } from './machine.js';

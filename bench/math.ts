@@ -2,7 +2,7 @@
 //   simple numeric golds (in-process fast path), LaTeX expressions (worker pool), p50/p99 per item,
 //   and a batch with pathological items under the default 2 s budget.
 import os from 'node:os';
-import { RewardEngine } from '../src/engine.js';
+import { RewardEngine } from '../src/core/engine.js';
 import type { Verifier, VerifyOutcome } from '../src/verifiers/types.js';
 
 const cpu = os.cpus()[0]?.model ?? 'unknown cpu';

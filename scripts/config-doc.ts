@@ -1,7 +1,7 @@
 // Prints the config reference (every key, its default and meaning) as a Markdown table, from the schema
 // itself, so the README cannot drift from the code: `npx tsx scripts/config-doc.ts`.
 import type { TSchema } from '@sinclair/typebox';
-import { RewardEngine } from '../src/engine.js';
+import { RewardEngine } from '../src/core/engine.js';
 
 interface Node extends Record<string, unknown> {
   type?: string;

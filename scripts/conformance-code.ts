@@ -7,7 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RewardEngine } from '../src/engine.js';
+import { RewardEngine } from '../src/core/engine.js';
 import type { ScoredRollout } from '../src/contract/types.js';
 import { GCJ_SOLUTIONS } from './conformance-gcj-solutions.js';
 

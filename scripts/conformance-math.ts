@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RewardEngine } from '../src/engine.js';
+import { RewardEngine } from '../src/core/engine.js';
 import type { Verifier } from '../src/verifiers/types.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

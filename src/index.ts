@@ -1,12 +1,12 @@
 export * from './contract/types.js';
-export { ConfigSchema, type Config } from './contract/config.js';
-export { RewardEngine, ConfigError } from './engine.js';
+export { ConfigSchema, type Config } from './core/config.js';
+export { RewardEngine, ConfigError } from './core/engine.js';
 export { computeAdvantages } from './advantages/compute.js';
 export { ADVANTAGE_PRESETS, type AdvantageConfig } from './advantages/config.js';
 export { formatReward } from './rewards/format.js';
 export { languageReward } from './rewards/language.js';
 export { lengthReward } from './rewards/length.js';
-export { splitThink, promptOpensThink } from './rewards/think.js';
-export { buildApp } from './server/app.js';
+export { splitThink, promptOpensThink } from './text/think.js';
+export { buildApp } from './http/app.js';
 export type { Verifier, VerifyInput, VerifyOutcome } from './verifiers/types.js';
 export { VerifierRegistry } from './verifiers/registry.js';

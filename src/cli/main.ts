@@ -6,12 +6,12 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { Command, InvalidArgumentError } from 'commander';
 import { SingleBar } from 'cli-progress';
-import { ConfigError, RewardEngine } from '../engine.js';
+import { ConfigError, RewardEngine } from '../core/engine.js';
 import { readConfigFile } from './config-file.js';
 import { scoreStream } from './score-file.js';
 import { formatSummary } from './summary.js';
-import { primary } from '../server/cluster.js';
-import { serve } from '../server/serve.js';
+import { primary } from '../service/cluster.js';
+import { serve } from '../service/serve.js';
 import { registerRunnerCommands } from '../runner/cli/commands.js';
 
 function int(v: string): number {

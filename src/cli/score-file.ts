@@ -10,13 +10,13 @@ import type { Readable, Writable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { computeAdvantagesIndexed } from '../advantages/compute.js';
 import { Column } from '../util/column.js';
-import type { Config } from '../contract/config.js';
+import type { Config } from '../core/config.js';
 import type { BatchStats, GroupStats, ScoredRollout } from '../contract/types.js';
-import type { RewardEngine } from '../engine.js';
-import { requestContext, scoreWithAbort } from '../pipeline/batch.js';
-import { groupKey } from '../pipeline/groups.js';
-import { failed } from '../pipeline/score-rollout.js';
-import { StatsAccumulator } from '../pipeline/summary.js';
+import type { RewardEngine } from '../core/engine.js';
+import { requestContext, scoreWithAbort } from '../core/batch.js';
+import { groupKey } from '../core/groups.js';
+import { failed } from '../core/score-rollout.js';
+import { StatsAccumulator } from '../core/summary.js';
 
 export interface ScoreFileResult {
   stats: BatchStats;

@@ -1,7 +1,7 @@
-import type { Config } from '../contract/config.js';
+import type { Config } from '../core/config.js';
 import type { FieldError } from '../contract/types.js';
-import { ConfigError } from '../engine.js';
-import type { AppContext } from '../server/app.js';
+import { ConfigError } from '../core/engine.js';
+import type { AppContext } from '../http/app.js';
 import { parseJsonField } from './convert.js';
 import { invalidArgument, type GrpcError } from './errors.js';
 

@@ -2,7 +2,7 @@
 // sharing the HTTP app's engine, metrics and admission bound.
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { HealthImplementation, protoPath as healthProtoPath, type ServingStatus } from 'grpc-health-check';
-import type { AppContext } from '../server/app.js';
+import type { AppContext } from '../http/app.js';
 import type { GrpcContext } from './context.js';
 import { LOADER_OPTIONS, PROTO_PATH, SERVICE_NAME, rewardService } from './proto.js';
 import { addReflection } from './reflection.js';

@@ -4,11 +4,11 @@
 import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { status, type ServerDuplexStream } from '@grpc/grpc-js';
-import type { Config } from '../contract/config.js';
+import type { Config } from '../core/config.js';
 import type { FieldError, ScoredRollout } from '../contract/types.js';
-import { requestContext, scoreWithAbort } from '../pipeline/batch.js';
-import { groupKey } from '../pipeline/groups.js';
-import { invalidRollout } from '../pipeline/score-rollout.js';
+import { requestContext, scoreWithAbort } from '../core/batch.js';
+import { groupKey } from '../core/groups.js';
+import { invalidRollout } from '../core/score-rollout.js';
 import { resolveConfig, type GrpcContext } from './context.js';
 import { rolloutFromMsg, scoredToMsg } from './convert.js';
 import { internal, invalidArgument, saturated, unavailable, type GrpcError } from './errors.js';

@@ -1,6 +1,6 @@
 // Where the final answer is in a completion. Produces candidates in priority order; the grader takes the first
 // one that parses. Every scan here is linear in the text (1 MB completions are normal input, not an attack).
-import { boxedSpans, type BoxedSpan } from '../extract/boxed.js';
+import { boxedSpans, type BoxedSpan } from '../text/boxed.js';
 
 export interface Candidate {
   /** which rule found it: boxed, answer_tag, anchor:<name>, latex_env, whole, last_number */

@@ -1,6 +1,6 @@
 // {"type":"exact","answer":"B"}: normalised string match, for multiple choice and short answers.
 import { Type, type Static } from '@sinclair/typebox';
-import { lastBoxed } from '../extract/boxed.js';
+import { lastBoxed } from '../text/boxed.js';
 import type { Verifier } from './types.js';
 
 export const ExactTaskSchema = Type.Object({

@@ -1,6 +1,6 @@
 import type { TObject, TSchema } from '@sinclair/typebox';
 import type { Rollout, Status, Task } from '../contract/types.js';
-import type { Config } from '../contract/config.js';
+import type { Config } from '../core/config.js';
 
 /** What a verifier sees: the rollout, its validated task, the answer part already split off. */
 export interface VerifyInput<T extends Task = Task> {

@@ -1,7 +1,7 @@
 // Shared by the code verifier's tests: an engine with only the code verifier on its own uid range,
 // and a look at /proc for processes that outlived their run.
 import { readdirSync, readFileSync } from 'node:fs';
-import { RewardEngine } from '../../src/engine.js';
+import { RewardEngine } from '../../src/core/engine.js';
 import { CodeVerifier } from '../../src/code/verifier.js';
 import { VerifierRegistry } from '../../src/verifiers/registry.js';
 import type { ScoredRollout } from '../../src/contract/types.js';

@@ -1,7 +1,7 @@
 // The real HTTP server keeps answering /healthz within 1 s while hostile programs run in its sandboxes.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/server/app.js';
+import { buildApp } from '../../src/http/app.js';
 import { codeEngine, fence, sandboxPids } from './helpers.js';
 
 const BASE = 64000;

@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { RewardEngine } from '../../src/engine.js';
-import { buildApp } from '../../src/server/app.js';
-import type { ServerOptions } from '../../src/server/options.js';
+import { RewardEngine } from '../../src/core/engine.js';
+import { buildApp } from '../../src/http/app.js';
+import type { ServerOptions } from '../../src/service/options.js';
 
 export interface TestServer {
   app: FastifyInstance;

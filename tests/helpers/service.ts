@@ -2,9 +2,9 @@
 // verifier records whether its abort signal fired: the probe for deadline and cancellation tests.
 import { Type } from '@sinclair/typebox';
 import * as grpc from '@grpc/grpc-js';
-import { RewardEngine } from '../../src/engine.js';
-import { buildApp } from '../../src/server/app.js';
-import type { ServerOptions } from '../../src/server/options.js';
+import { RewardEngine } from '../../src/core/engine.js';
+import { buildApp } from '../../src/http/app.js';
+import type { ServerOptions } from '../../src/service/options.js';
 import { startGrpcServer, type GrpcServerOptions } from '../../src/grpc/server.js';
 import { rewardService } from '../../src/grpc/proto.js';
 import { createRegistry } from '../../src/verifiers/index.js';

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CodeVerifier } from '../../src/code/verifier.js';
 import { sandboxSettings } from '../../src/code/sandbox.js';
 import { SelfTestGate } from '../../src/code/self-test.js';
-import { RewardEngine } from '../../src/engine.js';
+import { RewardEngine } from '../../src/core/engine.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
 const realBwrap = sandboxSettings.bwrap;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Type } from '@sinclair/typebox';
-import { RewardEngine } from '../../src/engine.js';
+import { RewardEngine } from '../../src/core/engine.js';
 import { VerifierRegistry } from '../../src/verifiers/registry.js';
 import { post, startServer, type TestServer } from '../helpers/server.js';
 

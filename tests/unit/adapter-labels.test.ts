@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { labelToTask } from '../../src/server/adapters/labels.js';
-import { completionFrom } from '../../src/server/adapters/openrlhf.js';
+import { labelToTask } from '../../src/http/adapters/labels.js';
+import { completionFrom } from '../../src/http/adapters/openrlhf.js';
 
 describe('labelToTask', () => {
   it('maps a plain answer to the default task type', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, RewardEngine } from '../../src/engine.js';
+import { ConfigError, RewardEngine } from '../../src/core/engine.js';
 
 describe('config', () => {
   const engine = new RewardEngine();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatReward, type FormatConfig } from '../../src/rewards/format.js';
-import { promptOpensThink, splitThink } from '../../src/rewards/think.js';
+import { promptOpensThink, splitThink } from '../../src/text/think.js';
 import { configWith } from '../helpers/engine.js';
 
 const cfg = (over: Partial<FormatConfig> = {}): FormatConfig => ({ ...configWith().format, ...over });

@@ -1,7 +1,7 @@
 // The math verifier end to end through the engine: fast path, worker pool, invalid golds, hard timeouts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { all, create, simplify } from 'mathjs';
-import { RewardEngine } from '../../src/engine.js';
+import { RewardEngine } from '../../src/core/engine.js';
 import { parseAnswer } from '../../src/math/parser.js';
 import { mathjsChecker, preciseChecker } from '../../src/math/symbolic.js';
 import { textTooComplex, treeTooComplex } from '../../src/math/guards.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RewardEngine } from '../../src/engine.js';
+import { RewardEngine } from '../../src/core/engine.js';
 import type { Verifier } from '../../src/verifiers/types.js';
 import { VerifierRegistry } from '../../src/verifiers/registry.js';
 import { exactVerifier } from '../../src/verifiers/exact.js';

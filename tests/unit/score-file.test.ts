@@ -2,7 +2,7 @@ import { Readable, Writable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import { describe, expect, it } from 'vitest';
 import { scoreStream } from '../../src/cli/score-file.js';
-import { RewardEngine } from '../../src/engine.js';
+import { RewardEngine } from '../../src/core/engine.js';
 import { VerifierRegistry } from '../../src/verifiers/registry.js';
 
 function sink(): { stream: Writable; lines: () => Record<string, unknown>[] } {

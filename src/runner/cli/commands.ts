@@ -1,7 +1,7 @@
 // The runner's commands: init-model, forward, rollout, loop. Registered on the main CLI.
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { ConfigError, RewardEngine } from '../../engine.js';
+import { ConfigError, RewardEngine } from '../../core/engine.js';
 import { readConfigFile } from '../../cli/config-file.js';
 import { formatSummary } from '../../cli/summary.js';
 import type { ScoredRollout } from '../../contract/types.js';

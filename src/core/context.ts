@@ -1,4 +1,4 @@
-import type { Config } from '../contract/config.js';
+import type { Config } from './config.js';
 import type { VerifierRegistry } from '../verifiers/registry.js';
 
 /** Everything scoring needs besides the rollout. Transports build one per request. */

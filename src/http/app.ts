@@ -4,16 +4,16 @@ import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { AdvantagesRequestSchema, ScoreRequestSchema, checkAdvantagesRequest, checkScoreRequest } from '../contract/request.js';
-import type { Config } from '../contract/config.js';
+import type { Config } from '../core/config.js';
 import { AdvantagesResponseSchema, ScoreResponseSchema } from '../contract/response.js';
 import type { FieldError } from '../contract/types.js';
-import { ConfigError, type RewardEngine } from '../engine.js';
-import { Admission, withAdmission } from './admission.js';
-import { clusterMetrics, inWorker, shareMetrics } from './cluster.js';
-import { Metrics } from './metrics.js';
+import { ConfigError, type RewardEngine } from '../core/engine.js';
+import { Admission, withAdmission } from '../service/admission.js';
+import { clusterMetrics, inWorker, shareMetrics } from '../service/cluster.js';
+import { Metrics } from '../service/metrics.js';
 import { openrlhfAdapter } from './adapters/openrlhf.js';
 import { slimeAdapter } from './adapters/slime.js';
-import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from './options.js';
+import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../service/options.js';
 
 export interface AppDeps {
   engine: RewardEngine;

@@ -1,6 +1,6 @@
-import type { RewardEngine } from '../engine.js';
+import type { RewardEngine } from '../core/engine.js';
 import { startGrpcServer } from '../grpc/server.js';
-import { buildApp } from './app.js';
+import { buildApp } from '../http/app.js';
 import { DEFAULT_SERVER_OPTIONS, serverOptionsFromEnv, type ServerOptions } from './options.js';
 
 export interface Running {

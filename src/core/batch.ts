@@ -2,7 +2,7 @@
 import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { computeAdvantages } from '../advantages/compute.js';
-import type { Config } from '../contract/config.js';
+import type { Config } from './config.js';
 import type { FieldError, ScoreResponse, ScoredRollout } from '../contract/types.js';
 import type { VerifierRegistry } from '../verifiers/registry.js';
 import type { ScoreContext } from './context.js';

@@ -1,10 +1,10 @@
 // The one scoring core that every transport (HTTP, gRPC, CLI, trainer adapters) calls.
-import { computeAdvantages } from './advantages/compute.js';
-import { ConfigSchema, type Config } from './contract/config.js';
-import type { FieldError, GroupStats, ScoreResponse } from './contract/types.js';
-import { scoreBatch, type BatchOptions } from './pipeline/batch.js';
-import { createRegistry, type RegistryOptions } from './verifiers/index.js';
-import type { VerifierRegistry } from './verifiers/registry.js';
+import { computeAdvantages } from '../advantages/compute.js';
+import { ConfigSchema, type Config } from './config.js';
+import type { FieldError, GroupStats, ScoreResponse } from '../contract/types.js';
+import { scoreBatch, type BatchOptions } from './batch.js';
+import { createRegistry, type RegistryOptions } from '../verifiers/index.js';
+import type { VerifierRegistry } from '../verifiers/registry.js';
 
 export class ConfigError extends Error {
   constructor(readonly fields: FieldError[]) {

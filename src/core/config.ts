@@ -8,8 +8,8 @@ import { FormatConfigSchema } from '../rewards/format.js';
 import { LanguageConfigSchema } from '../rewards/language.js';
 import { LengthConfigSchema } from '../rewards/length.js';
 import type { VerifierRegistry } from '../verifiers/registry.js';
-import { toFieldErrors } from './errors.js';
-import { COMPONENTS, type FieldError } from './types.js';
+import { toFieldErrors } from '../contract/errors.js';
+import { COMPONENTS, type FieldError } from '../contract/types.js';
 
 const weight = (d: number, what: string) => Type.Number({ default: d, description: what });
 

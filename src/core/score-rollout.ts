@@ -1,12 +1,12 @@
 // Scores one rollout: validate -> split -> components -> combine. Never throws: every failure becomes a
 // status on the rollout, so one bad or hostile rollout cannot spoil its batch.
 import { performance } from 'node:perf_hooks';
-import type { Config } from '../contract/config.js';
+import type { Config } from './config.js';
 import { COMPONENTS, type Component, type FieldError, type Rewards, type Rollout, type ScoredRollout, type Status } from '../contract/types.js';
 import { formatReward } from '../rewards/format.js';
 import { languageReward, majorityLanguage } from '../rewards/language.js';
 import { lengthReward } from '../rewards/length.js';
-import { promptOpensThink, splitThink } from '../rewards/think.js';
+import { promptOpensThink, splitThink } from '../text/think.js';
 import type { VerifyOutcome } from '../verifiers/types.js';
 import type { ScoreContext } from './context.js';
 import { groupKey } from './groups.js';
