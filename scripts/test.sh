@@ -5,4 +5,5 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 npx tsc -p tsconfig.json --noEmit
 npx eslint .
+npm run --silent lint:deps
 npx vitest run "$@"

@@ -7,11 +7,13 @@ import type { Writable } from 'node:stream';
 import { Command, InvalidArgumentError } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { ConfigError, RewardEngine } from '../core/engine.js';
-import { readConfigFile } from './config-file.js';
+import { readConfigFile } from '../core/config-file.js';
 import { scoreStream } from './score-file.js';
-import { formatSummary } from './summary.js';
+import { formatSummary } from '../core/summary-text.js';
 import { primary } from '../service/cluster.js';
 import { serve } from '../service/serve.js';
+import { httpTransport } from '../http/transport.js';
+import { grpcTransport } from '../grpc/transport.js';
 import { registerRunnerCommands } from '../runner/cli/commands.js';
 
 function int(v: string): number {
@@ -122,7 +124,7 @@ export function program(): Command {
       }
       const engine = engineFrom(o.config);
       try {
-        await serve(engine, {
+        await serve(engine, [httpTransport, grpcTransport], {
           ...(o.port !== undefined && { port: o.port }),
           ...(o.grpcPort !== undefined && { grpcPort: o.grpcPort }),
           ...(o.labelTaskType !== undefined && { labelTaskType: o.labelTaskType }),

@@ -1,7 +1,7 @@
 // Request shapes shared by every transport. The rollouts array is checked here only as an array:
 // each rollout is validated on its own so that one bad rollout is marked, not fatal.
 import { Type } from '@sinclair/typebox';
-import { RolloutSchema } from '../core/validate.js';
+import { RolloutSchema } from './rollout.js';
 import type { FieldError } from './types.js';
 
 export const ScoreRequestSchema = Type.Object(

@@ -1,14 +1,12 @@
 import type { Config } from '../core/config.js';
 import type { FieldError } from '../contract/types.js';
 import { ConfigError } from '../core/engine.js';
-import type { AppContext } from '../http/app.js';
+import type { ServiceContext } from '../service/context.js';
 import { parseJsonField } from './convert.js';
 import { invalidArgument, type GrpcError } from './errors.js';
 
-/** What the gRPC handlers share with the HTTP app (engine, options, metrics, one admission bound). */
-export interface GrpcContext extends AppContext {
-  /** false once shutdown has begun: new calls get UNAVAILABLE */
-  accepting(): boolean;
+/** The service context (engine, options, metrics, one admission bound) plus gRPC's own settings. */
+export interface GrpcContext extends ServiceContext {
   /** completed group keys a ScoreStream remembers (default STREAM_COMPLETED_GROUPS) */
   streamCompletedGroups?: number;
 }

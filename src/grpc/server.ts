@@ -1,8 +1,8 @@
 // The gRPC server: RewardService, standard health checking (grpc.health.v1) and server reflection,
-// sharing the HTTP app's engine, metrics and admission bound.
+// sharing the service context (engine, metrics, admission bound) with the other transports.
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { HealthImplementation, protoPath as healthProtoPath, type ServingStatus } from 'grpc-health-check';
-import type { AppContext } from '../http/app.js';
+import type { ServiceContext } from '../service/context.js';
 import type { GrpcContext } from './context.js';
 import { LOADER_OPTIONS, PROTO_PATH, SERVICE_NAME, rewardService } from './proto.js';
 import { addReflection } from './reflection.js';
@@ -25,20 +25,20 @@ export interface GrpcServerOptions {
   streamCompletedGroups?: number;
 }
 
-export async function startGrpcServer(app: AppContext, host: string, port: number, opts: GrpcServerOptions = {}): Promise<GrpcServer> {
+export async function startGrpcServer(service: ServiceContext, host: string, port: number, opts: GrpcServerOptions = {}): Promise<GrpcServer> {
   const server = new Server({
-    'grpc.max_receive_message_length': app.options.bodyLimit,
+    'grpc.max_receive_message_length': service.options.bodyLimit,
     'grpc.max_send_message_length': -1,
   });
   let accepting = true;
-  const ctx: GrpcContext = { ...app, accepting: () => accepting, ...opts };
+  const ctx: GrpcContext = { ...service, accepting: () => accepting && service.accepting(), ...opts };
   server.addService(rewardService(), rewardServiceImpl(ctx));
 
   const health = new HealthImplementation({ '': 'NOT_SERVING', [SERVICE_NAME]: 'NOT_SERVING' });
   health.addToServer(server);
   // Readiness follows the engine's (sandbox pools may warm up after start), polled like /readyz would be.
   const sync = (): void => {
-    const s: ServingStatus = accepting && app.engine.ready() ? 'SERVING' : 'NOT_SERVING';
+    const s: ServingStatus = ctx.accepting() && service.engine.ready() ? 'SERVING' : 'NOT_SERVING';
     health.setStatus('', s);
     health.setStatus(SERVICE_NAME, s);
   };

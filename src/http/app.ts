@@ -1,46 +1,26 @@
 // The HTTP transport: a thin fastify layer over the engine. Validation, scoring and advantages all live
 // in the core; this file maps them onto routes, status codes and metrics.
 import swagger from '@fastify/swagger';
-import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Type } from '@sinclair/typebox';
 import { AdvantagesRequestSchema, ScoreRequestSchema, checkAdvantagesRequest, checkScoreRequest } from '../contract/request.js';
 import type { Config } from '../core/config.js';
 import { AdvantagesResponseSchema, ScoreResponseSchema } from '../contract/response.js';
 import type { FieldError } from '../contract/types.js';
 import { ConfigError, type RewardEngine } from '../core/engine.js';
-import { Admission, withAdmission } from '../service/admission.js';
 import { clusterMetrics, inWorker, shareMetrics } from '../service/cluster.js';
-import { Metrics } from '../service/metrics.js';
+import { createServiceContext, type ServiceContext, type ServiceDeps } from '../service/context.js';
 import { openrlhfAdapter } from './adapters/openrlhf.js';
 import { slimeAdapter } from './adapters/slime.js';
-import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from '../service/options.js';
+import { admitted, badRequest, clientGone } from './replies.js';
 
-export interface AppDeps {
-  engine: RewardEngine;
-  options?: Partial<ServerOptions>;
-  metrics?: Metrics;
-}
-
-/** Plugins (trainer adapters, …) receive what the core routes use, so they never reimplement it. */
-export interface AppContext {
-  engine: RewardEngine;
-  options: ServerOptions;
-  metrics: Metrics;
-  admission: Admission;
-}
+export type AppDeps = ServiceDeps | { service: ServiceContext };
 
 declare module 'fastify' {
   interface FastifyInstance {
-    r1: AppContext;
+    r1: ServiceContext;
   }
-}
-
-export function badRequest(reply: FastifyReply, fields: FieldError[]): FastifyReply {
-  return reply.code(400).send({
-    error: 'invalid_request',
-    message: fields.map((f) => `${f.path}: ${f.message}`).join('; '),
-    fields,
-  });
 }
 
 /** The request's resolved config; its errors (every one) are appended to `errors` instead. */
@@ -57,26 +37,6 @@ function configOrErrors(engine: RewardEngine, body: unknown, errors: FieldError[
   }
 }
 
-/** Runs `work` holding `n` admission slots; answers 503 + Retry-After when the server is saturated. */
-export async function admitted<T>(ctx: AppContext, reply: FastifyReply, n: number, work: () => Promise<T>): Promise<T | FastifyReply> {
-  const r = await withAdmission(ctx.admission, ctx.metrics, n, work);
-  if (r.admitted) return r.value;
-  return reply
-    .code(503)
-    .header('retry-after', String(ctx.options.retryAfterS))
-    .send({ error: 'saturated', message: `server is at capacity (${ctx.admission.current} rollouts in flight); retry later` });
-}
-
-/** An AbortSignal that fires when the client goes away before the reply is written. */
-export function clientGone(_request: FastifyRequest, reply: FastifyReply): AbortSignal {
-  const c = new AbortController();
-  // The response's own 'close' (not the keep-alive socket's) fires once per request: no listener build-up.
-  reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) c.abort();
-  });
-  return c.signal;
-}
-
 const ErrorSchema = Type.Object({
   error: Type.String(),
   message: Type.String(),
@@ -84,19 +44,18 @@ const ErrorSchema = Type.Object({
 });
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const options: ServerOptions = { ...DEFAULT_SERVER_OPTIONS, ...deps.options };
-  const metrics = deps.metrics ?? new Metrics();
-  const app = Fastify({
-    logger: options.logLevel === false ? false : { level: options.logLevel },
+  const ctx = 'service' in deps ? deps.service : createServiceContext(deps);
+  const { options, metrics } = ctx;
+  const app = Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({
+    loggerInstance: ctx.log,
     // Per-request logs would dominate a high-throughput scorer; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit,
   });
-  const ctx: AppContext = { engine: deps.engine, options, metrics, admission: new Admission(options.maxInflight) };
   app.decorate('r1', ctx);
 
   // The config's full schema (core sections plus each verifier's), for the OpenAPI document.
-  const configDoc = deps.engine.configSchema.schema;
+  const configDoc = ctx.engine.configSchema.schema;
   // Schemas document the API (OpenAPI); the core validates, so transports share one set of error messages.
   app.setValidatorCompiler(() => () => true);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));

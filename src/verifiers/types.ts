@@ -1,6 +1,5 @@
 import type { TObject, TSchema } from '@sinclair/typebox';
 import type { Rollout, Status, Task } from '../contract/types.js';
-import type { Config } from '../core/config.js';
 
 /** What a verifier sees: the rollout, its validated task, the answer part already split off. */
 export interface VerifyInput<T extends Task = Task> {
@@ -8,7 +7,8 @@ export interface VerifyInput<T extends Task = Task> {
   task: T;
   /** text after the closing </think> when there is one, else the whole completion */
   answer: string;
-  config: Config;
+  /** the resolved request config: a verifier reads its own section, `config[type]` (validated, defaults filled) */
+  config: Readonly<Record<string, unknown>>;
   /** aborted when the request's deadline passes or the caller goes away; heavy verifiers must stop work */
   signal: AbortSignal;
 }

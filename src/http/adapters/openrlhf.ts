@@ -9,7 +9,7 @@
 // `details[i].prompt_found` and a warning.
 import type { FastifyInstance } from 'fastify';
 import { COMPONENTS, type FieldError } from '../../contract/types.js';
-import { badRequest } from '../app.js';
+import { badRequest } from '../replies.js';
 import { labelToTask } from './labels.js';
 import { isScoreResponse, scoreForAdapter } from './score.js';
 

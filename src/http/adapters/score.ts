@@ -2,10 +2,11 @@
 // config, under the shared admission bound, aborting when the client goes away.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ScoreResponse } from '../../contract/types.js';
-import { admitted, clientGone, type AppContext } from '../app.js';
+import type { ServiceContext } from '../../service/context.js';
+import { admitted, clientGone } from '../replies.js';
 
 export async function scoreForAdapter(
-  ctx: AppContext,
+  ctx: ServiceContext,
   request: FastifyRequest,
   reply: FastifyReply,
   rollouts: unknown[],

@@ -7,7 +7,7 @@
 //   scored, status, error, rewards (each component), advantage is not sent (slime computes its own).
 import type { FastifyInstance } from 'fastify';
 import type { FieldError } from '../../contract/types.js';
-import { badRequest } from '../app.js';
+import { badRequest } from '../replies.js';
 import { labelToTask } from './labels.js';
 import { isScoreResponse, scoreForAdapter } from './score.js';
 

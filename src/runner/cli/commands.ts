@@ -2,8 +2,8 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ConfigError, RewardEngine } from '../../core/engine.js';
-import { readConfigFile } from '../../cli/config-file.js';
-import { formatSummary } from '../../cli/summary.js';
+import { readConfigFile } from '../../core/config-file.js';
+import { formatSummary } from '../../core/summary-text.js';
 import type { ScoredRollout } from '../../contract/types.js';
 import { createBackend } from '../backend.js';
 import { Checkpoint } from '../checkpoint.js';
