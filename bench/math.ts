@@ -4,6 +4,7 @@
 import os from 'node:os';
 import { RewardEngine } from '../src/core/engine.js';
 import type { Verifier, VerifyOutcome } from '../src/verifiers/types.js';
+import { createRegistry } from '../src/verifiers/index.js';
 
 const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
 console.log(`machine: ${cpu}, ${os.availableParallelism()} cores, node ${process.version}, ${os.platform()}`);
@@ -31,8 +32,9 @@ const completion = (a: string): string => `Let us reason step by step. After sim
 
 async function main(): Promise<void> {
   const workers = Number(process.env['MATH_WORKERS'] ?? 1);
-  const engine = new RewardEngine({ workers });
-  const verifier = engine.registry.get('math') as Verifier;
+  const registry = createRegistry({ workers });
+  const engine = new RewardEngine({ registry });
+  const verifier = registry.get('math') as Verifier;
   const config = engine.config();
   const signal = new AbortController().signal;
   const verify = (answer: string, gold: string | number): Promise<VerifyOutcome> =>

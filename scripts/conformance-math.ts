@@ -7,6 +7,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RewardEngine } from '../src/core/engine.js';
 import type { Verifier } from '../src/verifiers/types.js';
+import { createRegistry } from '../src/verifiers/index.js';
+
+// the engine's verifiers, also called directly to time the math verifier alone
+const registry = createRegistry();
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const DIR = process.env['R1_DATASETS'] ?? path.resolve(here, '../../shared/datasets');
@@ -29,7 +33,7 @@ function load(file: string): Record<string, unknown>[] {
 const asBool = (v: unknown): boolean | null => (v === true || v === 'True' ? true : v === false || v === 'False' ? false : null);
 
 async function run(engine: RewardEngine, rows: Row[], preset: 'reward' | 'evaluation') {
-  const verifier = engine.registry.get('math') as Verifier;
+  const verifier = registry.get('math') as Verifier;
   const config = engine.config({ math: { preset } });
   const signal = new AbortController().signal;
   const t0 = performance.now();
@@ -77,7 +81,7 @@ async function main() {
     return;
   }
   console.log(`datasets: ${DIR}`);
-  const engine = new RewardEngine();
+  const engine = new RewardEngine({ registry });
   try {
     const outFile = 'math_model_outputs.jsonl';
     if (existsSync(path.join(DIR, outFile))) {

@@ -7,16 +7,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
-import { performance } from 'node:perf_hooks';
-import { computeAdvantagesIndexed } from '../advantages/compute.js';
-import { Column } from '../util/column.js';
 import type { Config } from '../core/config.js';
-import type { BatchStats, GroupStats, ScoredRollout } from '../contract/types.js';
+import type { BatchStats, FieldError, GroupStats, ScoredRollout } from '../contract/types.js';
 import type { RewardEngine } from '../core/engine.js';
-import { requestContext, scoreWithAbort } from '../core/batch.js';
-import { groupKey } from '../core/groups.js';
-import { failed } from '../core/score-rollout.js';
-import { StatsAccumulator } from '../core/summary.js';
 
 export interface ScoreFileResult {
   stats: BatchStats;
@@ -41,45 +34,20 @@ export async function scoreStream(
   output: Writable,
   opts: ScoreFileOptions = {},
 ): Promise<ScoreFileResult> {
-  const t0 = performance.now();
   const dir = mkdtempSync(join(tmpdir(), 'r1-reward-'));
   const spillPath = join(dir, 'scored.jsonl');
   const spill = createWriteStream(spillPath);
-  // Per row only a reward (NaN = unscored) and a group number are kept: memory stays flat in the file's
-  // length, apart from one entry per distinct group.
-  const rewards = new Column((n) => new Float64Array(n));
-  const groupOf = new Column((n) => new Int32Array(n));
-  const groupIds = new Map<string, number>();
-  const groupNames: string[] = [];
-  const acc = new StatsAccumulator();
-  // A file has no single deadline: each rollout gets limits.deadline_ms of its own. The prompt language
-  // cache is shared by the whole file.
-  const promptLanguages = new Map<string, string | null>();
-  const scoreOne = async (raw: unknown, index: number): Promise<ScoredRollout> => {
-    const ctx = requestContext(config, engine.registry, opts.signal, promptLanguages);
-    try {
-      return await scoreWithAbort(raw, index, ctx);
-    } finally {
-      ctx.dispose();
-    }
-  };
+  // A file has no single deadline: each rollout gets limits.deadline_ms of its own (the session's rule).
+  // The session keeps a reward and a group number per row: memory stays flat in the file's length.
+  const session = engine.session(config, { mode: 'batch', ...(opts.signal && { signal: opts.signal }) });
+  // Rows are spilled in input order: a window of at most limits.concurrency rows in flight.
   const window: Promise<ScoredRollout>[] = [];
   const limit = config.limits.concurrency;
-  let index = 0;
-
+  let rows = 0;
   const drainOne = async (): Promise<void> => {
     const r = await window.shift()!;
-    const key = groupKey(r, rewards.length);
-    let id = groupIds.get(key);
-    if (id === undefined) {
-      id = groupNames.push(key) - 1;
-      groupIds.set(key, id);
-    }
-    rewards.push(r.reward ?? Number.NaN);
-    groupOf.push(id);
-    acc.add(r);
     await write(spill, JSON.stringify(r) + '\n');
-    opts.onProgress?.(rewards.length);
+    opts.onProgress?.(++rows);
   };
 
   try {
@@ -89,32 +57,30 @@ export async function scoreStream(
       const ln = ++lineNo;
       if (line.trim() === '') continue;
       let raw: unknown;
-      let row: Promise<ScoredRollout>;
+      let bad: FieldError | undefined;
       try {
         raw = JSON.parse(line);
-        row = scoreOne(raw, index).then((r) => ({ ...r, details: { ...r.details, line: ln } }));
       } catch (e) {
-        row = Promise.resolve(
-          failed({ line: ln }, 'invalid_rollout', `line ${ln}: malformed JSON (${(e as Error).message})`, { line: ln }),
-        );
+        raw = { line: ln };
+        bad = { path: `line ${ln}`, message: `malformed JSON (${(e as Error).message})` };
       }
-      index++;
-      window.push(row);
+      const { result } = session.push(raw, bad ? { invalid: [bad] } : {});
+      window.push(result.then((r) => ({ ...r, details: { ...r.details, line: ln } })));
       if (window.length >= limit) await drainOne();
     }
     while (window.length) await drainOne();
     spill.end();
     await once(spill, 'close');
 
-    const { advantages, groups } = computeAdvantagesIndexed(rewards.view(), groupOf.view(), groupNames, config.advantage);
-    const rows = createInterface({ input: createReadStream(spillPath), crlfDelay: Infinity });
+    const { advantages, groups, stats } = await session.end();
+    const scored = createInterface({ input: createReadStream(spillPath), crlfDelay: Infinity });
     let i = 0;
-    for await (const line of rows) {
+    for await (const line of scored) {
       const r = JSON.parse(line) as ScoredRollout;
       r.advantage = advantages[i++]!;
       await write(output, JSON.stringify(r) + '\n');
     }
-    return { stats: acc.finish(groups, performance.now() - t0), groups };
+    return { stats, groups };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -122,6 +122,8 @@ export function finishBatch(results: ScoredRollout[], config: Config, durationMs
   const acc = new StatsAccumulator();
   results.forEach((r, i) => {
     r.advantage = advantages[i]!;
+    // every result names its group (rollouts cut short by a deadline too), so no transport recomputes it
+    r.details['group'] = keys[i]!;
     acc.add(r);
   });
   return { results, groups, stats: acc.finish(groups, durationMs) };

@@ -1,9 +1,11 @@
-// The one scoring core that every transport (HTTP, gRPC, CLI, trainer adapters) calls.
+// The one scoring core that every transport (HTTP, gRPC, CLI, trainer adapters) calls: a whole batch at
+// once (`score`), rollouts as they arrive (`session`), or advantages of rewards computed elsewhere.
 import { computeAdvantages } from '../advantages/compute.js';
 import { ConfigSchema, type Config } from './config.js';
 import type { FieldError, GroupStats, ScoreResponse } from '../contract/types.js';
 import { scoreBatch, type BatchOptions } from './batch.js';
 import { createRegistry, type RegistryOptions } from '../verifiers/index.js';
+import { ScoreSession, type SessionOptions } from './session.js';
 import type { VerifierRegistry } from '../verifiers/registry.js';
 
 export class ConfigError extends Error {
@@ -19,7 +21,7 @@ export interface EngineOptions extends RegistryOptions {
 }
 
 export class RewardEngine {
-  readonly registry: VerifierRegistry;
+  private readonly registry: VerifierRegistry;
   readonly configSchema: ConfigSchema;
   private readonly base: unknown;
 
@@ -40,6 +42,16 @@ export class RewardEngine {
 
   score(rollouts: readonly unknown[], config: Config, opts?: BatchOptions): Promise<ScoreResponse> {
     return scoreBatch(rollouts, config, this.registry, opts);
+  }
+
+  /** A streaming session over this engine (see ScoreSession); throws SessionError for a config it cannot stream. */
+  session(config: Config, opts: SessionOptions): ScoreSession {
+    return new ScoreSession(this.registry, config, opts);
+  }
+
+  /** The task types this engine verifies. */
+  taskTypes(): string[] {
+    return this.registry.verifiers().map((v) => v.type);
   }
 
   advantages(rewards: readonly (number | null)[], groups: readonly string[], config: Config): { advantages: number[]; groups: GroupStats[] } {

@@ -1,4 +1,4 @@
-import { COMPONENTS, type BatchStats, type Component, type GroupStats, type ScoredRollout, type Status } from '../contract/types.js';
+import { COMPONENTS, STATUSES, type BatchStats, type Component, type GroupStats, type ScoredRollout, type Status } from '../contract/types.js';
 
 /** Batch statistics, accumulated one rollout at a time so that the CLI can stream files of any size. */
 export class StatsAccumulator {
@@ -44,7 +44,8 @@ export class StatsAccumulator {
       zero_variance_groups: zv,
       frac_zero_variance_groups: groups.length ? zv / groups.length : 0,
       errors: this.n - (this.statuses.ok ?? 0),
-      status_counts: { ...this.statuses },
+      // in the contract's order, whatever order rollouts finished in
+      status_counts: Object.fromEntries(STATUSES.filter((k) => this.statuses[k] !== undefined).map((k) => [k, this.statuses[k]])),
       ...(durationMs !== undefined ? { duration_ms: Math.round(durationMs * 1000) / 1000 } : {}),
     };
   }

@@ -7,7 +7,7 @@ import { invalidArgument, type GrpcError } from './errors.js';
 
 /** The service context (engine, options, metrics, one admission bound) plus gRPC's own settings. */
 export interface GrpcContext extends ServiceContext {
-  /** completed group keys a ScoreStream remembers (default STREAM_COMPLETED_GROUPS) */
+  /** completed group keys a ScoreStream remembers (default SESSION_COMPLETED_GROUPS) */
   streamCompletedGroups?: number;
 }
 

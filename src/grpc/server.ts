@@ -21,7 +21,7 @@ function address(host: string, port: number): string {
 }
 
 export interface GrpcServerOptions {
-  /** completed group keys a ScoreStream remembers (default STREAM_COMPLETED_GROUPS) */
+  /** completed group keys a ScoreStream remembers (default SESSION_COMPLETED_GROUPS) */
   streamCompletedGroups?: number;
 }
 

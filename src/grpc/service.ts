@@ -3,7 +3,6 @@ import { performance } from 'node:perf_hooks';
 import { status, type sendUnaryData, type ServerUnaryCall, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { checkAdvantagesRequest, checkScoreRequest } from '../contract/request.js';
 import type { FieldError } from '../contract/types.js';
-import { groupKey } from '../core/groups.js';
 import { withAdmission } from '../service/admission.js';
 import { callCancelled, resolveConfig, withCallDeadline, type GrpcContext } from './context.js';
 import { responseToMsg, rolloutFromMsg } from './convert.js';
@@ -40,7 +39,7 @@ async function score(ctx: GrpcContext, call: ServerUnaryCall<ScoreRequestMsg, un
   if (!r.admitted) return done(saturated(ctx.admission.current));
   if (signal.aborted) return done(deadlineExceeded()); // nobody is listening; grpc-js has already sent the status
   ctx.metrics.observeBatch(r.value);
-  done(null, responseToMsg(r.value, (i) => groupKey(r.value.results[i], i)));
+  done(null, responseToMsg(r.value, (i) => r.value.results[i]!.details['group'] as string));
 }
 
 function advantages(ctx: GrpcContext, req: AdvantagesRequestMsg, done: (err: GrpcError | null, value?: unknown) => void): void {

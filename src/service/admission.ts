@@ -24,6 +24,21 @@ export class Admission {
   }
 }
 
+/** Takes `n` slots and counts them in the in-flight gauge; false (and a rejection counted) when saturated. */
+export function admit(admission: Admission, metrics: Metrics, n: number): boolean {
+  if (!admission.tryAcquire(n)) {
+    metrics.rejected.inc({ reason: 'saturated' });
+    return false;
+  }
+  metrics.inflightRollouts.inc(n);
+  return true;
+}
+
+export function release(admission: Admission, metrics: Metrics, n: number): void {
+  admission.release(n);
+  metrics.inflightRollouts.dec(n);
+}
+
 /**
  * Runs `work` holding `n` slots (and the in-flight gauges), for every transport: HTTP answers a refusal
  * with 503 + Retry-After, gRPC with RESOURCE_EXHAUSTED. Returns `{ admitted: false }` when saturated.
@@ -34,17 +49,12 @@ export async function withAdmission<T>(
   n: number,
   work: () => Promise<T>,
 ): Promise<{ admitted: true; value: T } | { admitted: false }> {
-  if (!admission.tryAcquire(n)) {
-    metrics.rejected.inc({ reason: 'saturated' });
-    return { admitted: false };
-  }
-  metrics.inflightRollouts.inc(n);
+  if (!admit(admission, metrics, n)) return { admitted: false };
   metrics.inflightRequests.inc();
   try {
     return { admitted: true, value: await work() };
   } finally {
-    admission.release(n);
-    metrics.inflightRollouts.dec(n);
+    release(admission, metrics, n);
     metrics.inflightRequests.dec();
   }
 }

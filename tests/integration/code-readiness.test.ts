@@ -5,6 +5,7 @@ import { CodeVerifier } from '../../src/code/verifier.js';
 import { sandboxSettings } from '../../src/code/sandbox.js';
 import { SelfTestGate } from '../../src/code/self-test.js';
 import { RewardEngine } from '../../src/core/engine.js';
+import { createRegistry } from '../../src/verifiers/index.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
 const realBwrap = sandboxSettings.bwrap;
@@ -26,11 +27,12 @@ describe('code verifier readiness', () => {
 
   it('turns /readyz 503 when the sandbox cannot start, and a scored code rollout is sandbox_error', async () => {
     sandboxSettings.bwrap = '/nonexistent/bwrap';
-    const engine = new RewardEngine();
+    const registry = createRegistry();
+    const engine = new RewardEngine({ registry });
     srv = await startServer({}, engine);
     await fetch(`${srv.url}/readyz`); // the first check starts the self-test
     await expect.poll(async () => (await fetch(`${srv!.url}/readyz`)).status, { timeout: 20_000, interval: 100 }).toBe(503);
-    const code = engine.registry.get('code') as CodeVerifier;
+    const code = registry.get('code') as CodeVerifier;
     expect(code.selfTest.status).toBe('failed');
     expect(code.selfTest.error).toMatch(/^sandbox self-test failed: .*exec: No such file/);
     // what the gate protects against: every such rollout would come back unscored

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RecentKeys } from '../../src/grpc/recent-keys.js';
+import { RecentKeys } from '../../src/core/recent-keys.js';
 
 describe('RecentKeys', () => {
   it('keeps only the newest `capacity` keys', () => {
