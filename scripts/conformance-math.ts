@@ -38,7 +38,7 @@ async function run(engine: RewardEngine, rows: Row[], preset: 'reward' | 'evalua
   const signal = new AbortController().signal;
   const t0 = performance.now();
   const outs = await Promise.all(
-    rows.map((r) =>
+    rows.map(async (r) =>
       verifier.verify({ rollout: { completion: r.answer }, task: { type: 'math', answer: r.gold }, answer: r.answer, config, signal }),
     ),
   );

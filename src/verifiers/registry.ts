@@ -44,6 +44,6 @@ export class VerifierRegistry {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.verifiers().map((v) => v.close?.()));
+    await Promise.all(this.verifiers().map((v) => v.close?.() ?? Promise.resolve()));
   }
 }
