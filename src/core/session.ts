@@ -220,15 +220,15 @@ export class ScoreSession {
       const own = typeof r.group !== 'string' && typeof r.prompt !== 'string';
       g = { indices: [], ids: [], rewards: [], scored: 0, ended: false, own, ...(own && { size: 1 }) };
     }
-    if (groupSize > 0) {
-      if (g.size !== undefined && g.size !== groupSize) {
-        throw new SessionError([{ path: `${path}.group_size`, message: `is ${groupSize} but group '${key}' was declared with ${g.size}` }]);
-      }
-      g.size = groupSize;
+    if (groupSize > 0 && g.size !== undefined && g.size !== groupSize) {
+      throw new SessionError([{ path: `${path}.group_size`, message: `is ${groupSize} but group '${key}' was declared with ${g.size}` }]);
     }
-    if (g.ended || (g.size !== undefined && g.indices.length >= g.size)) {
+    const size = groupSize > 0 ? groupSize : g.size;
+    if (g.ended || (size !== undefined && g.indices.length >= size)) {
       throw new SessionError([{ path, message: `group '${key}' already has all its rollouts (${g.indices.length})` }]);
     }
+    // checked in full before anything changes: a refused push leaves the session as it was
+    if (size !== undefined) g.size = size;
     if (fresh) this.open.set(key, g);
     const id = (raw as { id?: unknown } | null)?.id;
     g.indices.push(index);
