@@ -1,8 +1,8 @@
 # syntax=docker/dockerfile:1
 # Production image of r1-reward: HTTP on 8000, gRPC on 50051, running as a non-root user.
-# Build: docker build -t r1-reward .   Run: docker run -p 8000:8000 -p 50051:50051 r1-reward
-# Code sandboxes use bubblewrap, which needs user namespaces and a fresh /proc: run with
-#   --security-opt seccomp=unconfined --security-opt apparmor=unconfined --security-opt systempaths=unconfined
+# Build: docker build -t r1-reward .
+# Run:   docker run -p 8000:8000 -p 50051:50051 --security-opt seccomp=unconfined --security-opt apparmor=unconfined --security-opt systempaths=unconfined r1-reward
+# Code sandboxes use bubblewrap, which needs user namespaces and a fresh /proc: hence the three options
 # (see docs/integrations.md, Deployment). Without them /readyz says 503 and the log says why.
 
 FROM node:20-bookworm-slim AS build

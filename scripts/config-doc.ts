@@ -1,5 +1,9 @@
-// Prints the config reference (every key, its default and meaning) as a Markdown table, from the schema
-// itself, so the README cannot drift from the code: `npx tsx scripts/config-doc.ts`.
+// The config reference (every key, its default and meaning) as a Markdown table, from the schema itself, so
+// the README cannot drift from the code. `npm run docs:config` rewrites the README's table between its
+// markers; tests/unit/docs.test.ts fails when the README's table is stale.
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { TSchema } from '@sinclair/typebox';
 import { RewardEngine } from '../src/core/engine.js';
 
@@ -11,9 +15,6 @@ interface Node extends Record<string, unknown> {
   default?: unknown;
 }
 
-const engine = new RewardEngine();
-const defaults = engine.config() as unknown as Record<string, unknown>;
-
 function typeOf(n: Node): string {
   if (n.anyOf) {
     if (n.anyOf.length > 8) return 'enum';
@@ -24,13 +25,41 @@ function typeOf(n: Node): string {
   return n.type ?? 'any';
 }
 
-function rows(n: Node, path: string[], vals: unknown): string[] {
+function rows(n: Node, at: string[], vals: unknown): string[] {
   if (n.type === 'object' && n.properties) {
-    return Object.entries(n.properties).flatMap(([k, child]) => rows(child, [...path, k], (vals as Record<string, unknown> | undefined)?.[k]));
+    return Object.entries(n.properties).flatMap(([k, child]) => rows(child, [...at, k], (vals as Record<string, unknown> | undefined)?.[k]));
   }
   const d = vals === undefined ? '—' : JSON.stringify(vals);
-  return [`| \`${path.join('.')}\` | ${typeOf(n)} | \`${d.length > 60 ? d.slice(0, 57) + '…' : d}\` | ${(n.description ?? '').replace(/\|/g, '\\|')} |`];
+  return [`| \`${at.join('.')}\` | ${typeOf(n)} | \`${d.length > 60 ? d.slice(0, 57) + '…' : d}\` | ${(n.description ?? '').replace(/\|/g, '\\|')} |`];
 }
 
-console.log('| key | type | default | meaning |\n|---|---|---|---|');
-console.log(rows(engine.configSchema.schema as TSchema as Node, [], defaults).join('\n'));
+export function configTable(): string {
+  const engine = new RewardEngine();
+  const defaults = engine.config() as unknown as Record<string, unknown>;
+  const table = ['| key | type | default | meaning |', '|---|---|---|---|', ...rows(engine.configSchema.schema as TSchema as Node, [], defaults)];
+  void engine.close();
+  return table.join('\n');
+}
+
+export const README = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'README.md');
+const START = '<!-- config-reference:start -->';
+const END = '<!-- config-reference:end -->';
+
+/** The README's current table, between its markers. */
+export function readmeTable(text = readFileSync(README, 'utf8')): string {
+  const a = text.indexOf(START);
+  const b = text.indexOf(END);
+  if (a < 0 || b < a) throw new Error(`README.md has no ${START} … ${END} block`);
+  return text.slice(a + START.length, b).trim();
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const table = configTable();
+  if (process.argv.includes('--write')) {
+    const text = readFileSync(README, 'utf8');
+    const old = readmeTable(text);
+    writeFileSync(README, text.replace(old, table));
+  } else {
+    console.log(table);
+  }
+}
