@@ -7,8 +7,9 @@ naive / prime reward managers::
     custom_reward_function.name=compute_score            # or compute_score_async
     +custom_reward_function.reward_kwargs.url=http://r1-reward:8000
 
-Batched: only the legacy managers have `batch` (on veRL >= 0.7 add reward_model.use_reward_loop=False):
-reward_model.reward_manager=batch custom_reward_function.name=compute_score_batch.
+Batched, veRL v0.6 and v0.7.0 only (the legacy managers have `batch`; v0.7.0's default reward loop does
+not, v0.7.1+ has no legacy path; drop use_reward_loop on v0.6, which lacks the key):
+reward_model.use_reward_loop=False reward_model.reward_manager=batch custom_reward_function.name=compute_score_batch
 
 reward_kwargs arrive from Hydra as DictConfig / ListConfig (Mappings and Sequences, not dict and list):
 any Mapping / Sequence is accepted. Chat templates that open <think> (DeepSeek-R1-Distill, QwQ): veRL
