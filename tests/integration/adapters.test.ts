@@ -160,6 +160,20 @@ describe('slime remote reward', () => {
     expect(json['error']).toContain("unknown task type 'nope'");
   });
 
+  it('logs an unscorable rollout with its status and route (the safe key `score` hides it from slime)', async () => {
+    const bin = await startBinary(['--label-task-type', 'exact']);
+    try {
+      const res = await fetch(`${bin.http}/slime/reward`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prompt: 'Q', response: 'x', label: '{"type":"nope"}' }) });
+      expect(await res.text()).toContain('"score":0.0');
+      await expect.poll(() => bin.logs(), { timeout: 5000 }).toContain('rollout could not be scored');
+      const line = JSON.parse(bin.logs().split('\n').find((l) => l.includes('rollout could not be scored'))!) as Obj;
+      expect(line).toMatchObject({ level: 40, route: '/slime/reward', status: 'unknown_task_type' });
+    } finally {
+      bin.child.kill('SIGKILL');
+      await bin.exit;
+    }
+  }, 30_000);
+
   it('names a missing response', async () => {
     const { status, json } = await post('/slime/reward', { prompt: 'Q' });
     expect(status).toBe(400);

@@ -161,7 +161,9 @@ class Client:
         body: dict = {"rewards": rewards, "groups": groups}
         if config is not None:
             body["config"] = config
-        return self._post("/v1/advantages", body)
+        res = self._post("/v1/advantages", body)
+        res["advantages"] = [float(a) for a in res.get("advantages", [])]
+        return res
 
 
 def _floats(r: dict) -> None:
