@@ -80,7 +80,7 @@ export async function openrlhfAdapter(app: FastifyInstance): Promise<void> {
     // rollout cannot be scored as asked (never silently format-only).
     const res = await scoreForAdapter(ctx, request, reply, rollouts, (r, config) => {
       if (!labels || config.weights.accuracy === 0) return;
-      labels.forEach((l, i) => (l === '' || l === null) && markUnscored(r, i, `labels[${i}] is empty: no gold answer (is OpenRLHF's --label_key / --data.label_key set?)`));
+      labels.forEach((l, i) => (l === '' || l === null) && markUnscored(r, i, `labels[${i}] is empty: no gold answer (is OpenRLHF's --label_key / --data.label_key set? For format-only training set weights.accuracy to 0)`));
     });
     if (!isScoreResponse(res)) return res;
     return sendFloats(reply, openrlhfAnswer(res.results, promptFound));
