@@ -16,6 +16,8 @@ from r1reward.trl import make_async_reward_fn
 
 # The service's weighted reward (accuracy + format by default); preset "trl" only matters for the
 # advantages r1-reward reports, TRL computes its own from these rewards.
+# A model whose chat template opens <think> (DeepSeek-R1-Distill, QwQ): add tokenizer=AutoTokenizer.from_pretrained(...)
+# (or prompt_opens_think=True), since TRL never shows the templated prompt to reward functions.
 reward = make_async_reward_fn("math", config={"preset": "trl"})
 
 dataset = load_dataset("openai/gsm8k", "main", split="train").map(lambda x: {"prompt": x["question"], "answer": x["answer"].split("####")[-1].strip()})

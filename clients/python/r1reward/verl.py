@@ -1,12 +1,20 @@
 """veRL reward functions that call the r1-reward service.
 
-Per sample (veRL's naive / prime reward managers)::
+Per sample: veRL >= 0.7's reward loop (the default, reward_model.use_reward_loop=true) and the legacy
+naive / prime reward managers::
 
     custom_reward_function.path=<site-packages>/r1reward/verl.py
-    custom_reward_function.name=compute_score
+    custom_reward_function.name=compute_score            # or compute_score_async
     +custom_reward_function.reward_kwargs.url=http://r1-reward:8000
 
-Batched (reward_model.reward_manager=batch): custom_reward_function.name=compute_score_batch.
+Batched, veRL v0.6 and v0.7.0 only (the legacy managers have `batch`; v0.7.0's default reward loop does
+not, v0.7.1+ has no legacy path; drop use_reward_loop on v0.6, which lacks the key):
+reward_model.use_reward_loop=False reward_model.reward_manager=batch custom_reward_function.name=compute_score_batch
+
+reward_kwargs arrive from Hydra as DictConfig / ListConfig (Mappings and Sequences, not dict and list):
+any Mapping / Sequence is accepted. Chat templates that open <think> (DeepSeek-R1-Distill, QwQ): veRL
+never passes the prompt, so set +custom_reward_function.reward_kwargs.prompt_opens_think=true, or
+chat_template=<the model directory, its tokenizer_config.json or the template text>.
 
 ground_truth maps onto a task by r1reward.labels.label_to_task; the default type is `task_type`
 ("math"), or `task_types[data_source]` when given. Where that type is "code", ground_truth maps by
@@ -26,15 +34,20 @@ try:
     from r1reward.client import Client
     from r1reward.code_tasks import code_task
     from r1reward.labels import label_to_task
+    from r1reward.templates import opens_think, with_opens_think
     from r1reward.trl import same_lengths
 except ImportError:
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     from r1reward.client import Client
     from r1reward.code_tasks import code_task
     from r1reward.labels import label_to_task
+    from r1reward.templates import opens_think, with_opens_think
     from r1reward.trl import same_lengths
 
 _clients: Dict[Any, Client] = {}
+
+
+_opens: Dict[Any, Optional[bool]] = {}
 
 
 def _client(url: Optional[str], timeout: float) -> Client:
@@ -42,6 +55,14 @@ def _client(url: Optional[str], timeout: float) -> Client:
     if key not in _clients:
         _clients[key] = Client(url, timeout=timeout)
     return _clients[key]
+
+
+def _opens_think(prompt_opens_think: Any, chat_template: Optional[str]) -> Optional[bool]:
+    """Read once per setting: chat_template may be a file."""
+    key = (str(prompt_opens_think), chat_template)
+    if key not in _opens:
+        _opens[key] = opens_think(prompt_opens_think, chat_template)
+    return _opens[key]
 
 
 def _rollout(data_source: str, solution_str: str, ground_truth: Any, task_type: str, task_types: Optional[dict]) -> dict:
@@ -79,13 +100,17 @@ def compute_score_batch(
     task_types: Optional[dict] = None,
     on_unscored: str = "zero",
     timeout: float = 180.0,
+    prompt_opens_think: Any = None,
+    chat_template: Optional[str] = None,
     **_ignored: Any,
 ) -> List[Dict[str, float]]:
-    """The batch form for veRL's BatchRewardManager: one POST /v1/score for the whole batch."""
+    """The batch form for veRL's BatchRewardManager: one POST /v1/score for the whole batch (split by the
+    client past its chunk limits)."""
     same_lengths(data_sources=data_sources, solution_strs=solution_strs, ground_truths=ground_truths, **({"extra_infos": extra_infos} if extra_infos is not None else {}))
     rollouts = [_rollout(d, s, g, task_type, task_types) for d, s, g in zip(data_sources, solution_strs, ground_truths)]
     if not rollouts:
         return []
+    config = with_opens_think(config, _opens_think(prompt_opens_think, chat_template))
     res = _client(url, timeout).score(rollouts, config)
     return [_result(r, on_unscored) for r in res["results"]]
 

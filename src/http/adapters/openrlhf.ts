@@ -8,10 +8,11 @@
 // prompt not found in its query: the whole query is scored, flagged in extra_logs.r1_prompt_not_found,
 // `details[i].prompt_found` and a warning.
 import type { FastifyInstance } from 'fastify';
-import { COMPONENTS, type FieldError } from '../../contract/types.js';
+import { COMPONENTS, type FieldError, type ScoredRollout } from '../../contract/types.js';
 import { badRequest } from '../replies.js';
 import { labelToTask } from './labels.js';
-import { isScoreResponse, scoreForAdapter } from './score.js';
+import { sendFloats } from './float-json.js';
+import { isScoreResponse, markUnscored, scoreForAdapter } from './score.js';
 
 /** Trailing end-of-sequence / padding tokens, left in because OpenRLHF decodes with skip_special_tokens=False. */
 const TRAILING_SPECIAL = /(?:\s*(?:<\|[^<>|]{1,40}\|>|<｜[^<>｜]{1,40}｜>|<\/s>|<pad>|<eos>))+\s*$/u;
@@ -75,19 +76,31 @@ export async function openrlhfAdapter(app: FastifyInstance): Promise<void> {
       const task = labelToTask(labels?.[i], ctx.options.labelTaskType);
       return { id: String(i), completion, ...(prompt !== undefined && { prompt }), ...(task && { task }) };
     });
-    const res = await scoreForAdapter(ctx, request, reply, rollouts);
+    // OpenRLHF sends "" for every label when its label-key flag is unset: with accuracy weighted, such a
+    // rollout cannot be scored as asked (never silently format-only).
+    const res = await scoreForAdapter(ctx, request, reply, rollouts, (r, config) => {
+      if (!labels || config.weights.accuracy === 0) return;
+      labels.forEach((l, i) => (l === '' || l === null) && markUnscored(r, i, `labels[${i}] is empty: no gold answer (is OpenRLHF's --label_key / --data.label_key set? For format-only training set weights.accuracy to 0)`));
+    });
     if (!isScoreResponse(res)) return res;
-
-    const rewards = res.results.map((r) => r.reward ?? 0);
-    const extra_logs: Record<string, number[]> = { r1_unscored: res.results.map((r) => (r.reward === null ? 1 : 0)) };
-    for (const c of COMPONENTS) {
-      if (res.results.some((r) => r.rewards[c] !== null)) extra_logs[`r1_${c}`] = res.results.map((r) => r.rewards[c] ?? 0);
-    }
-    // scores drive OpenRLHF's dynamic filtering (expected in 0..1): accuracy where a task applies.
-    const scores = res.results.map((r) => r.rewards.accuracy ?? r.reward ?? 0);
-    if (prompts) extra_logs['r1_prompt_not_found'] = promptFound.map((f) => (f ? 0 : 1));
-    // Per sample, for people reading the response (OpenRLHF ignores keys it does not know).
-    const details = res.results.map((r, i) => ({ status: r.status, ...(r.error !== undefined && { error: r.error }), prompt_found: promptFound[i]! }));
-    return { rewards, scores, extra_logs, details };
+    return sendFloats(reply, openrlhfAnswer(res.results, promptFound));
   });
+}
+
+/**
+ * OpenRLHF stacks each extra_logs key across requests (one rollout per request): every answer carries the
+ * same keys with one number per rollout, so a null becomes 0 and r1_unscored says which rollouts those are.
+ */
+export function openrlhfAnswer(results: readonly ScoredRollout[], promptFound: readonly boolean[]): Record<string, unknown> {
+  const rewards = results.map((r) => r.reward ?? 0);
+  const extra_logs: Record<string, number[]> = {
+    r1_unscored: results.map((r) => (r.reward === null ? 1 : 0)),
+    r1_prompt_not_found: promptFound.map((f) => (f ? 0 : 1)),
+  };
+  for (const c of COMPONENTS) extra_logs[`r1_${c}`] = results.map((r) => r.rewards[c] ?? 0);
+  // scores drive OpenRLHF's dynamic filtering (expected in 0..1): accuracy where a task applies.
+  const scores = results.map((r) => (r.reward === null ? 0 : (r.rewards.accuracy ?? r.reward)));
+  // Per sample, for people reading the response (OpenRLHF ignores keys it does not know).
+  const details = results.map((r, i) => ({ status: r.status, ...(r.error !== undefined && { error: r.error }), prompt_found: promptFound[i]! }));
+  return { rewards, scores, extra_logs, details };
 }
