@@ -13,6 +13,7 @@ import { clusterMetrics, inWorker, shareMetrics } from '../service/cluster.js';
 import { createServiceContext, type ServiceContext, type ServiceDeps } from '../service/context.js';
 import { openrlhfAdapter } from './adapters/openrlhf.js';
 import { slimeAdapter } from './adapters/slime.js';
+import { floatJson, scoreResponseJson, sendJsonText } from './float-json.js';
 import { admitted, badRequest, clientGone } from './replies.js';
 
 export type AppDeps = ServiceDeps | { service: ServiceContext };
@@ -115,7 +116,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return admitted(ctx, reply, rollouts.length, async () => {
         const res = await ctx.engine.score(rollouts, config, { signal: clientGone(request, reply) });
         metrics.observeBatch(res);
-        return res;
+        return sendJsonText(reply, scoreResponseJson(res));
       });
     },
   );
@@ -137,7 +138,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const errors = checkAdvantagesRequest(body, options.maxRollouts);
       const config = configOrErrors(ctx.engine, body, errors);
       if (errors.length || !config) return badRequest(reply, errors);
-      return ctx.engine.advantages(body.rewards, body.groups, config);
+      const res = ctx.engine.advantages(body.rewards, body.groups, config);
+      return sendJsonText(reply, `{"advantages":${floatJson(res.advantages)},"groups":${JSON.stringify(res.groups)}}`);
     },
   );
 

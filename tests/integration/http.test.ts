@@ -30,6 +30,28 @@ describe('HTTP service over a real socket', () => {
     for (const k of ok200.properties.stats.required) expect(real.stats).toHaveProperty(k);
   });
 
+  it('writes reward-like numbers as floats (a trainer builds float tensors) and echoes the input as sent', async () => {
+    const rollouts = [
+      { id: 'a', n: 5, prompt: 'p', completion: ok, task: { type: 'exact', answer: 'A' } },
+      { id: 'b', n: 6, prompt: 'p', completion: ok, task: { type: 'exact', answer: 'A' } },
+    ];
+    const res = await fetch(`${s.url}/v1/score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rollouts }) });
+    const text = await res.text();
+    expect(text).toContain('"reward":2.0');
+    expect(text).toContain('"rewards":{"accuracy":1.0,"format":1.0,"language":null,"length":null}');
+    expect(text).toContain('"advantage":0.0');
+    expect(text).toContain('"n":5');
+    expect(text).toContain('"rollouts":2,');
+    expect(JSON.parse(text)).toMatchObject({ results: [{ id: 'a', n: 5, reward: 2 }, { id: 'b', n: 6 }] });
+    const adv = await fetch(`${s.url}/v1/advantages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ rewards: [1, 1, 0, 2], groups: ['g', 'g', 'h', 'h'] }),
+    });
+    const advText = await adv.text();
+    expect(advText).toMatch(/^\{"advantages":\[0\.0,0\.0,-[0-9.]+,[0-9.]+\],"groups":\[\{"group":"g","size":2,/);
+  });
+
   it('scores a batch: results, groups, stats', async () => {
     const rollouts = [
       { id: 'a', prompt: 'p', completion: ok, task: { type: 'exact', answer: 'A' } },

@@ -11,7 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { COMPONENTS, type FieldError, type ScoredRollout } from '../../contract/types.js';
 import { badRequest } from '../replies.js';
 import { labelToTask } from './labels.js';
-import { sendFloats } from './float-json.js';
+import { sendFloats } from '../float-json.js';
 import { isScoreResponse, markUnscored, scoreForAdapter } from './score.js';
 
 /** Trailing end-of-sequence / padding tokens, left in because OpenRLHF decodes with skip_special_tokens=False. */

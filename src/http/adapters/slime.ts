@@ -10,7 +10,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { FieldError } from '../../contract/types.js';
 import { badRequest } from '../replies.js';
-import { sendFloats } from './float-json.js';
+import { sendFloats } from '../float-json.js';
 import { labelToTask } from './labels.js';
 import { isScoreResponse, scoreForAdapter } from './score.js';
 
