@@ -1,4 +1,4 @@
-import type { ValueError } from '@sinclair/typebox/errors';
+import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 import type { FieldError } from './types.js';
 
 /** JSON pointer `/rollouts/3/task` -> `rollouts[3].task`, appended to `prefix`. */
@@ -32,5 +32,21 @@ function describe(e: ValueError): string {
   if (Array.isArray(s.anyOf) && s.anyOf.every((b) => b.const !== undefined)) {
     return `must be one of ${s.anyOf.map((b) => JSON.stringify(b.const)).join(', ')}`;
   }
+  if (Array.isArray(s.anyOf) && s.anyOf.every((b) => typeof (b as { type?: unknown }).type === 'string')) {
+    return `must be one of: ${s.anyOf.map((b) => (b as { type: string }).type).join(', ')}`;
+  }
+  const plain = PLAIN[e.type];
+  if (plain) return plain;
   return e.message.charAt(0).toLowerCase() + e.message.slice(1);
 }
+
+/** The same words for the same mistake on every route, hand-checked or schema-checked. */
+const PLAIN: Partial<Record<ValueErrorType, string>> = {
+  [ValueErrorType.ObjectRequiredProperty]: 'is required',
+  [ValueErrorType.String]: 'must be a string',
+  [ValueErrorType.Array]: 'must be an array',
+  [ValueErrorType.Object]: 'must be an object',
+  [ValueErrorType.Number]: 'must be a number',
+  [ValueErrorType.Integer]: 'must be an integer',
+  [ValueErrorType.Boolean]: 'must be a boolean',
+};

@@ -1,5 +1,8 @@
 // HTTP replies every route and trainer adapter shares: field errors, admission refusals, client aborts.
+import type { TSchema } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { toFieldErrors } from '../contract/errors.js';
 import type { FieldError } from '../contract/types.js';
 import { withAdmission } from '../service/admission.js';
 import type { ServiceContext } from '../service/context.js';
@@ -30,4 +33,10 @@ export function clientGone(_request: FastifyRequest, reply: FastifyReply): Abort
     if (!reply.raw.writableFinished) c.abort();
   });
   return c.signal;
+}
+
+/** A compiled body check: every field error of `body` against `schema`, named as /v1/score names them. */
+export function bodyCheck(schema: TSchema): (body: unknown) => FieldError[] {
+  const check = TypeCompiler.Compile(schema);
+  return (body) => (check.Check(body) ? [] : toFieldErrors(check.Errors(body)));
 }

@@ -117,11 +117,23 @@ describe('OpenRLHF POST /get_reward', () => {
     expect((await post('/get_reward', { query: ['<think>a</think> B'] })).json['rewards']).toEqual([1]);
   });
 
-  it('names bad fields', async () => {
+  it('names bad fields, checked against its schema and reported as /v1/score reports them', async () => {
     const { status, json } = await post('/get_reward', { query: ['a', 'b'], prompts: ['a'] });
     expect(status).toBe(400);
     expect(json['message']).toContain('prompts: has 1 items but query has 2');
     expect((await post('/get_reward', { prompts: [] })).json['message']).toContain('query: is required');
+    const typed = await post('/get_reward', { query: ['a', 7], prompts: 'p', labels: null });
+    expect(typed.json).toEqual({
+      error: 'invalid_request',
+      message: 'query[1]: must be a string; prompts: must be an array',
+      fields: [
+        { path: 'query[1]', message: 'must be a string' },
+        { path: 'prompts', message: 'must be an array' },
+      ],
+    });
+    // the same words for the same mistake on /v1/score
+    const score = await post('/v1/score', { rollouts: [{ completion: 7 }] });
+    expect((score.json['results'] as Obj[])[0]).toMatchObject({ status: 'invalid_rollout', error: 'rollouts[0].completion: must be a string' });
   });
 });
 
@@ -174,9 +186,15 @@ describe('slime remote reward', () => {
     }
   }, 30_000);
 
-  it('names a missing response', async () => {
+  it('names a missing response and wrong types, checked against its schema', async () => {
     const { status, json } = await post('/slime/reward', { prompt: 'Q' });
     expect(status).toBe(400);
     expect(json['message']).toContain('response: is required');
+    const typed = await post('/slime/reward', { prompt: 5, response: ['x'] });
+    expect(typed.status).toBe(400);
+    expect(typed.json['fields']).toEqual([
+      { path: 'prompt', message: 'must be one of: string, array, null' },
+      { path: 'response', message: 'must be a string' },
+    ]);
   });
 });

@@ -7,9 +7,10 @@
 // metrics), the server logs its status and counts it in r1_reward_rollouts_total{status}. Likewise a
 // prompt not found in its query: the whole query is scored, flagged in extra_logs.r1_prompt_not_found,
 // `details[i].prompt_found` and a warning.
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { COMPONENTS, type FieldError, type ScoredRollout } from '../../contract/types.js';
-import { badRequest } from '../replies.js';
+import { badRequest, bodyCheck } from '../replies.js';
 import { labelToTask } from './labels.js';
 import { sendFloats } from '../float-json.js';
 import { isScoreResponse, markUnscored, scoreForAdapter } from './score.js';
@@ -31,41 +32,44 @@ export function completionFrom(query: string, prompt: string | undefined): { com
   return { completion: rest.replace(TRAILING_SPECIAL, ''), prompt_found: found };
 }
 
-function stringList(body: Record<string, unknown>, key: string, required: boolean, n: number | undefined, errors: FieldError[]): string[] | undefined {
-  const v = body[key];
-  if (v === undefined || v === null) {
-    if (required) errors.push({ path: key, message: 'is required (a list of strings)' });
-    return undefined;
+export const OpenRlhfRequestSchema = Type.Object(
+  {
+    query: Type.Array(Type.String(), { description: 'prompt + response, decoded, one per sample' }),
+    prompts: Type.Optional(Type.Array(Type.String(), { description: "each sample's prompt (null: none sent)" })),
+    labels: Type.Optional(Type.Array(Type.Unknown(), { description: "each sample's ground truth (the --label_key column)" })),
+  },
+  { additionalProperties: true },
+);
+const checkBody = bodyCheck(OpenRlhfRequestSchema);
+
+/** The body's field errors: the schema's, then the lengths that must agree (prompts and labels: null = not sent). */
+function requestErrors(body: unknown, maxRollouts: number): FieldError[] {
+  const b = body !== null && typeof body === 'object' && !Array.isArray(body) ? { ...(body as Record<string, unknown>) } : body;
+  if (b !== null && typeof b === 'object' && !Array.isArray(b)) {
+    const o = b as Record<string, unknown>;
+    for (const k of ['prompts', 'labels']) if (o[k] === null) delete o[k];
   }
-  if (!Array.isArray(v)) {
-    errors.push({ path: key, message: 'must be a list' });
-    return undefined;
-  }
-  if (n !== undefined && v.length !== n) errors.push({ path: key, message: `has ${v.length} items but query has ${n}` });
-  return v as string[];
+  const errors = checkBody(b);
+  if (errors.length) return errors;
+  const { query, prompts, labels } = b as { query: string[]; prompts?: string[]; labels?: unknown[] };
+  if (prompts && prompts.length !== query.length) errors.push({ path: 'prompts', message: `has ${prompts.length} items but query has ${query.length}` });
+  if (labels && labels.length !== query.length) errors.push({ path: 'labels', message: `has ${labels.length} items but query has ${query.length}` });
+  if (query.length > maxRollouts) errors.push({ path: 'query', message: `has ${query.length} items; the limit is ${maxRollouts}` });
+  return errors;
 }
 
 export async function openrlhfAdapter(app: FastifyInstance): Promise<void> {
-  app.post('/get_reward', { schema: { description: 'OpenRLHF remote reward: {query, prompts, labels} -> {rewards, scores, extra_logs}.' } }, async (request, reply) => {
+  app.post('/get_reward', { schema: { description: 'OpenRLHF remote reward: {query, prompts, labels} -> {rewards, scores, extra_logs}.', body: OpenRlhfRequestSchema } }, async (request, reply) => {
     const ctx = app.r1;
-    const body = request.body;
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) return badRequest(reply, [{ path: '(root)', message: 'must be a JSON object with `query`' }]);
-    const b = body as Record<string, unknown>;
-    const errors: FieldError[] = [];
-    const query = stringList(b, 'query', true, undefined, errors);
-    const prompts = stringList(b, 'prompts', false, query?.length, errors);
-    const labelsRaw = b['labels'];
-    if (labelsRaw !== undefined && labelsRaw !== null && (!Array.isArray(labelsRaw) || labelsRaw.length !== query?.length)) {
-      errors.push({ path: 'labels', message: Array.isArray(labelsRaw) ? `has ${labelsRaw.length} items but query has ${query?.length}` : 'must be a list' });
-    }
-    query?.forEach((q, i) => typeof q !== 'string' && errors.push({ path: `query[${i}]`, message: 'must be a string' }));
-    prompts?.forEach((p, i) => typeof p !== 'string' && errors.push({ path: `prompts[${i}]`, message: 'must be a string' }));
-    if (query && query.length > ctx.options.maxRollouts) errors.push({ path: 'query', message: `has ${query.length} items; the limit is ${ctx.options.maxRollouts}` });
+    const errors = requestErrors(request.body, ctx.options.maxRollouts);
     if (errors.length) return badRequest(reply, errors);
-    const labels = labelsRaw as unknown[] | undefined;
+    const body = request.body as { query: string[]; prompts?: string[] | null; labels?: unknown[] | null };
+    const query = body.query;
+    const prompts = body.prompts ?? undefined;
+    const labels = body.labels ?? undefined;
 
     const promptFound: boolean[] = [];
-    const rollouts = query!.map((q, i) => {
+    const rollouts = query.map((q, i) => {
       const prompt = prompts?.[i];
       const { completion, prompt_found } = completionFrom(q, prompt);
       promptFound.push(prompt_found || !prompt);

@@ -7,9 +7,10 @@
 //   scored, status, error, rewards (each component), advantage is not sent (slime computes its own).
 // Every number is written as a float. Without --apply-chat-template slime sends a dataset prompt of
 // messages as a list: the prompt is then the last user turn's text.
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { FieldError } from '../../contract/types.js';
-import { badRequest } from '../replies.js';
+import { badRequest, bodyCheck } from '../replies.js';
 import { sendFloats } from '../float-json.js';
 import { labelToTask } from './labels.js';
 import { isScoreResponse, scoreForAdapter } from './score.js';
@@ -35,22 +36,29 @@ export function promptFromMessages(messages: unknown[], errors: FieldError[]): s
   return contentText(user['content']);
 }
 
+export const SlimeRequestSchema = Type.Object(
+  {
+    prompt: Type.Optional(
+      Type.Union([Type.String(), Type.Array(Type.Unknown()), Type.Null()], { description: 'the prompt text, or a list of chat messages (the last user turn is used)' }),
+    ),
+    response: Type.String({ description: "the model's response" }),
+    label: Type.Optional(Type.Unknown({ description: 'the ground truth (see docs/integrations.md for how labels become tasks)' })),
+  },
+  { additionalProperties: true },
+);
+const checkBody = bodyCheck(SlimeRequestSchema);
+
 export async function slimeAdapter(app: FastifyInstance): Promise<void> {
-  app.post('/slime/reward', { schema: { description: 'slime remote reward: {prompt, response, label} -> {reward, score, scored, status, rewards}.' } }, async (request, reply) => {
+  app.post('/slime/reward', { schema: { description: 'slime remote reward: {prompt, response, label} -> {reward, score, scored, status, rewards}.', body: SlimeRequestSchema } }, async (request, reply) => {
     const ctx = app.r1;
-    const body = request.body;
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) return badRequest(reply, [{ path: '(root)', message: 'must be a JSON object with `response`' }]);
-    const b = body as Record<string, unknown>;
-    const errors: FieldError[] = [];
-    if (typeof b['response'] !== 'string') errors.push({ path: 'response', message: b['response'] === undefined ? 'is required' : 'must be a string' });
-    const rawPrompt = b['prompt'];
-    let prompt: string | undefined;
-    if (typeof rawPrompt === 'string') prompt = rawPrompt;
-    else if (Array.isArray(rawPrompt)) prompt = promptFromMessages(rawPrompt, errors);
-    else if (rawPrompt !== undefined && rawPrompt !== null) errors.push({ path: 'prompt', message: 'must be a string or a list of messages' });
+    const errors = checkBody(request.body);
     if (errors.length) return badRequest(reply, errors);
-    const task = labelToTask(b['label'], ctx.options.labelTaskType);
-    const rollout = { completion: b['response'] as string, ...(prompt !== undefined && { prompt }), ...(task && { task }) };
+    const b = request.body as { prompt?: string | unknown[] | null; response: string; label?: unknown };
+    const rawPrompt = b.prompt;
+    const prompt = Array.isArray(rawPrompt) ? promptFromMessages(rawPrompt, errors) : (rawPrompt ?? undefined);
+    if (errors.length) return badRequest(reply, errors);
+    const task = labelToTask(b.label, ctx.options.labelTaskType);
+    const rollout = { completion: b.response, ...(prompt !== undefined && { prompt }), ...(task && { task }) };
     const res = await scoreForAdapter(ctx, request, reply, [rollout]);
     if (!isScoreResponse(res)) return res;
     const r = res.results[0]!;
