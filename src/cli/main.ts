@@ -9,6 +9,7 @@ import { SingleBar } from 'cli-progress';
 import { ConfigError, RewardEngine } from '../engine.js';
 import { readConfigFile } from './config-file.js';
 import { registerEvalCommand } from './eval-file.js';
+import { registerFilterCommand } from './filter-file.js';
 import { scoreStream } from './score-file.js';
 import { formatSummary } from './summary.js';
 import { primary } from '../server/cluster.js';
@@ -151,6 +152,7 @@ export function program(): Command {
     });
 
   registerEvalCommand(cli, { engineFrom, fail });
+  registerFilterCommand(cli, { engineFrom, fail });
   registerRunnerCommands(cli);
   return cli;
 }

@@ -66,7 +66,7 @@ async function voteOf(row: ScoredRollout, ctx: KeyContext): Promise<{ key: Answe
   }
 }
 
-function tokensOf(row: ScoredRollout, config: Config): { tokens: number; estimated: boolean } {
+export function tokensOf(row: ScoredRollout, config: Config): { tokens: number; estimated: boolean } {
   const given = row['completion_tokens'];
   if (typeof given === 'number' && Number.isFinite(given)) return { tokens: given, estimated: false };
   const len = row.details['length'] as { tokens?: number; estimated?: boolean } | undefined;
@@ -75,7 +75,7 @@ function tokensOf(row: ScoredRollout, config: Config): { tokens: number; estimat
 }
 
 /** Unclosed thought (the format rule that failed), or the generator stopped at its token limit. */
-function truncatedOf(row: ScoredRollout): boolean {
+export function truncatedOf(row: ScoredRollout): boolean {
   if (row['finish_reason'] === 'length' || row['truncated'] === true) return true;
   const fmt = row.details['format'] as { rule_failed?: string | null } | undefined;
   return fmt?.rule_failed === 'missing_think_close';
