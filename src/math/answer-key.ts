@@ -46,6 +46,9 @@ export function plainAnswerKey(answer: string, opts: GradeOptions): MathAnswerKe
   return { key: v.d === 1n ? v.n.toString() : `${v.n}/${v.d}`, text: t };
 }
 
+/** Rules that mark an answer explicitly: only there may prose ("Monday") be an answer; a short bare reply is not. */
+const MARKED = /^(?:boxed|answer_tag|anchor:(?!answer$).*)$/;
+
 /** The first extracted candidate that parses, as grading would take it; null when none does. */
 export function answerKeyOf(answer: string, opts: GradeOptions): MathAnswerKey | null {
   const guard: TextGuard = { maxChars: opts.maxAnswerChars, maxDepth: 60 };
@@ -53,7 +56,7 @@ export function answerKeyOf(answer: string, opts: GradeOptions): MathAnswerKey |
     if (textTooComplex(c.text, guard)) continue;
     const normalised = normaliseLatex(c.text);
     try {
-      return { key: canonicalKey(parseLenient(normalised)), text: normalised };
+      return { key: canonicalKey(parseLenient(normalised, MARKED.test(c.rule))), text: normalised };
     } catch {
       continue;
     }
