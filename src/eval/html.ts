@@ -33,16 +33,19 @@ export function chart(title: string, m: Metrics, ks: readonly number[]): string 
     if (g !== m.groups) parts.push(`<text x="${x(k)}" y="${H - M.b + 28}" text-anchor="middle" class="tick">${g} prompts</text>`);
   }
   parts.push(`<text x="${(W + M.l) / 2}" y="${H - 4}" text-anchor="middle" class="axis">k (samples per prompt)</text>`);
-  const series = (name: string, colour: string, get: (k: number) => number | undefined, cls: string): void => {
+  // maj@k is dashed with hollow markers, drawn over pass@k: where the two coincide both stay visible
+  const series = (name: string, colour: string, get: (k: number) => number | undefined, cls: string, dashed: boolean): void => {
     const pts = shown.filter((k) => get(k) !== undefined).map((k) => [x(k), y(get(k)!), get(k)!] as const);
     if (!pts.length) return;
-    parts.push(`<polyline class="${cls}" fill="none" stroke="${colour}" stroke-width="3" points="${pts.map((p) => `${p[0].toFixed(1)},${p[1].toFixed(1)}`).join(' ')}"/>`);
+    const dash = dashed ? ' stroke-dasharray="9 6"' : '';
+    parts.push(`<polyline class="${cls}" fill="none" stroke="${colour}" stroke-width="3"${dash} points="${pts.map((p) => `${p[0].toFixed(1)},${p[1].toFixed(1)}`).join(' ')}"/>`);
     for (const p of pts) {
-      parts.push(`<circle cx="${p[0].toFixed(1)}" cy="${p[1].toFixed(1)}" r="5" fill="${colour}"><title>${name}: ${pct(p[2])}</title></circle>`);
+      const mark = dashed ? `r="4" fill="#fff" stroke="${colour}" stroke-width="2.5"` : `r="6" fill="${colour}"`;
+      parts.push(`<circle cx="${p[0].toFixed(1)}" cy="${p[1].toFixed(1)}" ${mark}><title>${name}: ${pct(p[2])}</title></circle>`);
     }
   };
-  series('pass@k', PASS_COLOUR, (k) => m.pass_at[k]?.value, 'pass');
-  series('maj@k', MAJ_COLOUR, (k) => m.maj_at[k]?.value, 'maj');
+  series('pass@k', PASS_COLOUR, (k) => m.pass_at[k]?.value, 'pass', false);
+  series('maj@k', MAJ_COLOUR, (k) => m.maj_at[k]?.value, 'maj', true);
   const key = (c: string, t: string): string => `<span class="key"><i style="background:${c}"></i>${t}</span>`;
   return `<figure><figcaption>${esc(title)} ${key(PASS_COLOUR, 'pass@k')} ${key(MAJ_COLOUR, 'maj@k')}</figcaption><svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${esc(title)}: pass@k and maj@k" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">${parts.join('')}</svg></figure>`;
 }

@@ -65,15 +65,33 @@ export function readPng(buf: Buffer): Image {
 }
 
 /** Pixels within `tol` of a colour (#rrggbb), with their bounding box. */
-export function findColour(img: Image, hex: string, tol = 24): { count: number; minX: number; maxX: number; minY: number; maxY: number } {
+export function findColour(
+  img: Image,
+  hex: string,
+  region: { x0: number; x1: number } = { x0: 0, x1: Infinity },
+  tol = 24,
+): { count: number; minX: number; maxX: number; minY: number; maxY: number; meanY: (x0: number, x1: number) => number } {
   const r = parseInt(hex.slice(1, 3), 16);
   const g = parseInt(hex.slice(3, 5), 16);
   const b = parseInt(hex.slice(5, 7), 16);
-  const box = { count: 0, minX: Infinity, maxX: -Infinity, minY: Infinity, maxY: -Infinity };
+  const hits: [number, number][] = [];
+  const box = {
+    count: 0,
+    minX: Infinity,
+    maxX: -Infinity,
+    minY: Infinity,
+    maxY: -Infinity,
+    /** mean row of the matching pixels in columns [x0, x1) */
+    meanY: (x0: number, x1: number): number => {
+      const ys = hits.filter(([x]) => x >= x0 && x < x1).map(([, y]) => y);
+      return ys.reduce((a, v) => a + v, 0) / ys.length;
+    },
+  };
   for (let y = 0; y < img.height; y++) {
-    for (let x = 0; x < img.width; x++) {
+    for (let x = region.x0; x < Math.min(img.width, region.x1); x++) {
       const i = (y * img.width + x) * 4;
       if (Math.abs(img.data[i]! - r) <= tol && Math.abs(img.data[i + 1]! - g) <= tol && Math.abs(img.data[i + 2]! - b) <= tol) {
+        hits.push([x, y]);
         box.count++;
         box.minX = Math.min(box.minX, x);
         box.maxX = Math.max(box.maxX, x);
