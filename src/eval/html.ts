@@ -10,7 +10,7 @@ export const MAJ_COLOUR = '#ea580c';
 
 const W = 560;
 const H = 300;
-const M = { l: 52, r: 24, t: 12, b: 52 };
+const M = { l: 52, r: 48, t: 12, b: 52 };
 
 /** One chart: x = k on a log2 axis, y = 0–100 %; a line per metric, points labelled. */
 export function chart(title: string, m: Metrics, ks: readonly number[]): string {
