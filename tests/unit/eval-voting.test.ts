@@ -16,7 +16,7 @@ const keyOf = (answer: string, cfg = config) => math.answerKey!({ answer, config
 
 describe('math answerKey', () => {
   it('gives equal canonical keys to equal values written differently', async () => {
-    const half = await Promise.all(['\\boxed{\\frac{1}{2}}', 'The answer is 0.5', '\\boxed{1/2}', '\\boxed{\\dfrac12}'].map((a) => keyOf(a)));
+    const half = await Promise.all(['\\boxed{\\frac{1}{2}}', 'The answer is 0.5', '\\boxed{1/2}', '\\boxed{\\dfrac12}', '\\boxed{2^{-1}}'].map((a) => keyOf(a)));
     expect(new Set(half.map((k) => k!.key))).toEqual(new Set(['1/2']));
     const sets = await Promise.all(['\\boxed{\\{1,2\\}}', '\\boxed{\\{2, 1\\}}'].map((a) => keyOf(a)));
     expect(sets[0]!.key).toBe(sets[1]!.key);
