@@ -77,6 +77,16 @@ describe('r1-reward eval (CLI)', () => {
     expect(again.groups.find((g) => g.n === 4 && g.correct > 0)!.correct).toBe(3);
   });
 
+  it('reads stdin; a malformed line becomes an error row that is counted, never a crash', async () => {
+    const stdin = `${JSON.stringify(ROWS[0])}\n{"completion": oops}\n${JSON.stringify(ROWS[1])}\n`;
+    const res = await runCli(['eval', '-', '--k', '1,2', '-o', '-'], stdin);
+    expect(res.code).toBe(0);
+    const r = JSON.parse(res.stdout) as Report & { overall: { status_counts: Record<string, number>; scored: number } };
+    expect(r.overall.status_counts).toEqual({ ok: 2, invalid_rollout: 1 });
+    expect(r.overall.scored).toBe(2);
+    expect(r.groups.find((g) => g.n === 2)!.pass_at['2']).toBe(1); // B and C: one of the two is right
+  });
+
   it('refuses a bad --k naming the flag', async () => {
     const res = await runCli(['eval', input, '--k', '1,x']);
     expect(res.code).toBe(2);
