@@ -60,7 +60,7 @@ describe('r1-reward eval (CLI)', () => {
     expect(res.stdout).toMatch(/^scope\s+groups\s+rollouts\s+pass@1 % \[95% CI\]\s+pass@1\s+pass@2\s+pass@4\s+pass@5\s+maj@1/);
     expect(res.stdout).toMatch(/\nalpha\s+2\s+8\s/);
     expect(res.stdout).toMatch(/\nbeta\s+1\s+5\s+60\.0 /);
-  });
+  }, 120_000);
 
   it('evaluates an already scored file to the same numbers (rows pass through unscored)', async () => {
     const scored = join(dir, 'scored.jsonl');
@@ -75,7 +75,7 @@ describe('r1-reward eval (CLI)', () => {
     writeFileSync(scored, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
     const again = JSON.parse((await runCli(['eval', scored, '--k', '1', '-o', '-'])).stdout) as Report;
     expect(again.groups.find((g) => g.n === 4 && g.correct > 0)!.correct).toBe(3);
-  });
+  }, 120_000);
 
   it('reads stdin; a malformed line becomes an error row that is counted, never a crash', async () => {
     const stdin = `${JSON.stringify(ROWS[0])}\n{"completion": oops}\n${JSON.stringify(ROWS[1])}\n`;
@@ -85,13 +85,13 @@ describe('r1-reward eval (CLI)', () => {
     expect(r.overall.status_counts).toEqual({ ok: 2, invalid_rollout: 1 });
     expect(r.overall.scored).toBe(2);
     expect(r.groups.find((g) => g.n === 2)!.pass_at['2']).toBe(1); // B and C: one of the two is right
-  });
+  }, 120_000);
 
   it('refuses a bad --k naming the flag', async () => {
     const res = await runCli(['eval', input, '--k', '1,x']);
     expect(res.code).toBe(2);
     expect(res.stderr).toMatch(/--k must be a comma-separated list of positive integers/);
-  });
+  }, 120_000);
 });
 
 describe('r1-reward filter (CLI)', () => {
@@ -112,7 +112,7 @@ describe('r1-reward filter (CLI)', () => {
     expect(sum.kept + Object.values(sum.dropped).reduce((a, b) => a + b, 0)).toBe(13);
     expect(sum.dropped['incorrect']).toBe(2 + 4 + 2);
     expect(res.stderr).toMatch(/rows in\s+13/);
-  });
+  }, 120_000);
 
   it('refuses a rules file with an unknown key', async () => {
     const rules = join(dir, 'rules.json');
@@ -120,7 +120,7 @@ describe('r1-reward filter (CLI)', () => {
     const res = await runCli(['filter', input, '-o', join(dir, 'x.jsonl'), '--rules', rules]);
     expect(res.code).toBe(2);
     expect(res.stderr).toMatch(/invalid rules: rules\.max_per_promt: unknown key/);
-  });
+  }, 120_000);
 });
 
 describe('POST /v1/eval', () => {
@@ -134,14 +134,14 @@ describe('POST /v1/eval', () => {
     const res = await post(`${server.url}/v1/eval`, { rollouts: ROWS, k: [4, 1, 2, 5] });
     expect(res.status).toBe(200);
     checkReport(res.json as Report);
-  });
+  }, 120_000);
 
   it('answers 400 naming every bad field', async () => {
     const res = await post(`${server.url}/v1/eval`, { rollouts: 'x', k: [0, 2], config: { weights: { formatt: 1 } } });
     expect(res.status).toBe(400);
     const paths = (res.json as { fields: { path: string }[] }).fields.map((f) => f.path);
     expect(paths).toEqual(expect.arrayContaining(['rollouts', 'k[0]', 'config.weights.formatt']));
-  });
+  }, 120_000);
 });
 
 describe('the HTML report in a real browser', () => {

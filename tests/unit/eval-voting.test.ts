@@ -1,5 +1,5 @@
 // The answer-key seam and equivalence voting, on the real math verifier (its worker pool) and exact.
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { RewardEngine } from '../../src/engine.js';
 import { clusterAnswers } from '../../src/eval/cluster.js';
 import { evalConfig, evaluateScored } from '../../src/eval/evaluate.js';
@@ -7,6 +7,8 @@ import { canonicalKey } from '../../src/math/answer-key.js';
 import { parseAnswer } from '../../src/math/parser.js';
 import { extractShortAnswer, normaliseShort } from '../../src/verifiers/exact.js';
 
+// the first item starts a math worker (mathjs loads): slow on a loaded 2-core machine
+vi.setConfig({ testTimeout: 90_000 });
 const engine = new RewardEngine({ workers: 1 });
 afterAll(() => engine.close());
 const config = evalConfig(engine.config());
