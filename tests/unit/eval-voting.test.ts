@@ -108,3 +108,53 @@ describe('maj@k with equivalence voting', () => {
     expect(report.overall.no_answer_rate).toBeCloseTo(1 / 5, 12);
   });
 });
+
+describe('votes and rates beyond math', () => {
+  const scoredCode = (id: string, verdicts: string[] | null, accuracy: number) => ({
+    id,
+    prompt: 'Write add',
+    completion: '<think>easy</think>```python\nprint(1)\n```',
+    task: { type: 'code', language: 'python', tests: [{ stdin: '', stdout: '1\n' }] },
+    reward: accuracy,
+    rewards: { accuracy, format: 1, language: 1, length: null },
+    advantage: 0,
+    status: 'ok' as const,
+    details: { group: 'add', accuracy: verdicts ? { tests: verdicts.map((verdict) => ({ verdict })) } : { reason: 'no_code' } },
+  });
+
+  it('code votes by passed-test signature; a rollout without code has no vote', async () => {
+    const rows = [
+      scoredCode('a', ['passed', 'wrong_answer'], 0.5),
+      scoredCode('b', ['passed', 'passed'], 1),
+      scoredCode('c', ['passed', 'timeout'], 0.5),
+      scoredCode('d', ['passed', 'passed'], 1),
+      scoredCode('e', null, 0),
+    ];
+    const report = await evaluateScored(rows, { config, registry: engine.registry, signal }, { ks: [1, 5] });
+    const g = report.groups[0]!;
+    // signatures 10 (a, c: wrong_answer and timeout both fail test 2) and 11 (b, d): a 2–2 tie, 10 appears first
+    expect(g.clusters.map((c) => [c.votes, c.correct])).toEqual([[2, 0], [2, 1]]);
+    expect(g.maj_at['5']).toBe(0);
+    expect(g.no_answer).toBe(1);
+    expect(g.pass1!.value).toBeCloseTo((0.5 + 1 + 0.5 + 1 + 0) / 5, 12); // mean accuracy
+    expect(g.correct).toBe(2); // pass@k counts only all-tests-passed
+    expect(g.pass_at['1']).toBeCloseTo(0.4, 12);
+  });
+
+  it('reports truncation (unclosed thought, finish_reason length), lengths, and data_source as the source', async () => {
+    const task = { type: 'exact', answer: 'A' };
+    const rollouts = [
+      { prompt: 'Q', completion: '<think>still thinking about the question', task, data_source: 'mc', completion_tokens: 30 },
+      { prompt: 'Q', completion: '<think>done thinking here</think>The answer is A.', task, data_source: 'mc', completion_tokens: 10, finish_reason: 'length' },
+      { prompt: 'Q', completion: '<think>done thinking here</think>The answer is A.', task, data_source: 'mc', completion_tokens: 20 },
+    ];
+    const scored = await engine.score(rollouts, config);
+    const report = await evaluateScored(scored.results, { config, registry: engine.registry, signal }, { ks: [1] });
+    const m = report.sources['mc']!;
+    expect(m.truncated_rate).toBeCloseTo(2 / 3, 12);
+    expect(m.mean_tokens).toBe(20);
+    expect(m.tokens_estimated).toBe(false);
+    expect(m.format_rate).toBeCloseTo(2 / 3, 12);
+    expect(m.language_rate).not.toBeNull(); // computed for evaluation although its weight is 0
+  });
+});
