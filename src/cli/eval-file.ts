@@ -9,7 +9,7 @@ import { EvalCollector, evalConfig, type EvalOptions } from '../eval/evaluate.js
 import { renderHtml } from '../eval/html.js';
 import type { EvalReport } from '../eval/report.js';
 import { formatTable } from '../eval/table.js';
-import { scoredRows } from './scored-rows.js';
+import { scoredRows } from '../pipeline/scored-rows.js';
 
 export async function evalStream(engine: RewardEngine, config: Config, input: Readable, opts: EvalOptions = {}): Promise<EvalReport> {
   const cfg = evalConfig(config);

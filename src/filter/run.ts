@@ -11,7 +11,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { Config } from '../contract/config.js';
 import type { Task } from '../contract/types.js';
 import type { RewardEngine } from '../engine.js';
-import { scoredRows } from '../cli/scored-rows.js';
+import { scoredRows } from '../pipeline/scored-rows.js';
 import { evalConfig } from '../eval/evaluate.js';
 import { sourceOf, tokensOf } from '../eval/record.js';
 import { isCorrect } from '../eval/report.js';

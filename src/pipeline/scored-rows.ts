@@ -6,8 +6,8 @@ import type { Readable } from 'node:stream';
 import type { Config } from '../contract/config.js';
 import type { ScoredRollout } from '../contract/types.js';
 import type { RewardEngine } from '../engine.js';
-import { requestContext, scoreWithAbort } from '../pipeline/batch.js';
-import { failed } from '../pipeline/score-rollout.js';
+import { requestContext, scoreWithAbort } from './batch.js';
+import { failed } from './score-rollout.js';
 
 export function isScored(raw: unknown): raw is ScoredRollout {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return false;
