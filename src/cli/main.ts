@@ -8,6 +8,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { ConfigError, RewardEngine } from '../engine.js';
 import { readConfigFile } from './config-file.js';
+import { registerEvalCommand } from './eval-file.js';
+import { registerFilterCommand } from './filter-file.js';
 import { scoreStream } from './score-file.js';
 import { formatSummary } from './summary.js';
 import { primary } from '../server/cluster.js';
@@ -149,6 +151,8 @@ export function program(): Command {
       void engine.close();
     });
 
+  registerEvalCommand(cli, { engineFrom, fail });
+  registerFilterCommand(cli, { engineFrom, fail });
   registerRunnerCommands(cli);
   return cli;
 }

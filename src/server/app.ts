@@ -14,6 +14,7 @@ import { Metrics } from './metrics.js';
 import { openrlhfAdapter } from './adapters/openrlhf.js';
 import { slimeAdapter } from './adapters/slime.js';
 import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from './options.js';
+import { evalRoute } from './eval-route.js';
 
 export interface AppDeps {
   engine: RewardEngine;
@@ -181,6 +182,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return ctx.engine.advantages(body.rewards, body.groups, config);
     },
   );
+
+  await app.register(evalRoute);
 
   // Trainer protocols (docs/integrations.md): thin plugins over the same engine and admission bound.
   await app.register(openrlhfAdapter);
