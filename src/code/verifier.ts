@@ -178,13 +178,26 @@ export class CodeVerifier implements Verifier<CodeTask> {
 
   private async runJs(run: Run, language: 'javascript' | 'typescript'): Promise<RunResult> {
     const { plan } = run;
+    const jobId = randomUUID();
+    const jsLimits = { ...run.limits };
+    // assertion tests are the task's: one that does not compile makes the task invalid, whatever the program is
+    let testSrc = '';
+    if (plan.kind === 'test_code') {
+      const src = plan.setup_code ? `${plan.setup_code}\n${plan.test_code}` : plan.test_code;
+      const t = language === 'typescript' ? await toScript(src, language) : { code: src };
+      if ('error' in t) return { invalid: t.error };
+      testSrc = t.code;
+    }
+    const entry = plan.kind === 'test_code' && plan.entry_point ? { entry: plan.entry_point } : {};
     const script = await toScript(run.code, language);
     const n = plan.kind === 'test_code' ? 1 : plan.tests.length;
     if ('error' in script) {
+      if (plan.kind === 'test_code') {
+        const o = await this.pool.with((slot) => this.js.run(slot, jobId, '', { kind: 'parse', src: testSrc, ...entry }, jsLimits, run.signal), run.signal);
+        if (o.verdict === ('bad_tests' as string)) return { invalid: o.message ?? 'test_code does not compile' };
+      }
       return { results: Array.from({ length: n }, () => ({ verdict: 'compile_error' as const, message: script.error })), compile: { ok: false, message: script.error } };
     }
-    const jobId = randomUUID();
-    const jsLimits = { ...run.limits };
     const once = (slot: number, test: JsTest) => this.js.run(slot, jobId, script.code, test, jsLimits, run.signal);
     if (plan.kind === 'io') {
       return {
@@ -210,8 +223,8 @@ export class CodeVerifier implements Verifier<CodeTask> {
         }),
       };
     }
-    const o = await this.pool.with((slot) => once(slot, { kind: 'test', src: plan.setup_code ? `${plan.setup_code}\n${plan.test_code}` : plan.test_code, ...(plan.entry_point ? { entry: plan.entry_point } : {}) }), run.signal);
-    if (o.verdict === 'bad_tests' as string) return { invalid: o.message ?? 'test_code does not compile' };
+    const o = await this.pool.with((slot) => once(slot, { kind: 'test', src: testSrc, ...entry }), run.signal);
+    if (o.verdict === ('bad_tests' as string)) return { invalid: o.message ?? 'test_code does not compile' };
     return { results: [{ verdict: o.verdict ?? 'runtime_error', time_ms: o.timeMs, ...(o.message ? { message: o.message } : {}) }] };
   }
 
