@@ -144,6 +144,49 @@ describe('JavaScript and TypeScript', () => {
   });
 });
 
+describe('JavaScript assertion tests in the checker isolate', () => {
+  const T = (test_code: string, extra: Record<string, unknown> = {}) => ({ language: 'javascript', test_code, time_limit_ms: 2000, ...extra });
+  const run = async (code: string, task: Record<string, unknown>, lang = 'js') => scoreOne(engine, fence(lang, code), task);
+  it("the program's classes, objects, thrown errors and in-place changes reach the tests", async () => {
+    const stack = 'class Stack { constructor() { this.items = []; } push(x) { this.items.push(x); return this; } pop() { if (!this.items.length) throw new RangeError("empty"); return this.items.pop(); } get size() { return this.items.length; } }';
+    const t = T('const assert = require("assert");\nconst s = new Stack();\ns.push(1).push(2);\nassert.strictEqual(s.pop(), 2);\nassert.strictEqual(s.size, 1);\nassert.deepStrictEqual(s.items, [1]);\ns.pop();\nassert.throws(() => s.pop());\nassert.ok(s === s && typeof Stack === "function");');
+    expect((await run(stack, t)).rewards.accuracy).toBe(1);
+    const broken = await run(stack.replace('return this.items.pop()', 'return this.items[0]'), t);
+    expect(verdictsOf(broken)).toEqual(['wrong_answer']);
+    const inPlace = T('const a = [3, 1, 2];\nsortInPlace(a);\nassert.deepStrictEqual(a, [1, 2, 3]);\nconst o = { n: 1 };\nbump(o);\nassert.deepStrictEqual(o, { n: 2 });');
+    expect((await run('function sortInPlace(a) { a.sort((x, y) => x - y); }\nfunction bump(o) { o.n += 1; }', inPlace)).rewards.accuracy).toBe(1);
+    expect(verdictsOf(await run('function sortInPlace(a) {}\nfunction bump(o) { o.n += 1; }', inPlace))).toEqual(['wrong_answer']);
+    const point = T('assert.deepEqual(mk(1, 2), { x: 1, y: 2 });\nassert.deepStrictEqual(Object.keys(mk(1, 2)), ["x", "y"]);\nassert.deepStrictEqual(pair(), [new Map([["a", new Set([1])]]), new Date(5)]);');
+    expect((await run('class P { constructor(x, y) { this.x = x; this.y = y; } }\nconst mk = (x, y) => new P(x, y);\nconst pair = () => [new Map([["a", new Set([1])]]), new Date(5)];', point)).rewards.accuracy).toBe(1);
+  });
+  it('async programs and async tests: a rejected or failed promise is not a pass', async () => {
+    const t = T('const assert = require("node:assert");\nasync function check(candidate) { assert.strictEqual(await candidate(2), 4); }', { entry_point: 'twice' });
+    expect((await run('async function twice(x) { await null; return 2 * x; }', t)).rewards.accuracy).toBe(1);
+    expect(verdictsOf(await run('async function twice(x) { return x; }', t))).toEqual(['wrong_answer']);
+    expect(verdictsOf(await run('async function twice(x) { throw new Error("no"); }', t))).toEqual(['runtime_error']);
+  });
+  it("a program's failure inside a call is its verdict, even when the tests catch it", async () => {
+    const t = T('try { f(); } catch {}\nassert.ok(true);');
+    expect(verdictsOf(await run('function f() { for (;;) {} }', t))).toEqual(['timeout']);
+    expect(verdictsOf(await run('function f() { const a = []; for (;;) a.push(new Array(1e6).fill(1.5)); }', { ...t, memory_limit_mb: 64 }))).toEqual(['memory_limit']);
+    expect(verdictsOf(await run('function f() { try { process.exit(0); } catch {} }', t))).toEqual(['runtime_error']);
+  });
+  it('TypeScript test code is transpiled like the program', async () => {
+    const t = { language: 'typescript', test_code: 'import assert from "node:assert";\nconst xs: number[] = [1, 2];\nassert.strictEqual(add(xs[0]!, xs[1]!), 3);' };
+    expect((await run('export function add(a: number, b: number): number { return a + b; }', t, 'ts')).rewards.accuracy).toBe(1);
+  });
+  it('test code that does not compile is invalid_task, whatever the program does first', async () => {
+    const bad = T('function check(candidate) { assert.equal(candidate(1), 1) ', { entry_point: 'f' });
+    for (const code of ['throw new Error("first");\nfunction f(x) { return x; }', 'process.exit(0);', 'function f(x) { return x; }', 'function f(x { return x; }', 'while (true) {}']) {
+      const r = await run(code, bad);
+      expect(r.status, code).toBe('invalid_task');
+      expect(r.error).toMatch(/^task\.test_code/);
+    }
+    const ts = await run('export const f = (x: number) => x;', { language: 'typescript', test_code: 'const x: = 1;' }, 'ts');
+    expect(ts.status).toBe('invalid_task');
+  });
+});
+
 describe('the verifier as a whole', () => {
   it('no program: accuracy 0 with reason no_code', async () => {
     const r = await scoreOne(engine, 'I would print the sum.', { language: 'python', tests: sum });
