@@ -33,7 +33,7 @@ export interface CodeVerifierOptions {
 
 type Plan =
   | { kind: 'io'; tests: { stdin: string; stdout: string }[] }
-  | { kind: 'call'; tests: CallTest[] }
+  | { kind: 'call'; tests: CallTest[]; standardImports: boolean }
   | { kind: 'test_code'; test_code: string; entry_point?: string; setup_code?: string };
 
 class InvalidTask extends Error {}
@@ -53,7 +53,7 @@ export function planOf(task: CodeTask, cfg: CodeConfig): Plan {
   if (!tests.length) throw new InvalidTask('tests: no tests and no test_code');
   if ('call' in tests[0]!) {
     if (task.language === 'cpp') throw new InvalidTask('tests: C++ tasks take stdin/stdout tests only');
-    return { kind: 'call', tests: tests as CallTest[] };
+    return { kind: 'call', tests: tests as CallTest[], standardImports: task.standard_imports ?? true };
   }
   return {
     kind: 'io',
@@ -148,7 +148,7 @@ export class CodeVerifier implements Verifier<CodeTask> {
     }
     const job =
       plan.kind === 'call'
-        ? { program: run.code, calls: plan.tests.map((t) => ({ call: t.call, args: t.args })), early_stop: run.cfg.early_stop }
+        ? { program: run.code, calls: plan.tests.map((t) => ({ call: t.call, args: t.args })), standard_imports: plan.standardImports, early_stop: run.cfg.early_stop }
         : { program: run.code, test_code: plan.test_code, entry_point: plan.entry_point, setup_code: plan.setup_code, early_stop: run.cfg.early_stop };
     const out = await this.pool.with((slot) => runPythonUnits(job, run.limits, this.pool.uid(slot), run.signal), run.signal);
     if (out.invalidTests) return { invalid: out.invalidTests };

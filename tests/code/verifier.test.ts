@@ -144,6 +144,57 @@ describe('JavaScript and TypeScript', () => {
   });
 });
 
+describe('LeetCode / LiveCodeBench call-based Python', () => {
+  // a correct solution that relies on the standard import block (nothing imported)
+  const leet = [
+    'class Solution:',
+    '    def twoSum(self, nums: List[int], target: int) -> List[int]:',
+    '        seen: Dict[int, int] = defaultdict(int)',
+    '        for i, x in enumerate(nums):',
+    '            if target - x in seen: return [seen[target - x], i]',
+    '            seen[x] = i',
+    '        return []',
+    '    def kth(self, xs: List[int], k: int) -> Optional[int]:',
+    '        h = list(xs); heapify(h)',
+    '        q = deque(nlargest(k, h))',
+    '        return q[-1] if q else None',
+    '    def misc(self, a: int, b: int) -> List[int]:',
+    '        @lru_cache(None)',
+    '        def fib(n): return n if n < 2 else fib(n - 1) + fib(n - 2)',
+    '        return [gcd(a, b), bisect_left([1, 3, 5], b), fib(30), int(inf > a), floor(sqrt(b)), len(ascii_lowercase)]',
+  ].join('\n');
+  const tests = (call: string) => [
+    { call: `${call}twoSum`, args: [[2, 7, 11, 15], 9], expected: [0, 1] },
+    { call: `${call}kth`, args: [[3, 2, 1, 5, 6, 4], 2], expected: 5 },
+    { call: `${call}misc`, args: [12, 18], expected: [6, 3, 832040, 1, 4, 26] },
+  ];
+  it('the standard import block is there by default; every form of naming the method works', async () => {
+    for (const call of ['Solution.', 'Solution().', '']) {
+      const r = await scoreOne(engine, py(leet), { language: 'python', tests: tests(call) });
+      expect(verdictsOf(r), call).toEqual(['passed', 'passed', 'passed']);
+    }
+    const fn = await scoreOne(engine, py('def add(a: int, b: int) -> int:\n    return reduce(add_op, [a, b])\nadd_op = lambda x, y: x + y'), { language: 'python', tests: [{ call: 'add', args: [1, 2], expected: 3 }] });
+    expect(fn.rewards.accuracy).toBe(1);
+  });
+  it('a wrong LeetCode solution still fails; standard_imports: false turns the block off', async () => {
+    const wrong = await scoreOne(engine, py(leet.replace('[seen[target - x], i]', '[i, seen[target - x]]')), { language: 'python', tests: tests('Solution.') });
+    expect(verdictsOf(wrong)).toEqual(['wrong_answer', 'passed', 'passed']);
+    const off = await scoreOne(engine, py(leet), { language: 'python', tests: tests('Solution.'), standard_imports: false });
+    expect(verdictsOf(off)[0]).toBe('runtime_error');
+    expect(JSON.stringify(off.details['accuracy'])).toMatch(/NameError/);
+    // assertion tests are not call-based: nothing is added to their programs
+    const check = await scoreOne(engine, py('def f(x):\n    return defaultdict(int)[x]'), { language: 'python', test_code: 'assert f(1) == 0' });
+    expect(verdictsOf(check)).toEqual(['runtime_error']);
+  });
+  it('the program still gets the builtins, not names the block shadows, and its own names win', async () => {
+    const r = await scoreOne(engine, py('def pow(a, b):\n    return a - b\ndef f(x):\n    return [pow(x, 2), type(compile("1", "s", "eval")).__name__, max([1, 2])]'), {
+      language: 'python',
+      tests: [{ call: 'pow', args: [5, 2], expected: 3 }, { call: 'f', args: [3], expected: [1, 'code', 2] }],
+    });
+    expect(verdictsOf(r)).toEqual(['passed', 'passed']);
+  });
+});
+
 describe('JavaScript assertion tests in the checker isolate', () => {
   const T = (test_code: string, extra: Record<string, unknown> = {}) => ({ language: 'javascript', test_code, time_limit_ms: 2000, ...extra });
   const run = async (code: string, task: Record<string, unknown>, lang = 'js') => scoreOne(engine, fence(lang, code), task);
