@@ -9,7 +9,7 @@ import { compileCpp, runCppIo } from './cpp.js';
 import { extractProgram } from './extract.js';
 import { grantWrite } from './grant-write.js';
 import { JsHosts, toScript, type JsTest } from './js.js';
-import { SlotPool } from './pool.js';
+import { JS_UID_OFFSET, SlotPool } from './pool.js';
 import { SelfTestGate, sandboxSelfTest } from './self-test.js';
 import { runPythonIo, runPythonUnits, type ExecLimits, type IoRun, type UnitResult } from './python.js';
 import {
@@ -37,9 +37,6 @@ type Plan =
   | { kind: 'test_code'; test_code: string; entry_point?: string; setup_code?: string };
 
 class InvalidTask extends Error {}
-
-/** isolate hosts run as pool uid + this offset */
-export const JS_UID_OFFSET = 500;
 
 /** What to run, or a field error for a task the schema accepted but that cannot be run. */
 export function planOf(task: CodeTask, cfg: CodeConfig): Plan {
