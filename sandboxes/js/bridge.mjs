@@ -4,7 +4,6 @@
 // by the service; assertion tests run in the checker context (checker.js), whose requests land in
 // `serve`. A run failure of the program (timeout, memory, process.exit) is sticky: the host remembers
 // it and the checker only sees an abort.
-const API = ['call', 'resolve', 'invoke', 'get', 'set', 'has', 'own', 'keys', 'del', 'take', 'settled', 'exited'];
 const COPY = { arguments: { copy: true }, result: { copy: true } };
 
 export class Bridge {
@@ -14,13 +13,15 @@ export class Bridge {
     this.left = left;
     /** @type {{ verdict: string, message: string } | null} */
     this.failure = null;
-    const api = ctx.global.getSync('__r1', { reference: true });
-    this.fns = Object.fromEntries(API.map((k) => [k, api.getSync(k, { reference: true })]));
+    this.api = ctx.global.getSync('__r1', { reference: true });
+    this.fns = new Map(); // references to the entry points, fetched when first used
   }
 
-  /** one call of the program's entry point `name`; throws when the program's isolate failed */
+  /** calls entry point `fn` of `__r1` with copies of `args`; throws when the program's isolate failed */
   ask(fn, ...args) {
-    return this.fns[fn].applySync(undefined, args, { ...COPY, timeout: this.left() });
+    let ref = this.fns.get(fn);
+    if (!ref) this.fns.set(fn, (ref = this.api.getSync(fn, { reference: true })));
+    return ref.applySync(undefined, args, { ...COPY, timeout: this.left() });
   }
 
   /** A call test's result as the service's typed JSON (values.ts), or the failure. */

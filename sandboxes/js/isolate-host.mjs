@@ -11,7 +11,9 @@ const source = (f) => readFileSync(new URL(f, import.meta.url), 'utf8');
 const ASSERT = source('./assert.js');
 const PRELUDE = `${ASSERT}\n${source('./prelude.js')}`;
 const CHECKER = `${ASSERT}\n${source('./checker.js')}`;
-const CHECKER_MEMORY_MB = 128;
+// the checker holds the tests' values and copies of the program's: room for the program's whole heap, so a
+// program cannot make the checker (rather than itself) run out of memory
+const checkerMemoryMb = (programMb) => Math.max(128, programMb + 64);
 let job = null; // { id, iso, prelude, script, compileError }
 let checkerIso = null; // { iso, script }: one isolate for every test's checker context; the program never touches it
 
@@ -37,20 +39,50 @@ function isolateFor(msg) {
   return job;
 }
 
+// The checker's requests go to the test being run (a context is prepared before its test arrives).
+let serveCurrent = () => ({ t: 'abort', message: 'no program' });
+let spare = null; // a checker context with checker.js run, made while idle: { ctx, iso }
+
+/** The checker isolate for a program of `programMb` (recreated when a bigger one is needed). */
+function checkerIsolate(programMb) {
+  const mb = checkerMemoryMb(programMb);
+  if (checkerIso && !checkerIso.iso.isDisposed && checkerIso.mb < mb) checkerIso.iso.dispose();
+  if (!checkerIso || checkerIso.iso.isDisposed) {
+    const iso = new ivm.Isolate({ memoryLimit: mb });
+    checkerIso = { iso, mb, script: iso.compileScriptSync(CHECKER, { filename: 'checker.js' }) };
+  }
+  return checkerIso;
+}
+
+function freshChecker(c) {
+  const ctx = c.iso.createContextSync();
+  ctx.global.setSync('__r1_host', new ivm.Callback((...a) => serveCurrent(...a)));
+  c.script.runSync(ctx, { timeout: 1000 });
+  return { ctx, iso: c.iso };
+}
+
+/** Makes the next test's checker context ahead, off the latency path. */
+function prepareSpare() {
+  setImmediate(() => {
+    try {
+      if (!spare && checkerIso && !checkerIso.iso.isDisposed) spare = freshChecker(checkerIso);
+    } catch {
+      spare = null;
+    }
+  });
+}
+
 /**
  * A fresh checker context with the tests compiled, or why they do not compile. `serve` answers its
  * requests about the program (set once the program has run).
  */
-function checkerFor(t, serve) {
-  if (!checkerIso || checkerIso.iso.isDisposed) {
-    const iso = new ivm.Isolate({ memoryLimit: CHECKER_MEMORY_MB });
-    checkerIso = { iso, script: iso.compileScriptSync(CHECKER, { filename: 'checker.js' }) };
-  }
-  const ctx = checkerIso.iso.createContextSync();
-  ctx.global.setSync('__r1_host', new ivm.Callback((...a) => serve(...a)));
-  checkerIso.script.runSync(ctx, { timeout: 1000 });
-  const bad = ctx.evalSync(`__r1c.prepare(${JSON.stringify(t.src)}, ${JSON.stringify(t.entry ?? '')})`, { timeout: 1000 });
-  return { ctx, bad: String(bad) };
+function checkerFor(t, serve, programMb) {
+  const c = checkerIsolate(programMb);
+  const fresh = spare && spare.iso === c.iso && !c.iso.isDisposed ? spare : freshChecker(c);
+  spare = null;
+  serveCurrent = serve;
+  const bad = fresh.ctx.evalSync(`__r1c.prepare(${JSON.stringify(t.src)}, ${JSON.stringify(t.entry ?? '')})`, { timeout: 1000 });
+  return { ctx: fresh.ctx, bad: String(bad) };
 }
 
 /** Runs the tests in the checker: the verdict string (`passed`, `wrong_answer:…`), or a verdict when the checker itself failed. */
@@ -61,16 +93,17 @@ function runChecker(ctx, left) {
     return r;
   } catch (e) {
     const m = String((e && e.message) || e);
-    if (checkerIso.iso.isDisposed) return { verdict: 'sandbox_error', message: `the test code ran out of the checker's ${CHECKER_MEMORY_MB} MB` };
+    if (checkerIso.iso.isDisposed) return { verdict: 'sandbox_error', message: `the test code ran out of the checker's ${checkerIso.mb} MB` };
     if (/Script execution timed out/.test(m)) return { verdict: 'timeout', message: 'time limit exceeded' };
     return { verdict: 'runtime_error', message: m.slice(0, 300) };
   }
 }
 
 /** Only compiles the tests (the program did not even transpile): `bad_tests`, or nothing to say. */
-function parseOnly(t) {
-  const checker = checkerFor(t, () => ({ t: 'abort', message: 'no program' }));
+function parseOnly(t, programMb) {
+  const checker = checkerFor(t, () => ({ t: 'abort', message: 'no program' }), programMb);
   checker.ctx.release();
+  prepareSpare();
   return checker.bad ? { verdict: 'bad_tests', message: checker.bad } : { verdict: null };
 }
 
@@ -84,7 +117,7 @@ function classify(e, iso) {
 }
 
 async function runTest(msg) {
-  if (msg.test.kind === 'parse') return parseOnly(msg.test);
+  if (msg.test.kind === 'parse') return parseOnly(msg.test, msg.memoryMb);
   const j = isolateFor(msg);
   const t0 = performance.now();
   const left = () => Math.max(1, Math.round(msg.timeMs - (performance.now() - t0)));
@@ -95,7 +128,7 @@ async function runTest(msg) {
     const t = msg.test;
     // a task whose tests do not compile is the task's fault, whatever the program does
     if (t.kind === 'test') {
-      checker = checkerFor(t, (...a) => (bridge ? bridge.serve(...a) : { t: 'abort', message: 'the program is not loaded' }));
+      checker = checkerFor(t, (...a) => (bridge ? bridge.serve(...a) : { t: 'abort', message: 'the program is not loaded' }), msg.memoryMb);
       if (checker.bad) return { verdict: 'bad_tests', message: checker.bad };
     }
     if (j.compileError) return { verdict: 'compile_error', message: j.compileError };
@@ -133,6 +166,7 @@ async function runTest(msg) {
     if (!j.iso.isDisposed) ctx.release();
     if (j.iso.isDisposed) job = null;
     if (checker && !checkerIso.iso.isDisposed) checker.ctx.release();
+    if (checker) prepareSpare();
   }
 }
 

@@ -52,7 +52,8 @@ describe('serve --workers 2 (node:cluster)', () => {
 
   it('gives each worker its own sandbox uid range and holds --max-inflight for the whole service', async () => {
     const [port, grpcPort] = [await freePort(), await freePort()];
-    const base = 64200; // apart from the other tests' ranges
+    // apart from the other tests' ranges (and from other checkouts testing on this host, by their R1_SANDBOX_UID_BASE)
+    const base = (Number(process.env['R1_SANDBOX_UID_BASE']) || 61000) + 3200;
     const args = ['serve', '--workers', '2', '--max-inflight', '4', '--sandbox-uid-base', String(base), '--host', '127.0.0.1', '--port', String(port), '--grpc-port', String(grpcPort), '--log-level', 'silent'];
     const proc = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, R1_SANDBOX_UID_BASE: '' } });
     let stderr = '';
