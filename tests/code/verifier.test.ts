@@ -123,6 +123,9 @@ describe('JavaScript and TypeScript', () => {
       ],
     });
     expect(verdictsOf(r)).toEqual(['passed', 'passed', 'wrong_answer']);
+    const cls = 'class Solution { twoSum(xs: number[], t: number): number[] { for (let i = 0; i < xs.length; i++) for (let j = i + 1; j < xs.length; j++) if (xs[i]! + xs[j]! === t) return [i, j]; return []; } }';
+    const forms = await scoreOne(engine, fence('ts', cls), { language: 'typescript', tests: ['Solution.twoSum', 'Solution().twoSum'].map((call) => ({ call, args: [[2, 7, 11, 15], 9], expected: [0, 1] })) });
+    expect(verdictsOf(forms)).toEqual(['passed', 'passed']);
     const bad = await scoreOne(engine, fence('ts', 'function (a: number {'), { language: 'typescript', tests: [{ call: 'f', args: [], expected: 1 }] });
     expect(verdictsOf(bad)).toEqual(['compile_error']);
   });
