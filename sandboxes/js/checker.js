@@ -85,9 +85,17 @@
       for (const k of keys(theirs)) mine[k] = theirs[k];
     }
   }
+  const unchanged = (mine, theirs) => isArray(mine) && isArray(theirs) && mine.length === theirs.length && mine.every((x, i) => Object.is(x, theirs[i]));
   function call(h, mode, self, args) {
     const r = reply(host('call', h, mode, self === undefined || !ids.has(self) ? null : arg(self), args.map(arg)));
-    for (let i = 0; i < args.length; i++) if (r.after[i]) refill(args[i], r.after[i].v);
+    for (let i = 0; i < args.length; i++) {
+      if (!r.after[i] || unchanged(args[i], r.after[i].v)) continue;
+      try {
+        refill(args[i], r.after[i].v);
+      } catch {
+        /* a frozen argument stays as it was */
+      }
+    }
     return val(r.r);
   }
   function standIn(h, fn) {

@@ -181,7 +181,8 @@ export class CodeVerifier implements Verifier<CodeTask> {
     let testSrc = '';
     if (plan.kind === 'test_code') {
       const src = plan.setup_code ? `${plan.setup_code}\n${plan.test_code}` : plan.test_code;
-      const t = language === 'typescript' ? await toScript(src, language) : { code: src };
+      // through esbuild like the program: TypeScript, and `import assert from "node:assert"`, become plain script
+      const t = await toScript(src, language);
       if ('error' in t) return { invalid: t.error };
       testSrc = t.code;
     }

@@ -225,9 +225,12 @@ describe('JavaScript assertion tests in the checker isolate', () => {
     expect(verdictsOf(await run('function f() { const a = []; for (;;) a.push(new Array(1e6).fill(1.5)); }', { ...t, memory_limit_mb: 64 }))).toEqual(['memory_limit']);
     expect(verdictsOf(await run('function f() { try { process.exit(0); } catch {} }', t))).toEqual(['runtime_error']);
   });
-  it('TypeScript test code is transpiled like the program', async () => {
+  it('test code is transpiled like the program (TypeScript, module imports)', async () => {
     const t = { language: 'typescript', test_code: 'import assert from "node:assert";\nconst xs: number[] = [1, 2];\nassert.strictEqual(add(xs[0]!, xs[1]!), 3);' };
     expect((await run('export function add(a: number, b: number): number { return a + b; }', t, 'ts')).rewards.accuracy).toBe(1);
+    const esm = T('import { strictEqual } from "node:assert";\nimport assert from "assert";\nstrictEqual(add(1, 2), 3);\nassert.deepStrictEqual([add(2, 2)], [4]);');
+    expect((await run('function add(a, b) { return a + b; }', esm)).rewards.accuracy).toBe(1);
+    expect(verdictsOf(await run('function add(a, b) { return a - b; }', esm))).toEqual(['wrong_answer']);
   });
   it('test code that does not compile is invalid_task, whatever the program does first', async () => {
     const bad = T('function check(candidate) { assert.equal(candidate(1), 1) ', { entry_point: 'f' });
