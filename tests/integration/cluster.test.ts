@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { sandboxPids } from '../code/helpers.js';
 import { describe, expect, it } from 'vitest';
@@ -59,8 +60,8 @@ describe('serve --workers 2 (node:cluster)', () => {
     let stderr = '';
     proc.stderr.on('data', (d: Buffer) => (stderr += d));
     const url = `http://127.0.0.1:${port}`;
-    try {
-      // both workers up: each reports its share of the bound, and the primary sums them
+    const bothUp = async () => {
+      // each worker reports its share of the bound, and the primary sums them
       let capacity = '';
       for (let i = 0; i < 150 && capacity !== '4'; i++) {
         try {
@@ -71,20 +72,35 @@ describe('serve --workers 2 (node:cluster)', () => {
         if (capacity !== '4') await new Promise((r) => setTimeout(r, 100));
       }
       expect(capacity).toBe('4');
-      // six requests of two slow programs: at most 4 rollouts may be in flight across both workers
-      const slow = { completion: '<think>a</think>\n```python\nimport time\ntime.sleep(1.5)\nprint(3)\n```', task: { type: 'code', language: 'python', tests: [{ stdin: '', stdout: '3' }], time_limit_ms: 5000 } };
-      const body = JSON.stringify({ rollouts: [slow, slow] });
+    };
+    // six requests of two slow programs: at most 4 rollouts may be in flight across both workers
+    const slow = { completion: '<think>a</think>\n```python\nimport time\ntime.sleep(1.5)\nprint(3)\n```', task: { type: 'code', language: 'python', tests: [{ stdin: '', stdout: '3' }], time_limit_ms: 5000 } };
+    const body = JSON.stringify({ rollouts: [slow, slow] });
+    const round = async () => {
       const pending = Array.from({ length: 6 }, () => fetch(`${url}/v1/score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }));
       await new Promise((r) => setTimeout(r, 900));
       // while they sleep: worker 0's programs run as base + slot, worker 1's as base + 1000 + slot
       const w0 = sandboxPids(base, 500);
       const w1 = sandboxPids(base + 1000, 500);
+      const elsewhere = [...sandboxPids(base - 1000, 1000), ...sandboxPids(base + 2000, 1000)];
       const statuses = await Promise.all(pending.map((p) => p.then((r) => r.status)));
       // connections go round-robin to the workers: each admits one request (its 2 of the 4) and refuses the rest
       expect(statuses.filter((c) => c === 200).length).toBe(2);
       expect(statuses.filter((c) => c === 503).length).toBe(4);
       expect(w0.length).toBeGreaterThan(0);
       expect(w1.length).toBeGreaterThan(0);
+      expect(elsewhere).toEqual([]);
+    };
+    try {
+      await bothUp();
+      await round();
+      // a killed worker's replacement takes over its range: still two ranges, never a third
+      const workers = readdirSync('/proc').filter((d) => /^\d+$/.test(d) && readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]?.split(' ')[1] === String(proc.pid));
+      expect(workers.length).toBe(2);
+      process.kill(Number(workers[0]), 'SIGKILL');
+      for (let i = 0; i < 100 && !stderr.includes('starting another'); i++) await new Promise((r) => setTimeout(r, 100));
+      await bothUp();
+      await round();
     } finally {
       proc.kill('SIGTERM');
     }
