@@ -205,12 +205,13 @@
       const a = [];
       for (let i = 0; i < args.length; i++) defineProperty(a, i, { value: unArg(args[i]), writable: true, enumerable: true, configurable: true });
       const r = guarded(() => box(mode === 'new' ? construct(at(h), a) : apply(at(h), self === null ? undefined : unArg(self), a)));
-      if ('ok' in r) {
-        r.after = [];
+      if (hasOwn(r, 'ok')) {
+        const after = [];
         for (let i = 0; i < args.length; i++) {
           const v = hasOwn(args[i], 'v') ? args[i].v : null;
-          defineProperty(r.after, i, { value: v !== null && typeof v === 'object' ? hold(a[i]) : -1, enumerable: true });
+          defineProperty(after, i, { value: v !== null && typeof v === 'object' ? hold(a[i]) : -1, enumerable: true });
         }
+        defineProperty(r, 'after', { value: after, enumerable: true });
       }
       return r;
     },
