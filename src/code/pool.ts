@@ -35,8 +35,8 @@ export class SlotPool {
   private readonly waiters: ((slot: number) => void)[] = [];
 
   constructor(opts: SlotPoolOptions = {}) {
-    this.size = Math.max(1, opts.size ?? os.availableParallelism());
-    if (this.size > JS_UID_OFFSET) throw new Error(`sandbox concurrency ${this.size}: at most ${JS_UID_OFFSET} slots fit a process's uid range`);
+    // at most JS_UID_OFFSET slots fit a process's uid range (a machine with more cores runs more workers)
+    this.size = Math.min(JS_UID_OFFSET, Math.max(1, opts.size ?? os.availableParallelism()));
     this.baseUid = opts.baseUid ?? sandboxUidBase();
     this.free = Array.from({ length: this.size }, (_, i) => i);
   }
