@@ -1,7 +1,8 @@
 // Child process that runs candidate JavaScript in isolated-vm, one test per message. Assertion tests run
 // in a second isolate (the checker) that the program never touches; values cross as copies (bridge.mjs).
-// The parent kills this whole process when a test overruns its wall time or memory (isolated-vm's own timeout does not
-// stop promise chains and its memory limit is soft), so nothing here has to be trusted to stop.
+// The parent kills this whole process when a test overruns its wall time or memory (isolated-vm's own
+// timeout does not stop promise chains and its memory limit is soft), so nothing here has to be trusted
+// to stop.
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import ivm from 'isolated-vm';
@@ -15,7 +16,7 @@ const CHECKER = `${ASSERT}\n${source('./checker.js')}`;
 // program cannot make the checker (rather than itself) run out of memory
 const checkerMemoryMb = (programMb) => Math.max(128, programMb + 64);
 let job = null; // { id, iso, prelude, script, compileError }
-let checkerIso = null; // { iso, script }: one isolate for every test's checker context; the program never touches it
+let checkerIso = null; // { iso, mb, script }: one isolate for every test's checker context; the program never touches it
 
 function dispose() {
   if (job && !job.iso.isDisposed) job.iso.dispose();
