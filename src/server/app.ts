@@ -13,7 +13,7 @@ import { clusterMetrics, inWorker, shareMetrics } from './cluster.js';
 import { Metrics } from './metrics.js';
 import { openrlhfAdapter } from './adapters/openrlhf.js';
 import { slimeAdapter } from './adapters/slime.js';
-import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from './options.js';
+import { DEFAULT_SERVER_OPTIONS, inflightShare, type ServerOptions } from './options.js';
 import { evalRoute } from './eval-route.js';
 
 export interface AppDeps {
@@ -93,7 +93,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit,
   });
-  const ctx: AppContext = { engine: deps.engine, options, metrics, admission: new Admission(options.maxInflight) };
+  const ctx: AppContext = { engine: deps.engine, options, metrics, admission: new Admission(inflightShare(options)) };
+  metrics.inflightCapacity.set(ctx.admission.capacity);
   app.decorate('r1', ctx);
 
   // The config's full schema (core sections plus each verifier's), for the OpenAPI document.
