@@ -1,5 +1,5 @@
 // The layering contract, checked in CI (`npm run lint:deps`): each layer imports only the layers below it.
-//   contract <- text <- {rewards, advantages, verifiers (math, code)} <- core <- service <- {http, grpc, cli}
+//   contract <- text <- {rewards, advantages, verifiers (math, code)} <- core <- {eval, filter} <- service <- {http, grpc, cli}
 //   runner -> contract (its CLI also -> core); util is a leaf anyone may use.
 const layer = (name, dirs, allowed) => ({
   name: `layer-${name}`,
@@ -19,8 +19,9 @@ module.exports = {
     layer('advantages', ['advantages'], domain),
     layer('verifiers', ['verifiers', 'math', 'code'], domain),
     layer('core', ['core'], [...domain, 'rewards', 'advantages', 'verifiers', 'math', 'code']),
-    layer('service', ['service'], [...domain, 'rewards', 'advantages', 'verifiers', 'math', 'code', 'core']),
-    layer('transports', ['http', 'grpc', 'cli'], [...domain, 'rewards', 'advantages', 'verifiers', 'math', 'code', 'core', 'service', 'runner/cli']),
+    layer('eval-filter', ['eval', 'filter'], [...domain, 'rewards', 'advantages', 'verifiers', 'math', 'code', 'core']),
+    layer('service', ['service'], [...domain, 'rewards', 'advantages', 'verifiers', 'math', 'code', 'core', 'eval', 'filter']),
+    layer('transports', ['http', 'grpc', 'cli'], [...domain, 'rewards', 'advantages', 'verifiers', 'math', 'code', 'core', 'eval', 'filter', 'service', 'runner/cli']),
     {
       name: 'http-grpc-apart',
       comment: 'transports share the service layer, never each other',

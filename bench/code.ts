@@ -103,6 +103,14 @@ async function main(): Promise<void> {
   const perIo = ms(t0) / T;
   const acc = [res.results[0]!.rewards.accuracy, res2.results[0]!.rewards.accuracy];
   console.log(`javascript (isolated-vm): ${perCall.toFixed(2)} ms per call test, ${perIo.toFixed(2)} ms per stdin/stdout test over ${cores} isolate hosts (accuracy ${acc.join(', ')}) [target <= 2 ms]`);
+  // assertion tests run in the checker isolate: one program isolate and one checker context per rollout
+  const check = 'const assert = require("assert");\nfunction check(candidate) { assert.strictEqual(candidate(1, 2), 3); assert.deepStrictEqual([candidate(-1, 1)], [0]); }';
+  const jsChecks = Array.from({ length: T }, () => ({ completion: fence('js', 'function add(a, b) { return a + b; }'), task: { type: 'code', language: 'javascript', entry_point: 'add', test_code: check } }));
+  t0 = performance.now();
+  const res3 = await engine.score(jsChecks, config);
+  const perCheck = ms(t0) / T;
+  const passed = res3.results.filter((r) => r.rewards.accuracy === 1).length;
+  console.log(`javascript assertion tests (checker isolate): ${perCheck.toFixed(2)} ms per rollout over ${cores} isolate hosts (${passed}/${T} passed)`);
   await engine.close();
 }
 

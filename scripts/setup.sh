@@ -23,6 +23,9 @@ if [ ! -d node_modules ] || [ package.json -nt node_modules/.package-lock.json ]
 fi
 npm run build --silent
 
+# A headless browser for the HTML eval report test (Debian's chromium, only when missing).
+bash scripts/setup-chromium.sh
+
 # WebGPU backend: a Vulkan software driver Dawn accepts (Mesa 25 lavapipe), unpacked into .cache/vk/.
 bash scripts/webgpu-driver.sh
 # The code sandboxes run as unprivileged uids that read this checkout (the Python harness, the isolate

@@ -1,8 +1,9 @@
-// Runs first in every fresh isolated-vm context, before the candidate's program. Nothing from the host
-// is reachable: the only inputs are two copied strings (stdin, limits). It installs Node-like shims
-// (console, process, require of fs/readline/assert) written in plain JS, and four non-writable,
-// non-configurable entry points the host calls; their helpers are captured here, before the candidate
-// can replace any global or prototype.
+// Runs first in every fresh isolated-vm context of the program, right after assert.js and before the
+// program. Nothing from the host is reachable: the only inputs are copied strings (stdin, limits). It
+// installs Node-like shims (console, process, require of fs/readline/assert) written in plain JS, and one
+// frozen, non-configurable entry point `__r1` the host calls; its helpers are captured here, before the
+// program can replace any global or prototype. Nothing here decides a verdict: values leave this
+// context only as copies (bridge.mjs), and assertion tests run in a checker context of their own.
 (function () {
   'use strict';
   const g = globalThis;
@@ -11,16 +12,11 @@
   const F = Function;
   const isArray = Array.isArray;
   const keys = Object.keys;
-  const is = Object.is;
   const getProto = Object.getPrototypeOf;
   const ObjProto = Object.prototype;
-  const JSONstringify = JSON.stringify;
   const defineProperty = Object.defineProperty;
   const SetCtor = Set;
   const MapCtor = Map;
-  const setValues = Set.prototype.values;
-  const mapEntries = Map.prototype.entries;
-  const ArrayFrom = Array.from;
   const hasOwn = Object.hasOwn;
   const apply = Reflect.apply;
   const push = (a, x) => { a[a.length] = x; };
@@ -52,8 +48,8 @@
   }
   const line = (args) => args.map((a) => show(a, 0)).join(' ') + '\n';
   const noop = () => undefined;
-  class AssertionError extends Error {}
-  AssertionError.prototype.name = 'AssertionError';
+  const { assert, AssertionError } = g.__r1_assert();
+  delete g.__r1_assert;
   const msgOf = (e) => { try { return String(e && e.message !== undefined ? e.message : e).slice(0, 300); } catch { return '?'; } };
   const consoleShim = {
     log: (...a) => write(line(a)),
@@ -104,45 +100,6 @@
     };
     return rl;
   }
-  function fail(msg) { throw new AssertionError(msg); }
-  function deepEq(a, b, strict) {
-    if (is(a, b)) return true;
-    if (!strict && typeof a !== 'object' && typeof b !== 'object' && a == b) return true;
-    if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
-    if (isArray(a) !== isArray(b)) return false;
-    if (strict && getProto(a) !== getProto(b)) return false;
-    if (a instanceof SetCtor || b instanceof SetCtor) {
-      if (!(a instanceof SetCtor && b instanceof SetCtor) || a.size !== b.size) return false;
-      const bs = ArrayFrom(apply(setValues, b, []));
-      return ArrayFrom(apply(setValues, a, [])).every((x) => bs.some((y) => deepEq(x, y, strict)));
-    }
-    if (a instanceof MapCtor || b instanceof MapCtor) {
-      if (!(a instanceof MapCtor && b instanceof MapCtor) || a.size !== b.size) return false;
-      const bm = ArrayFrom(apply(mapEntries, b, []));
-      return ArrayFrom(apply(mapEntries, a, [])).every(([k, v]) => bm.some(([k2, v2]) => deepEq(k, k2, true) && deepEq(v, v2, strict)));
-    }
-    const ka = keys(a);
-    const kb = keys(b);
-    if (ka.length !== kb.length) return false;
-    for (const k of ka) if (!hasOwn(b, k) || !deepEq(a[k], b[k], strict)) return false;
-    return true;
-  }
-  const assert = (c, m) => { if (!c) fail(m || 'assertion failed'); };
-  Object.assign(assert, {
-    ok: assert,
-    equal: (a, b, m) => { if (!(a == b)) fail(m || 'not equal'); },
-    notEqual: (a, b, m) => { if (a == b) fail(m || 'equal'); },
-    strictEqual: (a, b, m) => { if (!is(a, b)) fail(m || 'not strictly equal'); },
-    notStrictEqual: (a, b, m) => { if (is(a, b)) fail(m || 'strictly equal'); },
-    deepEqual: (a, b, m) => { if (!deepEq(a, b, false)) fail(m || 'not deep equal'); },
-    deepStrictEqual: (a, b, m) => { if (!deepEq(a, b, true)) fail(m || 'not deep strictly equal'); },
-    notDeepEqual: (a, b, m) => { if (deepEq(a, b, false)) fail(m || 'deep equal'); },
-    notDeepStrictEqual: (a, b, m) => { if (deepEq(a, b, true)) fail(m || 'deep strictly equal'); },
-    throws: (fn, _e, m) => { try { fn(); } catch { return; } fail(m || 'did not throw'); },
-    fail: (m) => fail(m || 'failed'),
-    AssertionError,
-  });
-  assert.strict = assert;
   const fs = { readFileSync: (p) => { if (p === 0 || p === '/dev/stdin' || p === 'stdin') return cfg.stdin; throw new Error('ENOENT: no filesystem'); } };
   const modules = { fs, 'node:fs': fs, readline: { createInterface: readline }, 'node:readline': { createInterface: readline }, assert, 'node:assert': assert, 'assert/strict': assert, 'node:assert/strict': assert };
   const requireShim = (name) => {
@@ -153,20 +110,6 @@
   g.module = { exports: {} };
   g.exports = g.module.exports;
 
-  function encode(x, depth) {
-    if (depth > 100) return { $t: 'other', v: 'too deep' };
-    if (x === null || typeof x === 'boolean' || typeof x === 'string') return x;
-    if (x === undefined) return { $t: 'undefined' };
-    if (typeof x === 'number') return Number.isFinite(x) ? x : { $t: 'float', v: x !== x ? 'nan' : x > 0 ? 'inf' : '-inf' };
-    if (typeof x === 'bigint') return { $t: 'int', v: String(x) };
-    if (isArray(x)) return { $t: 'list', v: ArrayFrom(x, (e) => encode(e, depth + 1)) };
-    if (x instanceof SetCtor) return { $t: 'set', v: ArrayFrom(apply(setValues, x, []), (e) => encode(e, depth + 1)) };
-    if (x instanceof MapCtor) return { $t: 'dict', v: ArrayFrom(apply(mapEntries, x, []), ([k, v]) => [encode(k, depth + 1), encode(v, depth + 1)]) };
-    if (typeof x === 'object' && (getProto(x) === ObjProto || getProto(x) === null)) {
-      return { $t: 'dict', v: keys(x).map((k) => [k, encode(x[k], depth + 1)]) };
-    }
-    return { $t: 'other', v: typeof x };
-  }
   function drain() {
     if (handlers.data.length) { for (const cb of handlers.data) cb(cfg.stdin); }
     for (const cb of handlers.end) cb();
@@ -174,41 +117,116 @@
     for (const cb of handlers.close) cb();
     for (let i = 0; i < macrotasks.length; i++) macrotasks[i]();
   }
-  const lookup = new F('name', '"use strict"; return eval(name);');
+  // ---- the bridge (see bridge.mjs): the host reads the program's values out of here as copies ----
+  // A value the host asks about is held under a number: one per object, so identity survives.
+  const held = new MapCtor();
+  const heldIds = new MapCtor();
+  const mapGet = MapCtor.prototype.get;
+  const mapSet = MapCtor.prototype.set;
+  const mapHas = MapCtor.prototype.has;
+  const construct = Reflect.construct;
+  const JSONparse = JSON.parse;
+  const promiseThen = Promise.prototype.then;
+  let nextHandle = 0;
+  function hold(x) {
+    if (apply(mapHas, heldIds, [x])) return apply(mapGet, heldIds, [x]);
+    const h = nextHandle++;
+    apply(mapSet, held, [h, x]);
+    apply(mapSet, heldIds, [x, h]);
+    return h;
+  }
+  const at = (h) => apply(mapGet, held, [h]);
+  // prototypes of values that travel as data (structured clone); anything else stays here, by reference
+  const typedProto = getProto(Uint8Array.prototype);
+  const errorProto = Error.prototype;
+  const DATA = [ObjProto, Array.prototype, SetCtor.prototype, MapCtor.prototype, Date.prototype, RegExp.prototype, Boolean.prototype,
+    Number.prototype, String.prototype, ArrayBuffer.prototype, DataView.prototype, errorProto];
+  function isData(x) {
+    let p;
+    try { p = getProto(x); } catch { return false; }
+    if (p === null) return true;
+    for (let i = 0; i < DATA.length; i++) if (DATA[i] === p) return true;
+    try { const pp = getProto(p); return pp === typedProto || pp === errorProto; } catch { return false; }
+  }
+  /** what the host needs to know about a value: a primitive itself, or a handle and how it may travel */
+  function box(x) {
+    const t = typeof x;
+    if (t === 'symbol') return { sym: 1 };
+    if (x === null || (t !== 'object' && t !== 'function')) return { p: x };
+    if (t === 'function') return { h: hold(x), f: 1 };
+    // a native promise (brand check): its outcome is recorded once the microtasks have run
+    const rec = { __proto__: null, s: 'pending', v: undefined };
+    try {
+      apply(promiseThen, x, [(v) => { rec.s = 'ok'; rec.v = v; }, (e) => { rec.s = 'err'; rec.v = e; }]);
+      return { h: hold(rec), pr: 1 };
+    } catch { /* not a promise */ }
+    return isData(x) ? { h: hold(x), d: 1 } : { h: hold(x) };
+  }
+  const nameOf = (e) => { try { return String(e && e.name).slice(0, 40); } catch { return 'Error'; } };
+  /** an exception of the program, as strings; process.exit() is reported as such */
+  const thrown = (e, exitBefore) => (exited !== null && exitBefore === null ? { exit: exited } : { err: { name: nameOf(e), message: msgOf(e) } });
+  const unArg = (a) => (hasOwn(a, 'r') ? at(a.r) : a.v);
+  const lookup = (name) => new F(`"use strict"; return (${name});`)();
+  /** `name`, `name.method` or `Name().method` as the program defines it (a global binding, else a CommonJS export) */
   const entry = (name) => {
     let f;
     const parts = name.split('.');
-    try { f = lookup(parts[0]); } catch { f = g.module && g.module.exports ? g.module.exports[parts[0]] : undefined; }
+    const first = parts[0].endsWith('()') ? parts[0].slice(0, -2) : parts[0];
+    try { f = lookup(first); } catch { f = g.module && g.module.exports ? g.module.exports[first] : undefined; }
     if (parts.length === 2 && typeof f === 'function') { const obj = new f(); f = obj[parts[1]].bind(obj); }
     if (typeof f !== 'function') throw new ReferenceError(`${name} is not a function defined by the program`);
     return f;
+  };
+  const guarded = (fn) => {
+    const before = exited;
+    try { return { ok: fn() }; } catch (e) { return thrown(e, before); }
   };
   const api = {
     drain,
     output: () => out.join(''),
     overflow: () => overflow,
     exited: () => exited,
-    call: (name, argsJson) => {
-      const r = entry(name)(...JSON.parse(argsJson));
-      if (r !== null && typeof r === 'object' && typeof r.then === 'function') return r.then((v) => JSONstringify(encode(v, 0)));
-      return JSONstringify(encode(r, 0));
+    /** a call test: the result is boxed; the host copies it out and encodes it itself */
+    call: (name, argsJson) => guarded(() => box(apply(entry(name), undefined, JSONparse(argsJson)))),
+    /** a global name of the program, for the checker */
+    resolve: (name) => {
+      let v;
+      try { v = lookup(name); } catch {
+        try {
+          const ex = g.module && g.module.exports;
+          if (!ex || !hasOwn(ex, name)) return { none: 1 };
+          v = ex[name];
+        } catch { return { none: 1 }; }
+      }
+      return box(v);
     },
-    // only a normal return of the test function is a pass; the verdict string is built here, not by the program
-    test: (src, entryPoint) => {
-      let fn;
-      try {
-        fn = new F('require', 'console', `"use strict";\n${src}\n;${entryPoint ? `check(${entryPoint});` : ''}`);
-      } catch (e) {
-        return `bad_tests:${msgOf(e)}`;
+    /** calls held function `h` with copied arguments (or held values); object arguments come back as handles so the checker can see in-place changes */
+    invoke: (h, mode, self, args) => {
+      const a = [];
+      for (let i = 0; i < args.length; i++) defineProperty(a, i, { value: unArg(args[i]), writable: true, enumerable: true, configurable: true });
+      const r = guarded(() => box(mode === 'new' ? construct(at(h), a) : apply(at(h), self === null ? undefined : unArg(self), a)));
+      if (hasOwn(r, 'ok')) {
+        const after = [];
+        for (let i = 0; i < args.length; i++) {
+          const v = hasOwn(args[i], 'v') ? args[i].v : null;
+          defineProperty(after, i, { value: v !== null && typeof v === 'object' ? hold(a[i]) : -1, enumerable: true });
+        }
+        defineProperty(r, 'after', { value: after, enumerable: true });
       }
-      try {
-        fn(requireShim, consoleShim);
-        return 'passed';
-      } catch (e) {
-        if (e instanceof AssertionError) return `wrong_answer:${msgOf(e)}`;
-        if (e instanceof ExitSignal) return 'runtime_error:process.exit() called during the tests';
-        return `runtime_error:${msgOf(e)}`;
-      }
+      return r;
+    },
+    get: (h, key) => guarded(() => box(at(h)[key])),
+    set: (h, key, v) => guarded(() => { at(h)[key] = unArg(v); return true; }),
+    has: (h, key) => guarded(() => key in at(h)),
+    own: (h, key) => guarded(() => hasOwn(at(h), key)),
+    keys: (h) => guarded(() => keys(at(h))),
+    del: (h, key) => guarded(() => delete at(h)[key]),
+    /** the held value itself: the host asks for it as a copy */
+    take: (h) => at(h),
+    settled: (h) => {
+      const rec = at(h);
+      if (rec.s === 'pending') return { s: 'pending' };
+      return rec.s === 'ok' ? { s: 'ok', b: box(rec.v) } : { s: 'err', name: nameOf(rec.v), message: msgOf(rec.v) };
     },
   };
   defineProperty(g, '__r1', { value: Object.freeze(api), writable: false, configurable: false, enumerable: false });

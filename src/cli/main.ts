@@ -8,8 +8,11 @@ import { Command, InvalidArgumentError } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { ConfigError, RewardEngine } from '../core/engine.js';
 import { readConfigFile } from '../core/config-file.js';
+import { registerEvalCommand } from './eval-file.js';
+import { registerFilterCommand } from './filter-file.js';
 import { scoreStream } from './score-file.js';
 import { formatSummary } from '../core/summary-text.js';
+import { sandboxUidBase } from '../code/pool.js';
 import { primary } from '../service/cluster.js';
 import { serve } from '../service/serve.js';
 import { httpTransport } from '../http/transport.js';
@@ -35,6 +38,17 @@ function fail(message: string, code = 2): never {
   process.exit(code);
 }
 
+/** `--sandbox-uid-base`: the environment carries it to the code verifier (and, per worker, to the cluster's workers). */
+function applyUidBase(v: number | undefined): void {
+  // a cluster worker re-reads the command line, but its own range comes from the primary's environment
+  if (v !== undefined && !cluster.isWorker) process.env['R1_SANDBOX_UID_BASE'] = String(v);
+  try {
+    sandboxUidBase();
+  } catch (e) {
+    fail((e as Error).message);
+  }
+}
+
 function engineFrom(configPath: string | undefined): RewardEngine {
   try {
     return new RewardEngine({ baseConfig: readConfigFile(configPath) });
@@ -57,8 +71,10 @@ export function program(): Command {
     .option('-c, --config <file>', 'JSON config (see `r1-reward config`)')
     .option('--no-progress', 'no progress bar (it is shown only when stderr is a terminal)')
     .option('--summary-json <file>', 'also write the summary and per-group stats as JSON')
-    .action(async (input: string, o: { output: string; config?: string; progress: boolean; summaryJson?: string }) => {
+    .option('--sandbox-uid-base <uid>', 'first uid of the code sandboxes (env R1_SANDBOX_UID_BASE; default 61000)', int)
+    .action(async (input: string, o: { output: string; config?: string; progress: boolean; summaryJson?: string; sandboxUidBase?: number }) => {
       if (input !== '-' && !existsSync(input)) fail(`cannot read ${input}: no such file`);
+      applyUidBase(o.sandboxUidBase);
       const engine = engineFrom(o.config);
       const config = engine.config();
       const src = input === '-' ? process.stdin : createReadStream(input);
@@ -109,14 +125,16 @@ export function program(): Command {
     .option('--host <host>', 'listen address (env R1_REWARD_HOST)')
     .option('-c, --config <file>', 'JSON config every request is merged over')
     .option('--max-rollouts <n>', 'most rollouts in one request', int)
-    .option('--max-inflight <n>', 'most rollouts in flight before 503', int)
+    .option('--max-inflight <n>', 'most rollouts in flight before 503, for all workers together (env R1_REWARD_MAX_INFLIGHT; default 32768)', int)
     .option('--body-limit <bytes>', 'largest request body', int)
     .option('--log-level <level>', 'pino log level, or silent')
     .option('-w, --workers <n>', "server processes sharing the ports, or 'auto' for one per core (env R1_REWARD_WORKERS; default 1)")
     .option('--label-task-type <type>', "task type of a trainer's plain-string label (env R1_REWARD_LABEL_TASK_TYPE; default math)")
     .option('--shutdown-timeout-ms <ms>', 'on SIGTERM, how long in-flight work may take (env R1_REWARD_SHUTDOWN_TIMEOUT_MS; default 30000)', int)
-    .action(async (o: { workers?: string; labelTaskType?: string; shutdownTimeoutMs?: number; port?: number; grpcPort?: number; host?: string; config?: string; maxRollouts?: number; maxInflight?: number; bodyLimit?: number; logLevel?: string }) => {
+    .option('--sandbox-uid-base <uid>', 'first uid of the code sandboxes; worker i uses the 1000 uids from base + 1000·i (env R1_SANDBOX_UID_BASE; default 61000)', int)
+    .action(async (o: { workers?: string; labelTaskType?: string; shutdownTimeoutMs?: number; port?: number; grpcPort?: number; host?: string; config?: string; maxRollouts?: number; maxInflight?: number; bodyLimit?: number; logLevel?: string; sandboxUidBase?: number }) => {
       const workers = workerCount(o.workers ?? process.env['R1_REWARD_WORKERS']);
+      applyUidBase(o.sandboxUidBase);
       if (workers > 1 && cluster.isPrimary) {
         engineFrom(o.config); // refuse a bad config before forking
         await primary(workers, (m) => process.stderr.write(`r1-reward: ${m}\n`));
@@ -125,6 +143,7 @@ export function program(): Command {
       const engine = engineFrom(o.config);
       try {
         await serve(engine, [httpTransport, grpcTransport], {
+          workers,
           ...(o.port !== undefined && { port: o.port }),
           ...(o.grpcPort !== undefined && { grpcPort: o.grpcPort }),
           ...(o.labelTaskType !== undefined && { labelTaskType: o.labelTaskType }),
@@ -151,6 +170,8 @@ export function program(): Command {
       void engine.close();
     });
 
+  registerEvalCommand(cli, { engineFrom, fail });
+  registerFilterCommand(cli, { engineFrom, fail });
   registerRunnerCommands(cli);
   return cli;
 }

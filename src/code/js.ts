@@ -26,7 +26,9 @@ function hostBinds(): Bind[] {
 export type JsTest =
   | { kind: 'io'; stdin: string }
   | { kind: 'call'; call: string; argsJson: string }
-  | { kind: 'test'; src: string; entry?: string };
+  | { kind: 'test'; src: string; entry?: string }
+  /** only compile assertion tests (when the program itself did not transpile): `bad_tests` or nothing */
+  | { kind: 'parse'; src: string; entry?: string };
 
 export interface JsOutcome {
   /** null: ran normally (io: compare stdout; call: compare value) */

@@ -1,6 +1,26 @@
 // Bounded concurrency for sandbox runs, shared by every test of every rollout. Each slot owns a distinct
 // non-root uid, so RLIMIT_NPROC (counted per uid) is a per-run limit and runs cannot signal each other.
+// A process's uids are a range of UID_SPAN from its base: slot i runs as base + i, its JavaScript
+// isolate host as base + JS_UID_OFFSET + i. Instances and cluster workers on one host need ranges apart.
 import os from 'node:os';
+
+export const DEFAULT_SANDBOX_UID_BASE = 61000;
+/** isolate hosts run as pool uid + this offset (so at most this many slots) */
+export const JS_UID_OFFSET = 500;
+/** uids one process's code verifier uses; a cluster's worker i starts at base + i · UID_SPAN */
+export const UID_SPAN = 1000;
+const MAX_UID_BASE = 2 ** 31 - 1 - 64 * UID_SPAN;
+
+/** The first sandbox uid of this process: `R1_SANDBOX_UID_BASE` (`--sandbox-uid-base`), else 61000. */
+export function sandboxUidBase(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env['R1_SANDBOX_UID_BASE'];
+  if (raw === undefined || raw === '') return DEFAULT_SANDBOX_UID_BASE;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1000 || n > MAX_UID_BASE) {
+    throw new Error(`R1_SANDBOX_UID_BASE (--sandbox-uid-base) must be an integer uid from 1000 to ${MAX_UID_BASE}, got '${raw}'`);
+  }
+  return n;
+}
 
 export interface SlotPoolOptions {
   size?: number;
@@ -15,8 +35,9 @@ export class SlotPool {
   private readonly waiters: ((slot: number) => void)[] = [];
 
   constructor(opts: SlotPoolOptions = {}) {
-    this.size = Math.max(1, opts.size ?? os.availableParallelism());
-    this.baseUid = opts.baseUid ?? (Number(process.env.R1_SANDBOX_UID_BASE) || 61000);
+    // at most JS_UID_OFFSET slots fit a process's uid range (a machine with more cores runs more workers)
+    this.size = Math.min(JS_UID_OFFSET, Math.max(1, opts.size ?? os.availableParallelism()));
+    this.baseUid = opts.baseUid ?? sandboxUidBase();
     this.free = Array.from({ length: this.size }, (_, i) => i);
   }
 

@@ -41,6 +41,8 @@ export async function runPythonIo(boxDir: string, stdin: string, l: ExecLimits, 
 export interface UnitJob {
   program: string;
   calls?: { call: string; args: unknown[] }[];
+  /** calls only: the standard import block before the program (harness.py STANDARD_IMPORTS) */
+  standard_imports?: boolean;
   test_code?: string;
   entry_point?: string;
   setup_code?: string;

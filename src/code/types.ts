@@ -18,10 +18,13 @@ export const IoTestSchema = Type.Object(
   { additionalProperties: false },
 );
 
-/** Call-based test: the program's function `call` applied to `args` must return `expected` (plain JSON values). */
+/**
+ * Call-based test: the program's function `call` applied to `args` must return `expected` (plain JSON values).
+ * `call` is a function name, or `Cls.method` / `Cls().method` (a fresh instance per call).
+ */
 export const CallTestSchema = Type.Object(
   {
-    call: Type.String({ minLength: 1, pattern: '^[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)?$' }),
+    call: Type.String({ minLength: 1, pattern: '^[A-Za-z_$][A-Za-z0-9_$]*((\\(\\))?\\.[A-Za-z_$][A-Za-z0-9_$]*)?$' }),
     args: Type.Array(Type.Unknown()),
     expected: Type.Unknown(),
     name: Type.Optional(Text),
@@ -45,6 +48,8 @@ export const CodeTaskSchema = Type.Object({
   test_code: Type.Optional(Type.String({ minLength: 1 })),
   entry_point: Type.Optional(Type.String({ minLength: 1, pattern: '^[A-Za-z_$][A-Za-z0-9_$]*$' })),
   setup_code: Type.Optional(Type.String()),
+  /** call-based Python: put LiveCodeBench's standard import block before the program (default true) */
+  standard_imports: Type.Optional(Type.Boolean()),
   time_limit_ms: Type.Optional(Type.Integer({ minimum: 1, maximum: 60_000 })),
   memory_limit_mb: Type.Optional(Type.Integer({ minimum: 16, maximum: 8192 })),
   compare: Type.Optional(CompareSchema),

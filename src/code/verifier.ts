@@ -9,7 +9,7 @@ import { compileCpp, runCppIo } from './cpp.js';
 import { extractProgram } from './extract.js';
 import { grantWrite } from './grant-write.js';
 import { JsHosts, toScript, type JsTest } from './js.js';
-import { SlotPool } from './pool.js';
+import { JS_UID_OFFSET, SlotPool } from './pool.js';
 import { SelfTestGate, sandboxSelfTest } from './self-test.js';
 import { runPythonIo, runPythonUnits, type ExecLimits, type IoRun, type UnitResult } from './python.js';
 import {
@@ -33,13 +33,10 @@ export interface CodeVerifierOptions {
 
 type Plan =
   | { kind: 'io'; tests: { stdin: string; stdout: string }[] }
-  | { kind: 'call'; tests: CallTest[] }
+  | { kind: 'call'; tests: CallTest[]; standardImports: boolean }
   | { kind: 'test_code'; test_code: string; entry_point?: string; setup_code?: string };
 
 class InvalidTask extends Error {}
-
-/** isolate hosts run as pool uid + this offset */
-export const JS_UID_OFFSET = 500;
 
 /** What to run, or a field error for a task the schema accepted but that cannot be run. */
 export function planOf(task: CodeTask, cfg: CodeConfig): Plan {
@@ -53,7 +50,7 @@ export function planOf(task: CodeTask, cfg: CodeConfig): Plan {
   if (!tests.length) throw new InvalidTask('tests: no tests and no test_code');
   if ('call' in tests[0]!) {
     if (task.language === 'cpp') throw new InvalidTask('tests: C++ tasks take stdin/stdout tests only');
-    return { kind: 'call', tests: tests as CallTest[] };
+    return { kind: 'call', tests: tests as CallTest[], standardImports: task.standard_imports ?? true };
   }
   return {
     kind: 'io',
@@ -148,7 +145,7 @@ export class CodeVerifier implements Verifier<CodeTask> {
     }
     const job =
       plan.kind === 'call'
-        ? { program: run.code, calls: plan.tests.map((t) => ({ call: t.call, args: t.args })), early_stop: run.cfg.early_stop }
+        ? { program: run.code, calls: plan.tests.map((t) => ({ call: t.call, args: t.args })), standard_imports: plan.standardImports, early_stop: run.cfg.early_stop }
         : { program: run.code, test_code: plan.test_code, entry_point: plan.entry_point, setup_code: plan.setup_code, early_stop: run.cfg.early_stop };
     const out = await this.pool.with((slot) => runPythonUnits(job, run.limits, this.pool.uid(slot), run.signal), run.signal);
     if (out.invalidTests) return { invalid: out.invalidTests };
@@ -178,13 +175,27 @@ export class CodeVerifier implements Verifier<CodeTask> {
 
   private async runJs(run: Run, language: 'javascript' | 'typescript'): Promise<RunResult> {
     const { plan } = run;
+    const jobId = randomUUID();
+    const jsLimits = { ...run.limits };
+    // assertion tests are the task's: one that does not compile makes the task invalid, whatever the program is
+    let testSrc = '';
+    if (plan.kind === 'test_code') {
+      const src = plan.setup_code ? `${plan.setup_code}\n${plan.test_code}` : plan.test_code;
+      // through esbuild like the program: TypeScript, and `import assert from "node:assert"`, become plain script
+      const t = await toScript(src, language);
+      if ('error' in t) return { invalid: t.error };
+      testSrc = t.code;
+    }
+    const entry = plan.kind === 'test_code' && plan.entry_point ? { entry: plan.entry_point } : {};
     const script = await toScript(run.code, language);
     const n = plan.kind === 'test_code' ? 1 : plan.tests.length;
     if ('error' in script) {
+      if (plan.kind === 'test_code') {
+        const o = await this.pool.with((slot) => this.js.run(slot, jobId, '', { kind: 'parse', src: testSrc, ...entry }, jsLimits, run.signal), run.signal);
+        if (o.verdict === ('bad_tests' as string)) return { invalid: o.message ?? 'test_code does not compile' };
+      }
       return { results: Array.from({ length: n }, () => ({ verdict: 'compile_error' as const, message: script.error })), compile: { ok: false, message: script.error } };
     }
-    const jobId = randomUUID();
-    const jsLimits = { ...run.limits };
     const once = (slot: number, test: JsTest) => this.js.run(slot, jobId, script.code, test, jsLimits, run.signal);
     if (plan.kind === 'io') {
       return {
@@ -210,8 +221,8 @@ export class CodeVerifier implements Verifier<CodeTask> {
         }),
       };
     }
-    const o = await this.pool.with((slot) => once(slot, { kind: 'test', src: plan.setup_code ? `${plan.setup_code}\n${plan.test_code}` : plan.test_code, ...(plan.entry_point ? { entry: plan.entry_point } : {}) }), run.signal);
-    if (o.verdict === 'bad_tests' as string) return { invalid: o.message ?? 'test_code does not compile' };
+    const o = await this.pool.with((slot) => once(slot, { kind: 'test', src: testSrc, ...entry }), run.signal);
+    if (o.verdict === ('bad_tests' as string)) return { invalid: o.message ?? 'test_code does not compile' };
     return { results: [{ verdict: o.verdict ?? 'runtime_error', time_ms: o.timeMs, ...(o.message ? { message: o.message } : {}) }] };
   }
 

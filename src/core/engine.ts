@@ -7,6 +7,7 @@ import { scoreBatch, type BatchOptions } from './batch.js';
 import { createRegistry, type RegistryOptions } from '../verifiers/index.js';
 import { ScoreSession, type SessionOptions } from './session.js';
 import type { VerifierRegistry } from '../verifiers/registry.js';
+import type { Verifier } from '../verifiers/types.js';
 
 export class ConfigError extends Error {
   constructor(readonly fields: FieldError[]) {
@@ -47,6 +48,11 @@ export class RewardEngine {
   /** A streaming session over this engine (see ScoreSession); throws SessionError for a config it cannot stream. */
   session(config: Config, opts: SessionOptions): ScoreSession {
     return new ScoreSession(this.registry, config, opts);
+  }
+
+  /** The verifier of a task type (its answer key, for evaluation), or undefined. */
+  verifier(type: string): Verifier | undefined {
+    return this.registry.get(type);
   }
 
   /** The task types this engine verifies. */

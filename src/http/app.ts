@@ -15,6 +15,7 @@ import { openrlhfAdapter } from './adapters/openrlhf.js';
 import { slimeAdapter } from './adapters/slime.js';
 import { floatJson, scoreResponseJson, sendJsonText } from './float-json.js';
 import { admitted, badRequest, clientGone } from './replies.js';
+import { evalRoute } from './eval-route.js';
 
 export type AppDeps = ServiceDeps | { service: ServiceContext };
 
@@ -142,6 +143,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return sendJsonText(reply, `{"advantages":${floatJson(res.advantages)},"groups":${JSON.stringify(res.groups)}}`);
     },
   );
+
+  await app.register(evalRoute);
 
   // Trainer protocols (docs/integrations.md): thin plugins over the same engine and admission bound.
   await app.register(openrlhfAdapter);

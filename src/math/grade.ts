@@ -43,7 +43,7 @@ export function parseGold(gold: string | number, guard: TextGuard): { node: Node
 }
 
 /** Parse, and when that fails, read prose-like answers ("4:30 p.m.", "\text{Monday}") as text. */
-function parseLenient(normalised: string, prose = true): Node {
+export function parseLenient(normalised: string, prose = true): Node {
   try {
     return parseNormalised(normalised);
   } catch (err) {

@@ -4,7 +4,7 @@
 // growing the process).
 import { Worker } from 'node:worker_threads';
 import type { GradeResult } from './grade.js';
-import type { WorkerRequest } from './worker.js';
+import type { WorkerJob } from './worker.js';
 
 export interface PoolOptions {
   size: number;
@@ -12,17 +12,17 @@ export interface PoolOptions {
   heapMb: number;
 }
 
-export type PoolOutcome =
-  | { kind: 'done'; result: GradeResult }
+export type PoolOutcome<R = GradeResult> =
+  | { kind: 'done'; result: R }
   | { kind: 'timeout'; ms: number }
   | { kind: 'crashed'; error: string }
   | { kind: 'aborted' };
 
 interface Job {
-  req: Omit<WorkerRequest, 'id'>;
+  req: WorkerJob;
   timeoutMs: number;
   signal: AbortSignal | undefined;
-  resolve: (o: PoolOutcome) => void;
+  resolve: (o: PoolOutcome<unknown>) => void;
   settled: boolean;
 }
 
@@ -74,7 +74,7 @@ export class WorkerPool {
     const slot: Slot = { worker, ready: false, job: null, id: 0, timer: null, started: 0 };
     this.slots.add(slot);
     this.updateRefs();
-    worker.on('message', (m: { ready?: boolean; id?: number; result?: GradeResult }) => {
+    worker.on('message', (m: { ready?: boolean; id?: number; result?: unknown }) => {
       if (m.ready) {
         slot.ready = true;
         this.bootFailures = 0;
@@ -124,7 +124,7 @@ export class WorkerPool {
     slot.job = null;
   }
 
-  private settle(job: Job, o: PoolOutcome): void {
+  private settle(job: Job, o: PoolOutcome<unknown>): void {
     if (job.settled) return;
     job.settled = true;
     if (job.signal) this.bySignal.get(job.signal)?.delete(job);
@@ -162,12 +162,13 @@ export class WorkerPool {
     }
   }
 
-  run(req: Omit<WorkerRequest, 'id'>, timeoutMs: number, signal?: AbortSignal): Promise<PoolOutcome> {
+  /** `R` is what the worker answers for this request's `op` (a GradeResult for a grading request). */
+  run<R = GradeResult>(req: WorkerJob, timeoutMs: number, signal?: AbortSignal): Promise<PoolOutcome<R>> {
     if (this.closed) return Promise.resolve({ kind: 'crashed', error: 'math worker pool is closed' });
     if (this.broken) return Promise.resolve({ kind: 'crashed', error: this.broken });
     if (signal?.aborted) return Promise.resolve({ kind: 'aborted' });
     return new Promise((resolve) => {
-      const job: Job = { req, timeoutMs, signal, resolve, settled: false };
+      const job: Job = { req, timeoutMs, signal, resolve: resolve as (o: PoolOutcome<unknown>) => void, settled: false };
       if (signal) {
         let jobs = this.bySignal.get(signal);
         if (!jobs) {

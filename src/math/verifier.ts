@@ -6,6 +6,7 @@ import type { Verifier } from '../verifiers/types.js';
 import { fastPath } from './fast-path.js';
 import type { GradeOptions } from './grade.js';
 import { WorkerPool } from './pool.js';
+import { mathVoting } from './voting.js';
 
 export const MathTaskSchema = Type.Object({
   type: Type.Literal('math'),
@@ -84,6 +85,10 @@ export function createMathVerifier(options: MathVerifierOptions = {}): Verifier<
           return { accuracy: null, status: 'internal_error', error: out.error, details: { rule: 'worker_crashed', path: 'worker', ms } };
       }
     },
+    ...mathVoting(getPool, (config) => {
+      const cfg = config['math'] as MathConfig;
+      return { opts: gradeOptions(cfg), timeoutMs: cfg.timeout_ms, fastPath: cfg.fast_path };
+    }),
     ready: () => pool === null || pool.ready(),
     async close() {
       await pool?.close();

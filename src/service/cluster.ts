@@ -4,6 +4,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { once } from 'node:events';
 import { AggregatorRegistry, type Registry } from 'prom-client';
+import { sandboxUidBase, UID_SPAN } from '../code/pool.js';
 
 interface MetricsAsk {
   r1: 'metrics';
@@ -21,12 +22,20 @@ const isAsk = (m: unknown): m is MetricsAsk => typeof m === 'object' && m !== nu
 /**
  * In the primary: fork `n` workers, replace any that dies while serving, forward SIGTERM/SIGINT and
  * exit once every worker has drained. Resolves never in the primary; returns false in a worker.
+ * Worker i runs its sandboxes as uids from base + i · UID_SPAN (its replacement inherits the range), so
+ * one worker's programs never share a uid, hence RLIMIT_NPROC, with another's.
  */
 export async function primary(n: number, log: (msg: string) => void): Promise<void> {
   const aggregator = new AggregatorRegistry();
   let stopping = false;
-  const fork = (): Worker => cluster.fork();
-  for (let i = 0; i < n; i++) fork();
+  const base = sandboxUidBase();
+  const index = new Map<number, number>(); // worker.id -> its uid range
+  const fork = (i: number): Worker => {
+    const w = cluster.fork({ R1_SANDBOX_UID_BASE: String(base + i * UID_SPAN) });
+    index.set(w.id, i);
+    return w;
+  };
+  for (let i = 0; i < n; i++) fork(i);
   const listening = new Set<number>();
   cluster.on('listening', (worker) => listening.add(worker.id));
   cluster.on('message', (worker, msg: unknown) => {
@@ -37,9 +46,11 @@ export async function primary(n: number, log: (msg: string) => void): Promise<vo
     );
   });
   cluster.on('exit', (worker, code, signal) => {
+    const i = index.get(worker.id) ?? 0;
+    index.delete(worker.id);
     if (stopping) return;
     log(`worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
-    fork();
+    fork(i);
   });
   for (const sig of ['SIGTERM', 'SIGINT'] as const) {
     process.once(sig, () => {

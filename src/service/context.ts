@@ -4,7 +4,7 @@ import pino, { type Logger } from 'pino';
 import type { RewardEngine } from '../core/engine.js';
 import { Admission } from './admission.js';
 import { Metrics } from './metrics.js';
-import { DEFAULT_SERVER_OPTIONS, type ServerOptions } from './options.js';
+import { DEFAULT_SERVER_OPTIONS, inflightShare, type ServerOptions } from './options.js';
 
 export interface ServiceContext {
   engine: RewardEngine;
@@ -26,11 +26,15 @@ export interface ServiceDeps {
 
 export function createServiceContext(deps: ServiceDeps): ServiceContext {
   const options: ServerOptions = { ...DEFAULT_SERVER_OPTIONS, ...deps.options };
+  const metrics = deps.metrics ?? new Metrics();
+  // one worker's share of --max-inflight: the bound holds for the whole cluster
+  const admission = new Admission(inflightShare(options));
+  metrics.inflightCapacity.set(admission.capacity);
   return {
     engine: deps.engine,
     options,
-    metrics: deps.metrics ?? new Metrics(),
-    admission: new Admission(options.maxInflight),
+    metrics,
+    admission,
     log: pino(options.logLevel === false ? { enabled: false } : { level: options.logLevel }),
     accepting: deps.accepting ?? (() => true),
   };

@@ -43,6 +43,11 @@ export class Metrics {
     registers: [this.registry],
   });
   readonly inflightRollouts = new Gauge({ name: 'r1_reward_inflight_rollouts', help: 'Rollouts being scored now', registers: [this.registry] });
+  readonly inflightCapacity = new Gauge({
+    name: 'r1_reward_inflight_capacity',
+    help: "Rollouts this process admits in flight: its share of --max-inflight (summed over a cluster's workers: the whole bound)",
+    registers: [this.registry],
+  });
   readonly inflightRequests = new Gauge({ name: 'r1_reward_inflight_requests', help: 'Scoring requests in progress', registers: [this.registry] });
   readonly rejected = new Counter({
     name: 'r1_reward_rejected_total',

@@ -7,8 +7,11 @@ export interface ServerOptions {
   bodyLimit: number;
   /** most rollouts one request may carry (400 past it) */
   maxRollouts: number;
-  /** most rollouts in flight across requests before new ones get 503 + Retry-After */
+  /** most rollouts in flight across requests before new ones get 503 + Retry-After, for the whole service:
+   * with `workers` > 1 each worker admits ⌊maxInflight / workers⌋ */
   maxInflight: number;
+  /** server processes (node:cluster workers) sharing maxInflight; set by `serve --workers` */
+  workers: number;
   /** seconds suggested in Retry-After */
   retryAfterS: number;
   /** pino level, or false for no logs */
@@ -26,11 +29,17 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   bodyLimit: 64 * 1024 * 1024,
   maxRollouts: 8192,
   maxInflight: 32768,
+  workers: 1,
   retryAfterS: 1,
   logLevel: 'info',
   shutdownTimeoutMs: 30_000,
   labelTaskType: 'math',
 };
+
+/** Rollouts one process admits: its share of the service's bound (at least 1). */
+export function inflightShare(o: Pick<ServerOptions, 'maxInflight' | 'workers'>): number {
+  return Math.max(1, Math.floor(o.maxInflight / Math.max(1, o.workers)));
+}
 
 /** Environment overrides (R1_REWARD_PORT, R1_REWARD_HOST, …), documented in the README. */
 export function serverOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<ServerOptions> {

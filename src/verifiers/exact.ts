@@ -52,6 +52,12 @@ export const exactVerifier: Verifier<ExactTask> = {
   description: 'normalised string match (multiple choice, short answers)',
   taskSchema: ExactTaskSchema,
   configSchema: ExactConfigSchema,
+  // Exact's equivalence is equality of normalised strings: the key is all there is (no mergeKeys).
+  answerKey({ answer, config }) {
+    const cs = (config['exact'] as Static<typeof ExactConfigSchema>).case_sensitive;
+    const key = normaliseShort(extractShortAnswer(answer).text, cs);
+    return key ? { key, text: key } : null;
+  },
   verify({ task, answer, config }) {
     const section = config['exact'] as Static<typeof ExactConfigSchema>;
     const cs = task.case_sensitive ?? section.case_sensitive;

@@ -21,6 +21,21 @@ export interface VerifyOutcome {
   details: Record<string, unknown>;
 }
 
+/** A prediction's answer in canonical form, for majority voting (the parse half of Math-Verify's parse/verify split). */
+export interface AnswerKey {
+  /** canonical form: equal keys vote together without further checks */
+  key: string;
+  /** the extracted answer as written (what pairwise equivalence re-reads) */
+  text: string;
+}
+
+/** What answerKey sees: no gold, only the answer part and the config. */
+export interface AnswerKeyInput {
+  answer: string;
+  config: Readonly<Record<string, unknown>>;
+  signal: AbortSignal;
+}
+
 /**
  * A task type. Adding one is one module that exports a Verifier and one `register` call.
  * `taskSchema` is checked before `verify` runs, so verify may trust the task's shape.
@@ -32,6 +47,13 @@ export interface Verifier<T extends Task = Task> {
   readonly taskSchema: TSchema;
   readonly configSchema?: TObject;
   verify(input: VerifyInput<T>): Promise<VerifyOutcome> | VerifyOutcome;
+  /** The prediction's answer key without a gold; null when there is no extractable answer. Throws on timeout. */
+  answerKey?(input: AnswerKeyInput): Promise<AnswerKey | null> | AnswerKey | null;
+  /**
+   * Pairwise equivalence over distinct keys (canonical forms already merged): for each key, the index of an
+   * earlier key it is equivalent to, or its own index. Bounded cost; keys it could not compare stay apart.
+   */
+  mergeKeys?(keys: readonly AnswerKey[], input: Omit<AnswerKeyInput, 'answer'>): Promise<number[]> | number[];
   /** release workers, sandboxes, pools */
   close?(): Promise<void>;
   /** false while warming up or unable to serve (drives /readyz) */

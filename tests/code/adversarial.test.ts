@@ -175,6 +175,32 @@ describe('JavaScript in isolated-vm', () => {
     const code = 'Array.prototype.map = function () { return [3]; }; JSON.stringify = () => "3";\nfunction add(a, b) { return { toJSON() { return 3; }, valueOf() { return 3; } }; }';
     await expectContained(js(code), { language: 'javascript', tests: [{ call: 'add', args: [1, 2], expected: 3 }], time_limit_ms: 1000 }, ['wrong_answer']);
   });
+  // Built-ins the comparison (or the test code itself) relies on, replaced by the program: the tests run in a
+  // checker isolate the program never touches, so each wrong program below must get 0.
+  const checkOf = (body: string, entry: string) => ({ language: 'javascript', test_code: `const assert = require("assert");\nfunction check(candidate) {\n${body}\n}`, entry_point: entry, time_limit_ms: 2000 });
+  const sortCheck = checkOf('assert.deepStrictEqual(candidate([3, 1, 2]), [1, 2, 3]);', 'sortList');
+  const uniqCheck = checkOf('assert.deepStrictEqual(candidate([1, 1, 2]), new Set([1, 2]));', 'uniq');
+  const builtinTricks: [string, string, Record<string, unknown>][] = [
+    ['Symbol.hasInstance on Set', 'Object.defineProperty(Set, Symbol.hasInstance, { value: () => false });\nfunction uniq(xs) { return new Set([42]); }', uniqCheck],
+    ['Array.prototype.every and some', 'Array.prototype.every = function () { return true; };\nArray.prototype.some = function () { return true; };\nfunction uniq(xs) { return new Set([7, 8]); }', uniqCheck],
+    ['%SetIteratorPrototype%.next', 'const SIP = Object.getPrototypeOf(new Set().values());\nfunction uniq(xs) { const s = new Set([9, 9.5]); let i = 0; SIP.next = function () { return i < 2 ? { value: [1, 2][i++], done: false } : { value: undefined, done: true }; }; return s; }', uniqCheck],
+    ['%ArrayIteratorPrototype%.next', 'const AIP = Object.getPrototypeOf([][Symbol.iterator]());\nfunction sortList(xs) { const s = [...xs].sort((a, b) => a - b); let i = 0; AIP.next = function () { return i < s.length ? { value: s[i++], done: false } : { value: undefined, done: true }; }; return xs; }', checkOf('let i = 0; const want = [1, 2, 3];\nfor (const x of candidate([3, 1, 2])) assert.strictEqual(x, want[i++]);\nassert.strictEqual(i, 3);', 'sortList')],
+    ['Array.prototype.every used by the test', 'Array.prototype.every = function () { return true; };\nfunction sortList(xs) { return xs; }', checkOf('const r = candidate([3, 1, 2]);\nassert.ok(r.length === 3 && r.every((x, k) => k === 0 || r[k - 1] <= x));', 'sortList')],
+    ['Array.prototype.sort used by the test', 'Array.prototype.sort = function () { return this; };\nfunction sortList(xs) { return xs; }', checkOf('const xs = [3, 1, 2];\nassert.deepStrictEqual(candidate([...xs]), [...xs].sort((a, b) => a - b));', 'sortList')],
+    ['Math.abs used by the test', 'Math.abs = () => 0;\nfunction root(x) { return 7; }', checkOf('assert.ok(Math.abs(candidate(2) - 1.41421) < 1e-3);', 'root')],
+    ['JSON.stringify used by the test', 'JSON.stringify = () => "same";\nfunction sortList(xs) { return xs; }', checkOf('assert.strictEqual(JSON.stringify(candidate([3, 1, 2])), JSON.stringify([1, 2, 3]));', 'sortList')],
+    ['a global assert of its own', 'globalThis.assert = () => {};\nfunction sortList(xs) { return xs; }', { ...sortCheck, test_code: 'function check(candidate) { assert(candidate([3, 1, 2])[0] === 1); }' }],
+    ['a Proxy that answers what is asked', 'function sortList(xs) { return new Proxy([], { get: (t, k) => (k === "length" ? 3 : [1, 2, 3][k]), ownKeys: () => ["0", "1", "2", "length"], getOwnPropertyDescriptor: (t, k) => (k === "length" ? { value: 3, writable: true } : { value: [1, 2, 3][k], enumerable: true, configurable: true }) }); }', sortCheck],
+  ];
+  for (const [name, code, task] of builtinTricks) {
+    it(`fake pass on assertion tests: ${name}`, async () => {
+      await expectContained(js(code), task, ['wrong_answer', 'runtime_error']);
+    });
+  }
+  it('fake pass on a call test: a poisoned %ArrayIteratorPrototype%.next', async () => {
+    const code = 'const AIP = Object.getPrototypeOf([][Symbol.iterator]());\nfunction sortList(xs) { const s = [1, 2, 3]; let i = 0; AIP.next = function () { return i < 3 ? { value: s[i++], done: false } : { value: undefined, done: true }; }; return xs; }';
+    await expectContained(js(code), { language: 'javascript', tests: [{ call: 'sortList', args: [[3, 1, 2]], expected: [1, 2, 3] }], time_limit_ms: 1000 }, ['wrong_answer']);
+  });
   it('the service still scores normally after the hostile runs', async () => {
     const r = await scoreOne(engine, js('function add(a, b) { return a + b; }'), { language: 'javascript', tests: [{ call: 'add', args: [1, 2], expected: 3 }] });
     expect(r.rewards.accuracy).toBe(1);

@@ -123,6 +123,9 @@ describe('JavaScript and TypeScript', () => {
       ],
     });
     expect(verdictsOf(r)).toEqual(['passed', 'passed', 'wrong_answer']);
+    const cls = 'class Solution { twoSum(xs: number[], t: number): number[] { for (let i = 0; i < xs.length; i++) for (let j = i + 1; j < xs.length; j++) if (xs[i]! + xs[j]! === t) return [i, j]; return []; } }';
+    const forms = await scoreOne(engine, fence('ts', cls), { language: 'typescript', tests: ['Solution.twoSum', 'Solution().twoSum'].map((call) => ({ call, args: [[2, 7, 11, 15], 9], expected: [0, 1] })) });
+    expect(verdictsOf(forms)).toEqual(['passed', 'passed']);
     const bad = await scoreOne(engine, fence('ts', 'function (a: number {'), { language: 'typescript', tests: [{ call: 'f', args: [], expected: 1 }] });
     expect(verdictsOf(bad)).toEqual(['compile_error']);
   });
@@ -141,6 +144,103 @@ describe('JavaScript and TypeScript', () => {
     expect(good.rewards.accuracy).toBe(1);
     const bad = await scoreOne(engine, fence('js', 'function sorted(x) { return x; }'), { language: 'javascript', test_code: test, entry_point: 'sorted' });
     expect(verdictsOf(bad)).toEqual(['wrong_answer']);
+  });
+});
+
+describe('LeetCode / LiveCodeBench call-based Python', () => {
+  // a correct solution that relies on the standard import block (nothing imported)
+  const leet = [
+    'class Solution:',
+    '    def twoSum(self, nums: List[int], target: int) -> List[int]:',
+    '        seen: Dict[int, int] = defaultdict(int)',
+    '        for i, x in enumerate(nums):',
+    '            if target - x in seen: return [seen[target - x], i]',
+    '            seen[x] = i',
+    '        return []',
+    '    def kth(self, xs: List[int], k: int) -> Optional[int]:',
+    '        h = list(xs); heapify(h)',
+    '        q = deque(nlargest(k, h))',
+    '        return q[-1] if q else None',
+    '    def misc(self, a: int, b: int) -> List[int]:',
+    '        @lru_cache(None)',
+    '        def fib(n): return n if n < 2 else fib(n - 1) + fib(n - 2)',
+    '        return [gcd(a, b), bisect_left([1, 3, 5], b), fib(30), int(inf > a), floor(sqrt(b)), len(ascii_lowercase)]',
+  ].join('\n');
+  const tests = (call: string) => [
+    { call: `${call}twoSum`, args: [[2, 7, 11, 15], 9], expected: [0, 1] },
+    { call: `${call}kth`, args: [[3, 2, 1, 5, 6, 4], 2], expected: 5 },
+    { call: `${call}misc`, args: [12, 18], expected: [6, 3, 832040, 1, 4, 26] },
+  ];
+  it('the standard import block is there by default; every form of naming the method works', async () => {
+    for (const call of ['Solution.', 'Solution().', '']) {
+      const r = await scoreOne(engine, py(leet), { language: 'python', tests: tests(call) });
+      expect(verdictsOf(r), call).toEqual(['passed', 'passed', 'passed']);
+    }
+    const fn = await scoreOne(engine, py('def add(a: int, b: int) -> int:\n    return reduce(add_op, [a, b])\nadd_op = lambda x, y: x + y'), { language: 'python', tests: [{ call: 'add', args: [1, 2], expected: 3 }] });
+    expect(fn.rewards.accuracy).toBe(1);
+  });
+  it('a wrong LeetCode solution still fails; standard_imports: false turns the block off', async () => {
+    const wrong = await scoreOne(engine, py(leet.replace('[seen[target - x], i]', '[i, seen[target - x]]')), { language: 'python', tests: tests('Solution.') });
+    expect(verdictsOf(wrong)).toEqual(['wrong_answer', 'passed', 'passed']);
+    const off = await scoreOne(engine, py(leet), { language: 'python', tests: tests('Solution.'), standard_imports: false });
+    expect(verdictsOf(off)[0]).toBe('runtime_error');
+    expect(JSON.stringify(off.details['accuracy'])).toMatch(/NameError/);
+    // assertion tests are not call-based: nothing is added to their programs
+    const check = await scoreOne(engine, py('def f(x):\n    return defaultdict(int)[x]'), { language: 'python', test_code: 'assert f(1) == 0' });
+    expect(verdictsOf(check)).toEqual(['runtime_error']);
+  });
+  it('the program still gets the builtins, not names the block shadows, and its own names win', async () => {
+    const r = await scoreOne(engine, py('def pow(a, b):\n    return a - b\ndef f(x):\n    return [pow(x, 2), type(compile("1", "s", "eval")).__name__, max([1, 2])]'), {
+      language: 'python',
+      tests: [{ call: 'pow', args: [5, 2], expected: 3 }, { call: 'f', args: [3], expected: [1, 'code', 2] }],
+    });
+    expect(verdictsOf(r)).toEqual(['passed', 'passed']);
+  });
+});
+
+describe('JavaScript assertion tests in the checker isolate', () => {
+  const T = (test_code: string, extra: Record<string, unknown> = {}) => ({ language: 'javascript', test_code, time_limit_ms: 2000, ...extra });
+  const run = async (code: string, task: Record<string, unknown>, lang = 'js') => scoreOne(engine, fence(lang, code), task);
+  it("the program's classes, objects, thrown errors and in-place changes reach the tests", async () => {
+    const stack = 'class Stack { constructor() { this.items = []; } push(x) { this.items.push(x); return this; } pop() { if (!this.items.length) throw new RangeError("empty"); return this.items.pop(); } get size() { return this.items.length; } }';
+    const t = T('const assert = require("assert");\nconst s = new Stack();\ns.push(1).push(2);\nassert.strictEqual(s.pop(), 2);\nassert.strictEqual(s.size, 1);\nassert.deepStrictEqual(s.items, [1]);\ns.pop();\nassert.throws(() => s.pop());\nassert.ok(s === s && typeof Stack === "function");');
+    expect((await run(stack, t)).rewards.accuracy).toBe(1);
+    const broken = await run(stack.replace('return this.items.pop()', 'return this.items[0]'), t);
+    expect(verdictsOf(broken)).toEqual(['wrong_answer']);
+    const inPlace = T('const a = [3, 1, 2];\nsortInPlace(a);\nassert.deepStrictEqual(a, [1, 2, 3]);\nconst o = { n: 1 };\nbump(o);\nassert.deepStrictEqual(o, { n: 2 });');
+    expect((await run('function sortInPlace(a) { a.sort((x, y) => x - y); }\nfunction bump(o) { o.n += 1; }', inPlace)).rewards.accuracy).toBe(1);
+    expect(verdictsOf(await run('function sortInPlace(a) {}\nfunction bump(o) { o.n += 1; }', inPlace))).toEqual(['wrong_answer']);
+    const point = T('assert.deepEqual(mk(1, 2), { x: 1, y: 2 });\nassert.deepStrictEqual(Object.keys(mk(1, 2)), ["x", "y"]);\nassert.deepStrictEqual(pair(), [new Map([["a", new Set([1])]]), new Date(5)]);');
+    expect((await run('class P { constructor(x, y) { this.x = x; this.y = y; } }\nconst mk = (x, y) => new P(x, y);\nconst pair = () => [new Map([["a", new Set([1])]]), new Date(5)];', point)).rewards.accuracy).toBe(1);
+  });
+  it('async programs and async tests: a rejected or failed promise is not a pass', async () => {
+    const t = T('const assert = require("node:assert");\nasync function check(candidate) { assert.strictEqual(await candidate(2), 4); }', { entry_point: 'twice' });
+    expect((await run('async function twice(x) { await null; return 2 * x; }', t)).rewards.accuracy).toBe(1);
+    expect(verdictsOf(await run('async function twice(x) { return x; }', t))).toEqual(['wrong_answer']);
+    expect(verdictsOf(await run('async function twice(x) { throw new Error("no"); }', t))).toEqual(['runtime_error']);
+  });
+  it("a program's failure inside a call is its verdict, even when the tests catch it", async () => {
+    const t = T('try { f(); } catch {}\nassert.ok(true);');
+    expect(verdictsOf(await run('function f() { for (;;) {} }', t))).toEqual(['timeout']);
+    expect(verdictsOf(await run('function f() { const a = []; for (;;) a.push(new Array(1e6).fill(1.5)); }', { ...t, memory_limit_mb: 64 }))).toEqual(['memory_limit']);
+    expect(verdictsOf(await run('function f() { try { process.exit(0); } catch {} }', t))).toEqual(['runtime_error']);
+  });
+  it('test code is transpiled like the program (TypeScript, module imports)', async () => {
+    const t = { language: 'typescript', test_code: 'import assert from "node:assert";\nconst xs: number[] = [1, 2];\nassert.strictEqual(add(xs[0]!, xs[1]!), 3);' };
+    expect((await run('export function add(a: number, b: number): number { return a + b; }', t, 'ts')).rewards.accuracy).toBe(1);
+    const esm = T('import { strictEqual } from "node:assert";\nimport assert from "assert";\nstrictEqual(add(1, 2), 3);\nassert.deepStrictEqual([add(2, 2)], [4]);');
+    expect((await run('function add(a, b) { return a + b; }', esm)).rewards.accuracy).toBe(1);
+    expect(verdictsOf(await run('function add(a, b) { return a - b; }', esm))).toEqual(['wrong_answer']);
+  });
+  it('test code that does not compile is invalid_task, whatever the program does first', async () => {
+    const bad = T('function check(candidate) { assert.equal(candidate(1), 1) ', { entry_point: 'f' });
+    for (const code of ['throw new Error("first");\nfunction f(x) { return x; }', 'process.exit(0);', 'function f(x) { return x; }', 'function f(x { return x; }', 'while (true) {}']) {
+      const r = await run(code, bad);
+      expect(r.status, code).toBe('invalid_task');
+      expect(r.error).toMatch(/^task\.test_code/);
+    }
+    const ts = await run('export const f = (x: number) => x;', { language: 'typescript', test_code: 'const x: = 1;' }, 'ts');
+    expect(ts.status).toBe('invalid_task');
   });
 });
 

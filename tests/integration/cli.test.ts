@@ -95,7 +95,7 @@ describe('progress bar', () => {
 
   it('documents every serve option in --help', async () => {
     const res = await runCli(['serve', '--help']);
-    for (const o of ['--port', '--grpc-port', '--host', '--config', '--workers', '--max-rollouts', '--max-inflight', '--body-limit', '--log-level', '--label-task-type', '--shutdown-timeout-ms']) {
+    for (const o of ['--port', '--grpc-port', '--host', '--config', '--workers', '--max-rollouts', '--max-inflight', '--body-limit', '--log-level', '--label-task-type', '--shutdown-timeout-ms', '--sandbox-uid-base']) {
       expect(res.stdout).toContain(o);
     }
   });

@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { sandboxPids } from '../code/helpers.js';
 import { describe, expect, it } from 'vitest';
 import { BIN, ROOT } from '../helpers/cli.js';
 
@@ -47,5 +49,63 @@ describe('serve --workers 2 (node:cluster)', () => {
     const [code] = (await once(proc, 'exit')) as [number];
     expect(code, stderr).toBe(0);
     expect(stderr).toContain('draining 2 workers');
+  });
+
+  it('gives each worker its own sandbox uid range and holds --max-inflight for the whole service', async () => {
+    const [port, grpcPort] = [await freePort(), await freePort()];
+    // apart from the other tests' ranges (and from other checkouts testing on this host, by their R1_SANDBOX_UID_BASE)
+    const base = (Number(process.env['R1_SANDBOX_UID_BASE']) || 61000) + 3200;
+    const args = ['serve', '--workers', '2', '--max-inflight', '4', '--sandbox-uid-base', String(base), '--host', '127.0.0.1', '--port', String(port), '--grpc-port', String(grpcPort), '--log-level', 'silent'];
+    const proc = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, R1_SANDBOX_UID_BASE: '' } });
+    let stderr = '';
+    proc.stderr.on('data', (d: Buffer) => (stderr += d));
+    const url = `http://127.0.0.1:${port}`;
+    const bothUp = async () => {
+      // each worker reports its share of the bound, and the primary sums them
+      let capacity = '';
+      for (let i = 0; i < 150 && capacity !== '4'; i++) {
+        try {
+          capacity = /^r1_reward_inflight_capacity (\d+)/m.exec(await (await fetch(`${url}/metrics`)).text())?.[1] ?? '';
+        } catch {
+          /* not listening yet */
+        }
+        if (capacity !== '4') await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(capacity).toBe('4');
+    };
+    // six requests of two slow programs: at most 4 rollouts may be in flight across both workers
+    const slow = { completion: '<think>a</think>\n```python\nimport time\ntime.sleep(1.5)\nprint(3)\n```', task: { type: 'code', language: 'python', tests: [{ stdin: '', stdout: '3' }], time_limit_ms: 5000 } };
+    const body = JSON.stringify({ rollouts: [slow, slow] });
+    const round = async () => {
+      const pending = Array.from({ length: 6 }, () => fetch(`${url}/v1/score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }));
+      // while they sleep: worker 0's programs run as base + slot, worker 1's as base + 1000 + slot
+      let [w0, w1] = [0, 0];
+      for (let i = 0; i < 20 && !(w0 && w1); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        w0 ||= sandboxPids(base, 500).length;
+        w1 ||= sandboxPids(base + 1000, 500).length;
+      }
+      const statuses = await Promise.all(pending.map((p) => p.then((r) => r.status)));
+      // connections go round-robin to the workers: each admits one request (its 2 of the 4) and refuses the rest
+      expect(statuses.filter((c) => c === 200).length).toBe(2);
+      expect(statuses.filter((c) => c === 503).length).toBe(4);
+      expect(w0).toBeGreaterThan(0);
+      expect(w1).toBeGreaterThan(0);
+    };
+    try {
+      await bothUp();
+      await round();
+      // a killed worker's replacement takes over its range
+      const workers = readdirSync('/proc').filter((d) => /^\d+$/.test(d) && readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]?.split(' ')[1] === String(proc.pid));
+      expect(workers.length).toBe(2);
+      process.kill(Number(workers[0]), 'SIGKILL');
+      for (let i = 0; i < 100 && !stderr.includes('starting another'); i++) await new Promise((r) => setTimeout(r, 100));
+      await bothUp();
+      await round();
+    } finally {
+      proc.kill('SIGTERM');
+    }
+    const [code] = (await once(proc, 'exit')) as [number];
+    expect(code, stderr).toBe(0);
   });
 });
