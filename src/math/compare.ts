@@ -11,6 +11,11 @@ export interface CompareOptions {
   percentFraction: boolean;
   /** a decimal literal must carry this many significant digits to count as a rounding of an exact value */
   decimalMinDigits: number;
+  /**
+   * which side's decimal may be a rounding of the other's exact value: 'gold' (default) only a gold decimal
+   * literal (gold 3.14 accepts \pi); 'either' also a predicted decimal for an exact gold (3.14 for \pi)
+   */
+  decimalRounding?: 'gold' | 'either';
   /** last-resort symbolic check (mathjs in the worker); null means "could not decide" */
   symbolic?: (a: Node, b: Node) => boolean | null;
   /** high-precision confirmation of a double-precision "equal" between constants (mathjs BigNumber, worker only) */
@@ -285,26 +290,36 @@ class Grader {
     const ep = exact(p);
     const dg = decimals(g);
     const dp = decimals(p);
+    // a decimal on one side only may be a rounding of the other side's value: always when the gold is the
+    // decimal (its author rounded), for a predicted decimal against an exact gold only when configured
+    const oneDecimal = (dg > -Infinity) !== (dp > -Infinity);
+    const mayRound = oneDecimal && (dg > -Infinity || this.opts.decimalRounding === 'either');
     if (eg && ep) {
       if (Q.eq(eg, ep)) return yes('exact');
-      // a decimal on one side only: accept a correct rounding of the exact value on the other
-      if ((dg > -Infinity) !== (dp > -Infinity)) {
+      if (mayRound) {
         const [d, places, x] = dg > -Infinity ? [eg, dg, ep] : [ep, dp, eg];
         if (sigDigits(Q.toNumber(d), places) >= this.opts.decimalMinDigits && Q.within(d, x, halfUlp(places))) return yes('decimal_rounding');
       }
-      return no('exact');
+      return no(oneDecimal && !mayRound ? 'decimal_not_exact' : 'exact');
     }
+    // Rational by construction but too big or small to compute (0.1^{10^{100}}, 10^{-10^{10}}): no float
+    // may decide what the exact path could not prove; a power of a non-zero base is never zero.
+    if ((eg && Q.eq(eg, Q.ZERO) && nonZero(p)) || (ep && Q.eq(ep, Q.ZERO) && nonZero(g))) return no('exact_nonzero');
+    if (rationalValued(g) && rationalValued(p)) return no('exact_too_large');
     const vars = new Set([...variables(g), ...variables(p)]);
     if (vars.size === 0) {
       const a = approx(g, {});
       const b = approx(p, {});
       if (usable(a) && usable(b)) {
-        if ((dg > -Infinity) !== (dp > -Infinity)) {
-          const [d, places, x] = dg > -Infinity ? [a, dg, b] : [b, dp, a];
-          const tol = 0.5 * 10 ** -places * (1 + 1e-9);
-          if (sigDigits(d[0], places) >= this.opts.decimalMinDigits && Math.abs(d[0] - x[0]) <= tol && Math.abs(d[1] - x[1]) <= tol) return yes('decimal_rounding');
-          if (close(a, b, 1e-12)) return yes('numeric');
-          return no('numeric');
+        if (oneDecimal) {
+          if (mayRound) {
+            const [d, places, x] = dg > -Infinity ? [a, dg, b] : [b, dp, a];
+            const tol = 0.5 * 10 ** -places * (1 + 1e-9);
+            if (sigDigits(d[0], places) >= this.opts.decimalMinDigits && Math.abs(d[0] - x[0]) <= tol && Math.abs(d[1] - x[1]) <= tol) return yes('decimal_rounding');
+          }
+          // a decimal is a rational: it equals an exact value only if 80 digits say so too (0.5 = \sin(\pi/6))
+          if (close(a, b, 1e-12) && this.opts.precise?.(g, p) !== false) return yes('numeric');
+          return no(mayRound ? 'numeric' : 'decimal_not_exact');
         }
         if (!close(a, b, 1e-10)) return no('numeric');
         // doubles agree; 80 digits must too (near-integers like e^{π√163} fool doubles)
@@ -324,6 +339,54 @@ class Grader {
     if (r === true) return yes('symbolic');
     return no(r === false ? 'symbolic' : `undecided_${why}`);
   }
+}
+
+/** Built from rationals by + − × ÷ and integer powers only: its value is rational, so `exact` alone may decide. */
+function rationalValued(n: Node): boolean {
+  switch (n.t) {
+    case 'num':
+      return true;
+    case 'neg':
+      return rationalValued(n.a);
+    case 'add':
+    case 'sub':
+    case 'mul':
+    case 'div':
+      return rationalValued(n.a) && rationalValued(n.b);
+    case 'pow': {
+      const e = exact(n.b);
+      return e !== null && e.d === 1n && rationalValued(n.a);
+    }
+    case 'fn':
+      return ['fact', 'binom', 'abs', 'floor', 'ceil'].includes(n.name) && n.args.every(rationalValued);
+    default:
+      return false;
+  }
+}
+
+/** Provably not zero, whatever its size: a non-zero rational, π, e, i, or products, quotients and powers of them. */
+function nonZero(n: Node): boolean {
+  switch (n.t) {
+    case 'num':
+      return n.v.n !== 0n;
+    case 'const':
+      return n.name !== 'inf';
+    case 'neg':
+      return nonZero(n.a);
+    case 'mul':
+    case 'div':
+      return nonZero(n.a) && nonZero(n.b);
+    case 'pow':
+      return nonZero(n.a) && !hasInf(n.b);
+    case 'fn':
+      return n.name === 'exp' || (n.name === 'fact' && n.args.length === 1 && rationalValued(n.args[0]!));
+    default:
+      return false;
+  }
+}
+
+function hasInf(n: Node): boolean {
+  return show(n).includes('inf');
 }
 
 /** A sum, difference or product of matrices (and scalars) worked out entry by entry; null if not matrix-valued. */
