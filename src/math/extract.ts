@@ -55,12 +55,33 @@ function gapJoins(gap: string, wordsAllowed: number): boolean {
   return ws.length <= wordsAllowed && ws.every((w) => /^[a-zA-Z]+$/.test(w));
 }
 
-/** The last box, joined with the boxes right before it when only separators stand between them. */
+// the name a box answers for, right before it: $x = \boxed{-2}$, \(y_1 = \boxed{…}\)
+const BOX_LABEL = /(?<=^|[\s$(,;])((?:[A-Za-z]|\\[a-zA-Z]+)(?:_\{?\w{1,4}\}?)?)\s*=\s*(?:\$|\\\(|\\\[)?\s*$/;
+
+function boxLabel(text: string, start: number): string | null {
+  return BOX_LABEL.exec(text.slice(Math.max(0, start - 24), start))?.[1] ?? null;
+}
+
+/**
+ * The last box, joined with the boxes right before it when only separators (and the name each box answers
+ * for) stand between them: `$x = \boxed{-2}$ or $x = \boxed{1}$` is the one answer "x = -2, x = 1". Boxes
+ * are not joined across other words (a retraction: `\boxed{2} is wrong, so \boxed{3}`), over 80 characters
+ * apart, or beyond 16 boxes.
+ */
 function trailingBoxes(text: string, spans: BoxedSpan[], wordsAllowed = 0): string | null {
   if (!spans.length) return null;
   let k = spans.length - 1;
-  while (k > 0 && spans.length - k < 16 && gapJoins(text.slice(spans[k - 1]!.end, spans[k]!.start), wordsAllowed)) k--;
-  return [...new Set(spans.slice(k).map((b) => b.inner.trim()))].join(', ');
+  const gap = (j: number): string => {
+    const g = text.slice(spans[j - 1]!.end, spans[j]!.start);
+    const label = boxLabel(text, spans[j]!.start);
+    return label ? g.replace(BOX_LABEL, ' ') : g;
+  };
+  while (k > 0 && spans.length - k < 16 && gapJoins(gap(k), wordsAllowed)) k--;
+  const run = spans.slice(k);
+  // labels are kept only when every box of a multi-part answer has one
+  const labels = run.length > 1 ? run.map((b) => boxLabel(text, b.start)) : [];
+  const parts = run.map((b, j) => (labels.length && labels.every(Boolean) ? `${labels[j]} = ${b.inner.trim()}` : b.inner.trim()));
+  return [...new Set(parts)].join(', ');
 }
 
 export function extractCandidates(answer: string, opts: ExtractOptions): Candidate[] {

@@ -113,3 +113,19 @@ describe('item 9: 答案： followed by a parenthesised LaTeX value', () => {
     expect(acc('答案：每份应该是 (\\frac{2}{5}) 吨。', '\\frac{3}{5}')).toBe(0);
   });
 });
+
+describe('item 6: several boxed answers joined by or / and / commas / \\quad', () => {
+  it('reads every box of a multi-part answer, with the name each answers for', () => {
+    expect(acc('Thus $x = \\boxed{-2}$ or $x = \\boxed{1}$.', '-2, 1')).toBe(1);
+    expect(acc('Thus $x = \\boxed{-2}$ or $x = \\boxed{1}$.', '-2')).toBe(0);
+    const two = '\\(y_1 = \\boxed{-2(x-1)^2+5}\\) and \\(y_2 = \\boxed{3(x+2)^2-2}\\)';
+    expect(acc(two, '$y_{1}=-2 x^{2}+4 x+3, y_{2}=3 x^{2}+12 x+10$')).toBe(1);
+    // the labels are kept: swapped answers are wrong
+    expect(acc(two, '$y_{1}=3 x^{2}+12 x+10, y_{2}=-2 x^{2}+4 x+3$')).toBe(0);
+    expect(acc('\\boxed{1} \\quad \\boxed{2}', '1, 2')).toBe(1);
+  });
+  it('does not join boxes across other words (a retraction)', () => {
+    expect(acc('\\boxed{2} is wrong, so x = \\boxed{3}', '3')).toBe(1);
+    expect(acc('\\boxed{2} is wrong, so x = \\boxed{3}', '2, 3')).toBe(0);
+  });
+});
