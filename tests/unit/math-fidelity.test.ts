@@ -129,3 +129,21 @@ describe('item 6: several boxed answers joined by or / and / commas / \\quad', (
     expect(acc('\\boxed{2} is wrong, so x = \\boxed{3}', '2, 3')).toBe(0);
   });
 });
+
+describe('item 10: solutions separated by \\quad\\text{and}\\quad in a gold', () => {
+  const gold = 'p = 5, q = 2 \\quad \\text{and} \\quad p = 7, q = 2';
+  it.each([
+    ['\\boxed{(5,2),(7,2)}', 1],
+    ['\\boxed{(7,2),(5,2)}', 1],
+    ['\\boxed{p=5,q=2;p=7,q=2}', 1],
+    ['\\boxed{(5,2),(2,7)}', 0],
+    ['\\boxed{(5,2)}', 0],
+    ['\\boxed{5, 2, 7, 2}', 0],
+  ])('%s -> %i', (pred, want) => {
+    expect(acc(pred, gold)).toBe(want);
+  });
+  it('keeps a plain list joined by "and" a list', () => {
+    expect(acc('\\boxed{2, 3, 5, 7}', '2, 3 and 5, 7')).toBe(1);
+    expect(acc('\\boxed{x=1, y=2 \\text{ or } x=3, y=4}', '(1,2), (3,4)')).toBe(1);
+  });
+});
