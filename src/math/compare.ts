@@ -185,10 +185,14 @@ class Grader {
     if (p.t === 'list' && g.t !== 'list' && g.t !== 'set' && p.items.length <= 8 && p.items.every((x) => this.top(g, x).equal)) {
       return yes('repeated');
     }
-    // the gold is an inequality, the prediction its solution set
-    if (g.t === 'rel' && (p.t === 'interval' || p.t === 'union' || (p.t === 'tuple' && p.items.length === 2))) {
+    // a one-variable inequality and the set it describes are the same answer, either way round
+    if (g.t === 'rel' && isSet(p)) {
       const asSet = relationToIntervals(g);
       if (asSet) return this.eq(asSet, p);
+    }
+    if (p.t === 'rel' && isSet(g)) {
+      const asSet = relationToIntervals(p);
+      if (asSet) return this.eq(g, asSet);
     }
     return this.eq(g, p);
   }
@@ -426,19 +430,63 @@ function orient(r: Node & { t: 'rel' }): Node & { t: 'rel' } {
 const INF: Node = { t: 'const', name: 'inf' };
 const NEG_INF: Node = { t: 'neg', a: INF };
 
-/** `1 < x \le 2` -> (1, 2]; `x > 3` -> (3, ∞). Only for one variable and no '=' / '!='. */
+/** `x` or `|x|`: the one variable an inequality may constrain; `abs` tells which. */
+function subject(n: Node): { abs: boolean } | null {
+  if (n.t === 'var') return { abs: false };
+  if (n.t === 'fn' && n.name === 'abs' && n.args.length === 1 && n.args[0]!.t === 'var') return { abs: true };
+  return null;
+}
+
+/** Sign of a constant bound (exact when rational, else its double); null when it has variables or is not real. */
+function sign(n: Node): number | null {
+  const e = exact(n);
+  if (e) return Q.cmp(e, Q.ZERO);
+  if (variables(n).size) return null;
+  const [re, im] = approx(n, {});
+  return Number.isFinite(re) && im === 0 ? Math.sign(re) : null;
+}
+
+const iv = (lo: Node, hi: Node, lopen: boolean, hopen: boolean): Node => ({ t: 'interval', lo, hi, lopen, hopen });
+const negate = (n: Node): Node => ({ t: 'neg', a: n });
+
+/**
+ * The set a one-variable inequality describes, by exact interval arithmetic (no solver):
+ * `1 < x \le 2` -> (1, 2]; `x > 3` -> (3, ∞); `|x| < 3` -> (-3, 3); `|x| > 3` -> (-∞, -3) ∪ (3, ∞);
+ * `1 \le |z| \le \frac32` -> [-3/2, -1] ∪ [1, 3/2]. Null for anything else ('=', '!=', two variables, |x - 1|).
+ */
 function relationToIntervals(r: Node & { t: 'rel' }): Node | null {
   const o = orient(r);
   if (o.ops.some((x) => x === '=' || x === '!=' || x === '>' || x === '>=')) return null;
-  if (o.sides.length === 3 && symbolsOnly(o.sides[1]!)) {
-    return { t: 'interval', lo: o.sides[0]!, hi: o.sides[2]!, lopen: o.ops[0] === '<', hopen: o.ops[1] === '<' };
+  const open = o.ops.map((x) => x === '<');
+  if (o.sides.length === 3) {
+    const s = subject(o.sides[1]!);
+    const [lo, hi] = [o.sides[0]!, o.sides[2]!];
+    if (!s || variables(lo).size || variables(hi).size) return null;
+    if (!s.abs) return iv(lo, hi, open[0]!, open[1]!);
+    const sl = sign(lo);
+    if (sl === null || sign(hi) !== 1) return null;
+    // lo < |x| < hi with lo below zero (or 0 < |x| not asked): only the upper bound matters
+    if (sl < 0 || (sl === 0 && !open[0])) return iv(negate(hi), hi, open[1]!, open[1]!);
+    return { t: 'union', parts: [iv(negate(hi), negate(lo), open[1]!, open[0]!), iv(lo, hi, open[0]!, open[1]!)] };
   }
-  if (o.sides.length === 2) {
-    if (o.sides[0]!.t === 'var') return { t: 'interval', lo: NEG_INF, hi: o.sides[1]!, lopen: true, hopen: o.ops[0] === '<' };
-    if (o.sides[1]!.t === 'var') return { t: 'interval', lo: o.sides[0]!, hi: INF, lopen: o.ops[0] === '<', hopen: true };
+  if (o.sides.length !== 2) return null;
+  const [a, b] = [o.sides[0]!, o.sides[1]!];
+  const sa = subject(a);
+  const sb = subject(b);
+  if (sa && !variables(b).size) {
+    // x < b, |x| < b
+    if (!sa.abs) return iv(NEG_INF, b, true, open[0]!);
+    return sign(b) === 1 ? iv(negate(b), b, open[0]!, open[0]!) : null;
+  }
+  if (sb && !variables(a).size) {
+    // a < x, a < |x|
+    if (!sb.abs) return iv(a, INF, open[0]!, true);
+    return sign(a) === 1 ? { t: 'union', parts: [iv(NEG_INF, negate(a), true, open[0]!), iv(a, INF, open[0]!, true)] } : null;
   }
   return null;
 }
+
+const isSet = (n: Node): boolean => n.t === 'interval' || n.t === 'union' || (n.t === 'tuple' && n.items.length === 2);
 
 function textOf(n: Node): string | null {
   if (n.t === 'text') return n.s;

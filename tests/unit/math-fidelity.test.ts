@@ -147,3 +147,23 @@ describe('item 10: solutions separated by \\quad\\text{and}\\quad in a gold', ()
     expect(acc('\\boxed{x=1, y=2 \\text{ or } x=3, y=4}', '(1,2), (3,4)')).toBe(1);
   });
 });
+
+describe('item 11: a one-variable inequality and the set it describes are the same answer', () => {
+  it.each([
+    ['$z \\in \\left[-\\frac{3}{2}, -1\\right] \\cup \\left[1, \\frac{3}{2}\\right]$', '$1\\leq|z|\\leq \\frac{3}{2}$', 1],
+    ['$z \\in \\left[-\\frac{3}{2}, -1\\right) \\cup \\left[1, \\frac{3}{2}\\right]$', '$1\\leq|z|\\leq \\frac{3}{2}$', 0],
+    ['\\boxed{(2, \\infty)}', 'x > 2', 1],
+    ['\\boxed{x > 2}', '(2, \\infty)', 1],
+    ['\\boxed{x \\ge 2}', '(2, \\infty)', 0],
+    ['\\boxed{x < 2}', '(2, \\infty)', 0],
+    ['\\boxed{-2 \\le x \\le 7}', 'x \\in [-2,7]', 1],
+    ['\\boxed{|x| < 3}', '(-3,3)', 1],
+    ['\\boxed{|x| > 3}', '(-\\infty,-3)\\cup(3,\\infty)', 1],
+    ['\\boxed{|x| \\ge 3}', '(-\\infty,-3)\\cup(3,\\infty)', 0],
+    ['\\boxed{-1 < |x| < 3}', '(-3,3)', 1],
+    // not solved: an inequality in |x - 1| is the question, not its answer
+    ['\\boxed{|x-1| < 3}', '(-2,4)', 0],
+  ])('%s vs gold %s -> %i', (pred, gold, want) => {
+    expect(acc(pred, gold)).toBe(want);
+  });
+});
