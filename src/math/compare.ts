@@ -289,7 +289,11 @@ class Grader {
     return no('relation');
   }
 
-  private expr(g: Node, p: Node): Verdict {
+  private expr(g0: Node, p0: Node): Verdict {
+    // identical terms cancel before any evaluation or guard gives up (x^{x^{x^{x}}} - x^{x^{x^{x}}} + 1 = 1)
+    const g = cancel(g0);
+    const p = cancel(p0);
+    if ((g !== g0 || p !== p0) && show(fold(g)) === show(fold(p))) return yes('cancelled');
     const eg = exact(g);
     const ep = exact(p);
     const dg = decimals(g);
@@ -342,6 +346,59 @@ class Grader {
     const r = this.opts.symbolic?.(g, p) ?? null;
     if (r === true) return yes('symbolic');
     return no(r === false ? 'symbolic' : `undecided_${why}`);
+  }
+}
+
+/** Signed terms of a sum: a - (b - c) is +a, -b, +c. */
+function terms(n: Node, sign: 1 | -1, out: { sign: 1 | -1; n: Node }[]): void {
+  if (n.t === 'add' || n.t === 'sub') {
+    terms(n.a, sign, out);
+    terms(n.b, n.t === 'sub' ? (-sign as 1 | -1) : sign, out);
+  } else if (n.t === 'neg') terms(n.a, -sign as 1 | -1, out);
+  else out.push({ sign, n });
+}
+
+/** Removes pairs of identical terms with opposite signs from every sum in the tree; the same node when none cancel. */
+export function cancel(n: Node): Node {
+  switch (n.t) {
+    case 'add':
+    case 'sub':
+    case 'neg': {
+      const ts: { sign: 1 | -1; n: Node }[] = [];
+      terms(n, 1, ts);
+      const parts = ts.map((t) => ({ sign: t.sign, n: cancel(t.n) }));
+      const open = new Map<string, number[]>(); // term text -> indices still waiting for a partner
+      const gone = new Set<number>();
+      parts.forEach((t, i) => {
+        const key = show(t.n);
+        const waiting = open.get(`${-t.sign}${key}`);
+        if (waiting?.length) {
+          gone.add(waiting.pop()!);
+          gone.add(i);
+        } else {
+          const k = `${t.sign}${key}`;
+          open.set(k, [...(open.get(k) ?? []), i]);
+        }
+      });
+      if (!gone.size && parts.every((t, i) => t.n === ts[i]!.n)) return n;
+      const left = parts.filter((_, i) => !gone.has(i));
+      if (!left.length) return num(Q.ZERO);
+      const first: Node = left[0]!.sign === 1 ? left[0]!.n : { t: 'neg', a: left[0]!.n };
+      return left.slice(1).reduce((acc: Node, t): Node => ({ t: t.sign === 1 ? 'add' : 'sub', a: acc, b: t.n }), first);
+    }
+    case 'mul':
+    case 'div':
+    case 'pow': {
+      const a = cancel(n.a);
+      const b = cancel(n.b);
+      return a === n.a && b === n.b ? n : { t: n.t, a, b };
+    }
+    case 'fn': {
+      const args = n.args.map(cancel);
+      return args.every((x, i) => x === n.args[i]) ? n : { t: 'fn', name: n.name, args };
+    }
+    default:
+      return n;
   }
 }
 

@@ -167,3 +167,16 @@ describe('item 11: a one-variable inequality and the set it describes are the sa
     expect(acc(pred, gold)).toBe(want);
   });
 });
+
+describe('item 12: identical sub-expressions cancel before any guard gives up', () => {
+  it.each([
+    ['\\boxed{x^{x^{x^{x}}} - x^{x^{x^{x}}} + 1}', '1', 1],
+    ['\\boxed{1}', 'x^{x^{x^{x}}} - x^{x^{x^{x}}} + 1', 1],
+    ['\\boxed{10^{10^{10}} - 10^{10^{10}}}', '0', 1],
+    ['\\boxed{2(x^{x^{x^{x}}} - x^{x^{x^{x}}}) + y}', 'y', 1],
+    ['\\boxed{x^{x^{x^{x}}} - x^{x^{x^{x}}} + 2}', '1', 0],
+    ['\\boxed{x^{x^{x^{x}}} + x^{x^{x^{x}}} + 1}', '1', 0],
+  ])('%s vs gold %s -> %i', (pred, gold, want) => {
+    expect(acc(pred, gold)).toBe(want);
+  });
+});
