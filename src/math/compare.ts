@@ -487,9 +487,9 @@ function orient(r: Node & { t: 'rel' }): Node & { t: 'rel' } {
 const INF: Node = { t: 'const', name: 'inf' };
 const NEG_INF: Node = { t: 'neg', a: INF };
 
-/** `x` or `|x|`: the one variable an inequality may constrain; `abs` tells which. */
+/** `x` (or `f(x)`) or `|x|`: what a solved inequality constrains; `abs` tells which. */
 function subject(n: Node): { abs: boolean } | null {
-  if (n.t === 'var') return { abs: false };
+  if (symbolsOnly(n)) return { abs: false }; // x, f(x)
   if (n.t === 'fn' && n.name === 'abs' && n.args.length === 1 && n.args[0]!.t === 'var') return { abs: true };
   return null;
 }
@@ -528,8 +528,9 @@ function relationToIntervals(r: Node & { t: 'rel' }): Node | null {
   }
   if (o.sides.length !== 2) return null;
   const [a, b] = [o.sides[0]!, o.sides[1]!];
-  const sa = subject(a);
-  const sb = subject(b);
+  // one side must be the variable itself (xy < 3 constrains two)
+  const sa = a.t === 'var' || a.t === 'fn' ? subject(a) : null;
+  const sb = b.t === 'var' || b.t === 'fn' ? subject(b) : null;
   if (sa && !variables(b).size) {
     // x < b, |x| < b
     if (!sa.abs) return iv(NEG_INF, b, true, open[0]!);
