@@ -489,8 +489,8 @@ const NEG_INF: Node = { t: 'neg', a: INF };
 
 /** `x` (or `f(x)`) or `|x|`: what a solved inequality constrains; `abs` tells which. */
 function subject(n: Node): { abs: boolean } | null {
+  if (n.t === 'fn' && n.name === 'abs') return n.args.length === 1 && n.args[0]!.t === 'var' ? { abs: true } : null;
   if (symbolsOnly(n)) return { abs: false }; // x, f(x)
-  if (n.t === 'fn' && n.name === 'abs' && n.args.length === 1 && n.args[0]!.t === 'var') return { abs: true };
   return null;
 }
 
