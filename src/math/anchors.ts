@@ -13,7 +13,8 @@ export interface Anchor {
 const ANCHORS: [string, RegExp][] = [
   ['final_answer', /final\s+answer\s*(?:is|:|=)?\s*[:：]?/gi],
   ['answer_is', /\banswers?\s+(?:is|are|was|will\s+be|would\s+be|should\s+be|equals|=)\s*[:：]?/gi],
-  ['answer_colon', /\banswers?\s*[:：]/gi],
+  // "answer:" and its translations (réponse, respuesta, resposta, Antwort, risposta, ответ)
+  ['answer_colon', /(?<![\p{L}])(?:answers?|r[ée]ponse|respuesta|resposta|antwort|risposta|ответ)\s*[:：]/giu],
   ['gsm8k_hash', /####/g],
   ['zh', /(?:最终答案|答案)\s*(?:是|为|為|[:：])\s*[:：]?/g],
   ['a_colon', /(?:^|\n)\s*A\s*:/g],
@@ -93,8 +94,8 @@ export function afterAnchor(rest: string, strong: boolean): string[] {
     const cut = p.search(CJK_TAIL);
     if (cut > 0) out.push(p.slice(0, cut).trim());
   }
-  // "Jane started growing Sphere 3 hours ago": a sentence with one number answers with it
-  const nums = sentence.match(/-?\d[\d,]*(?:\.\d+)?(?:\/\d+)?/g);
-  if (strong && nums && nums.length === 1) out.push(nums[0]);
+  // "Jane started growing Sphere 3 hours ago", "aura encore 220 $ à payer d'ici 12 mois": the first number
+  const first = /(?<![\w.])-?\d[\d,]*(?:\.\d+)?(?:\/\d+)?/.exec(sentence)?.[0].replace(/,$/, '');
+  if (strong && first) out.push(first);
   return [...new Set(out)].filter((s) => s !== '');
 }

@@ -40,6 +40,8 @@ function lastEnv(text: string): { inner: string; end: number } | null {
 // what separates the boxes of one multi-part answer: \boxed{1}, \boxed{2} and \boxed{3}
 const BOX_GAP = /(?:[\s,;.$&]|\\[()[\]]|\\\\|\\q?quad|\\text\{\s*(?:and|or)\s*\}|\band\b|\bor\b)+/g;
 
+const DISCOURSE = /^(?:thus|but|so|hence|therefore|wait|no|not|however|actually|instead|then)$/i;
+
 /** Separators only; a gold may also name what each box counts ("\boxed{1} papers and \boxed{2} bins"). */
 function gapJoins(gap: string, wordsAllowed: number): boolean {
   if (gap.length > 80) return false;
@@ -52,7 +54,8 @@ function gapJoins(gap: string, wordsAllowed: number): boolean {
   const wordsOnly = wordsAllowed > 0 ? rest.replace(/[^\sa-zA-Z]+/g, ' ').trim() : rest;
   if (!wordsOnly) return true;
   const ws = wordsOnly.split(/\s+/);
-  return ws.length <= wordsAllowed && ws.every((w) => /^[a-zA-Z]+$/.test(w));
+  // words that move the argument on ("thus", "but", "wait") end a multi-part answer: what follows replaces it
+  return ws.length <= wordsAllowed && ws.every((w) => /^[a-zA-Z]+$/.test(w) && !DISCOURSE.test(w));
 }
 
 // the name a box answers for, right before it: $x = \boxed{-2}$, \(y_1 = \boxed{…}\)
