@@ -3,7 +3,8 @@
 // those suites (tests/fixtures/peers/*.jsonl, each row naming its source test), not their code:
 //   trainers.jsonl  TRL tests/test_rewards.py, open-r1 tests/test_rewards.py, veRL reward_score tests
 //   lighteval.jsonl lighteval tests/unit/metrics/test_extractive_match.py (extracted from its parametrize lists)
-// Prints agreement per source and every disagreement; docs/math.md explains each one.
+// Prints agreement per source and every disagreement with its reason (tests/fixtures/peers/disagreements.json,
+// also summarised in docs/math.md).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,6 +66,7 @@ export function agrees(c: PeerCase, got: number | null): boolean {
 
 async function main(): Promise<void> {
   const engine = new RewardEngine();
+  const known = JSON.parse(readFileSync(path.join(DIR, 'disagreements.json'), 'utf8')) as Record<string, string>;
   try {
     for (const file of ['trainers.jsonl', 'lighteval.jsonl']) {
       const cases = loadPeerCases(file);
@@ -75,7 +77,10 @@ async function main(): Promise<void> {
         const s = bySource.get(repo) ?? { n: 0, ok: 0, off: [] };
         s.n++;
         if (agrees(c, got)) s.ok++;
-        else s.off.push(`${c.id} (${c.kind}): gold=${JSON.stringify(c.gold ?? null)} pred=${JSON.stringify(c.pred.slice(0, 90))} expected=${c.expected} got=${got} rule=${rule}`);
+        else {
+          const why = known[c.id] ?? 'UNEXPLAINED (add it to disagreements.json with its reason, or fix it)';
+          s.off.push(`${c.id} (${c.kind}): gold=${JSON.stringify(c.gold ?? null)} pred=${JSON.stringify(c.pred.slice(0, 90))} expected=${c.expected} got=${got} rule=${rule}\n      why: ${why}`);
+        }
         bySource.set(repo, s);
       }
       console.log(`\n${file}`);
