@@ -308,6 +308,7 @@ class Grader {
         const [d, places, x] = dg > -Infinity ? [eg, dg, ep] : [ep, dp, eg];
         if (sigDigits(Q.toNumber(d), places) >= this.opts.decimalMinDigits && Q.within(d, x, halfUlp(places))) return yes('decimal_rounding');
       }
+      if (decimalRoundsTo(eg, dg, ep, dp, this.opts.decimalMinDigits)) return yes('decimal_rounding');
       return no(oneDecimal && !mayRound ? 'decimal_not_exact' : 'exact');
     }
     // Rational by construction but too big or small to compute (0.1^{10^{100}}, 10^{-10^{10}}): no float
@@ -560,6 +561,14 @@ function textEq(g: Node, p: Node): boolean {
   const a = textOf(g);
   const b = textOf(p);
   return a !== null && b !== null && canonText(a) === canonText(b);
+}
+
+/**
+ * A predicted decimal with more places than the gold decimal rounds to it (3.14159 for gold 3.14; 13.18 for
+ * gold 13.2, not 13.2 for gold 13.18), the gold carrying at least `minDigits` significant digits.
+ */
+export function decimalRoundsTo(gold: Q.Rational, goldPlaces: number, pred: Q.Rational, predPlaces: number, minDigits: number): boolean {
+  return goldPlaces > -Infinity && predPlaces > goldPlaces && sigDigits(Q.toNumber(gold), goldPlaces) >= minDigits && Q.within(gold, pred, halfUlp(goldPlaces));
 }
 
 function halfUlp(places: number): Q.Rational {

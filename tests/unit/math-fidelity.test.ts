@@ -22,6 +22,15 @@ describe('item 2: a decimal is not an exact non-decimal gold', () => {
     expect(acc('\\boxed{\\pi}', '3.14')).toBe(1);
     expect(acc('\\boxed{\\frac{5}{6}}', '0.833')).toBe(1);
   });
+  it('lets a predicted decimal round to a gold decimal that has fewer places', () => {
+    expect(run('\\boxed{3.14159}', '3.14')).toMatchObject({ accuracy: 1, details: { rule: 'decimal_rounding' } });
+    expect(acc('\\boxed{13.18}', '13.2')).toBe(1);
+    expect(acc('\\boxed{13.2}', '13.18')).toBe(0);
+    expect(acc('\\boxed{3.149}', '3.14')).toBe(0);
+    // a gold with too few significant digits may be exact (0.5 = 1/2): no rounding to it
+    expect(acc('\\boxed{0.46}', '0.5')).toBe(0);
+    expect(acc('\\boxed{42.4}', '42')).toBe(0);
+  });
   it('rounds a predicted decimal only when configured (decimal_rounding: either)', () => {
     expect(acc('\\boxed{3.14}', '\\pi', { decimalRounding: 'either' })).toBe(1);
     expect(acc('\\boxed{0.8333}', '\\frac{5}{6}', { decimalRounding: 'either' })).toBe(1);
