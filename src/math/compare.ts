@@ -420,7 +420,9 @@ function rationalValued(n: Node): boolean {
       return e !== null && e.d === 1n && rationalValued(n.a);
     }
     case 'fn':
-      return ['fact', 'binom', 'abs', 'floor', 'ceil'].includes(n.name) && n.args.every(rationalValued);
+      // n! and binomials are rational for integer arguments only ((1/2)! = √π/2)
+      if (n.name === 'fact' || n.name === 'binom') return n.args.every((a) => rationalValued(a) && exact(a)?.d === 1n);
+      return ['abs', 'floor', 'ceil'].includes(n.name) && n.args.every(rationalValued);
     default:
       return false;
   }
