@@ -49,6 +49,8 @@ export async function scoreStream(
   // length, apart from one entry per distinct group.
   const rewards = new Column((n) => new Float64Array(n));
   const groupOf = new Column((n) => new Int32Array(n));
+  // completion lengths (NaN when absent): reinforce_baseline whitens over tokens when every row has one
+  const tokens = new Column((n) => new Float64Array(n));
   const groupIds = new Map<string, number>();
   const groupNames: string[] = [];
   const acc = new StatsAccumulator();
@@ -77,6 +79,7 @@ export async function scoreStream(
     }
     rewards.push(r.reward ?? Number.NaN);
     groupOf.push(id);
+    tokens.push(typeof r.completion_tokens === 'number' ? r.completion_tokens : Number.NaN);
     acc.add(r);
     await write(spill, JSON.stringify(r) + '\n');
     opts.onProgress?.(rewards.length);
@@ -106,7 +109,7 @@ export async function scoreStream(
     spill.end();
     await once(spill, 'close');
 
-    const { advantages, groups } = computeAdvantagesIndexed(rewards.view(), groupOf.view(), groupNames, config.advantage);
+    const { advantages, groups } = computeAdvantagesIndexed(rewards.view(), groupOf.view(), groupNames, config.advantage, tokens.view());
     const rows = createInterface({ input: createReadStream(spillPath), crlfDelay: Infinity });
     let i = 0;
     for await (const line of rows) {

@@ -7,7 +7,7 @@ import { status, type ServerDuplexStream } from '@grpc/grpc-js';
 import type { Config } from '../contract/config.js';
 import type { FieldError, ScoredRollout } from '../contract/types.js';
 import { requestContext, scoreWithAbort } from '../pipeline/batch.js';
-import { groupKey } from '../pipeline/groups.js';
+import { explicitGroupKey, groupKey } from '../pipeline/groups.js';
 import { invalidRollout } from '../pipeline/score-rollout.js';
 import { resolveConfig, type GrpcContext } from './context.js';
 import { rolloutFromMsg, scoredToMsg } from './convert.js';
@@ -165,8 +165,10 @@ export class ScoreStreamSession {
     this.pump();
   }
 
-  private onGroupEnd(key: string): void {
-    if (!key) return this.fail(invalidArgument([{ path: 'group_end.group', message: 'is required' }]));
+  private onGroupEnd(name: string): void {
+    if (!name) return this.fail(invalidArgument([{ path: 'group_end.group', message: 'is required' }]));
+    // the rollouts' explicit group went through the same escaping (`#1` is keyed `group:#1`)
+    const key = explicitGroupKey(name);
     if (this.completed.has(key)) return; // already complete by its group_size: nothing to do
     const g = this.groups.get(key);
     if (!g) return this.fail(invalidArgument([{ path: 'group_end.group', message: `no rollout of group '${key}' was sent` }]));
