@@ -6,7 +6,7 @@ import { COMPONENTS, type Component, type FieldError, type Rewards, type Rollout
 import { formatReward } from '../rewards/format.js';
 import { languageReward, majorityLanguage } from '../rewards/language.js';
 import { lengthReward } from '../rewards/length.js';
-import { splitThink, templateOpensThink } from '../rewards/think.js';
+import { splitRollout } from '../rewards/think.js';
 import type { VerifyOutcome } from '../verifiers/types.js';
 import type { ScoreContext } from './context.js';
 import { groupKey } from './groups.js';
@@ -131,8 +131,7 @@ export async function scoreRollout(raw: unknown, index: number, ctx: ScoreContex
   const details: Record<string, unknown> = { group };
   const rewards = emptyRewards();
 
-  const opens = templateOpensThink(rollout.prompt, rollout.completion, cfg.format.prompt_opens_think);
-  const { thought, answer } = splitThink(rollout.completion, opens, cfg.format.unclosed_think);
+  const { thought, answer, opens } = splitRollout(rollout.prompt, rollout.completion, cfg.format);
 
   const fmt = formatReward(rollout.completion, opens, cfg.format);
   rewards.format = fmt.score;

@@ -54,3 +54,15 @@ export function splitThink(completion: string, opensInPrompt: boolean, unclosed:
   const thought = open >= 0 && open < firstClose ? completion.slice(open + OPEN.length, firstClose) : completion.slice(0, firstClose);
   return { thought, answer };
 }
+
+/** The think rules of a config's `format` section. */
+export interface ThinkSettings {
+  prompt_opens_think: 'auto' | boolean;
+  unclosed_think: UnclosedThink;
+}
+
+/** A rollout's split, as scoring makes it: one rule for the pipeline, evaluation and the SFT filter. */
+export function splitRollout(prompt: string | undefined, completion: string, s: ThinkSettings): ThinkSplit & { opens: boolean } {
+  const opens = templateOpensThink(prompt, completion, s.prompt_opens_think);
+  return { ...splitThink(completion, opens, s.unclosed_think), opens };
+}
