@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Installs everything r1-reward needs on a fresh Debian machine with Node 20: system packages
-# (bubblewrap for the sandbox, g++, python3, python3-grpcio for the gRPC client test), npm dependencies, and the compiled build.
+# Installs everything r1-reward needs on a fresh Debian machine with Node 20.19+, 22.12+ or 24 (whichever
+# `node` is first on PATH): system packages (bubblewrap for the sandbox, g++, python3, python3-grpcio for
+# the gRPC client test), npm dependencies, and the compiled build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export npm_config_nodedir=${npm_config_nodedir:-/usr}
 
 need_apt=()
 # the sandbox uses the system python (/usr/bin/python3, visible inside the read-only /usr), not a pyenv shim
@@ -21,6 +21,8 @@ fi
 if [ ! -d node_modules ] || [ package.json -nt node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
+# isolated-vm for this Node (npm ci ran it already; a different Node on the same node_modules needs its own line)
+node scripts/install-ivm.mjs
 npm run build --silent
 
 # WebGPU backend: a Vulkan software driver Dawn accepts (Mesa 25 lavapipe), unpacked into .cache/vk/.

@@ -3,8 +3,9 @@
 // stop promise chains and its memory limit is soft), so nothing here has to be trusted to stop.
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import ivm from 'isolated-vm';
+import { loadIvm } from './ivm.mjs';
 
+const ivm = loadIvm(); // this Node's isolated-vm line
 const PRELUDE = readFileSync(new URL('./prelude.js', import.meta.url), 'utf8');
 let job = null; // { id, iso, prelude, script, memoryMb }
 
