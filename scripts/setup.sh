@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 # the sandbox uses the system python (/usr/bin/python3, visible inside the read-only /usr), not a pyenv shim
-for pair in "/usr/bin/bwrap:bubblewrap" "/usr/bin/g++:g++" "/usr/bin/python3:python3"; do
+# (make: node-gyp, when isolated-vm is built from source: on Node 20)
+for pair in "/usr/bin/bwrap:bubblewrap" "/usr/bin/g++:g++" "/usr/bin/python3:python3" "/usr/bin/make:make"; do
   [ -x "${pair%%:*}" ] || need_apt+=("${pair#*:}")
 done
 # grpcio for the Python gRPC client test (Debian's build, for Debian's /usr/bin/python3)
