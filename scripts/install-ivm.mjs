@@ -8,7 +8,7 @@
 // against whatever Node runs npm, and 5.0.x cannot build on 24. Here only this Node's line is built,
 // when it has no prebuilt binary, against this Node's own headers (see nodeHeaders()).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ivmLine, ivmPackageDir, SUPPORTED_NODE } from '../sandboxes/js/ivm.mjs';
@@ -45,8 +45,19 @@ export function nodeHeaders(execPath = process.execPath, version = process.versi
   return process.env['npm_config_nodedir'] || null;
 }
 
+/** npm's bundled node-gyp: named by npm for lifecycle scripts, else found next to the npm on PATH. */
+function nodeGyp() {
+  if (process.env['npm_config_node_gyp']) return process.env['npm_config_node_gyp'];
+  for (const d of (process.env['PATH'] ?? '').split(path.delimiter)) {
+    if (!d || !existsSync(path.join(d, 'npm'))) continue;
+    const gyp = path.resolve(path.dirname(realpathSync(path.join(d, 'npm'))), '../node_modules/node-gyp/bin/node-gyp.js');
+    if (existsSync(gyp)) return gyp;
+  }
+  return null;
+}
+
 function build(dir) {
-  const gyp = process.env['npm_config_node_gyp']; // npm's bundled node-gyp, set for lifecycle scripts
+  const gyp = nodeGyp();
   const nodedir = nodeHeaders();
   const args = ['rebuild', '--release', '-j', 'max', ...(nodedir ? [`--nodedir=${nodedir}`] : [])];
   const cmd = gyp ? [process.execPath, gyp, ...args] : ['node-gyp', ...args];
@@ -54,6 +65,8 @@ function build(dir) {
   const r = spawnSync(cmd[0], cmd.slice(1), { cwd: dir, encoding: 'utf8', maxBuffer: 64 << 20 });
   if (r.error) return `${cmd[0]}: ${r.error.message}`;
   if (r.status !== 0) process.stderr.write(`${r.stdout}${r.stderr}`.split('\n').slice(-40).join('\n') + '\n');
+  // the object files (~100 MB) are not needed once the addon is linked; the .node files stay
+  else for (const f of ['obj.target', '.deps', 'nortti.a']) rmSync(path.join(dir, 'build', 'Release', f), { recursive: true, force: true });
   if (r.status !== 0) return `node-gyp exited with ${r.status}${nodedir ? '' : ` (no headers for Node ${process.versions.node} next to ${process.execPath}; install them, e.g. Debian's libnode-dev, or set npm_config_nodedir)`}`;
   return '';
 }
