@@ -5,18 +5,23 @@
 # Code sandboxes use bubblewrap, which needs user namespaces and a fresh /proc: hence the three options
 # (see docs/integrations.md, Deployment). Without them /readyz says 503 and the log says why.
 
-FROM node:20-bookworm-slim AS build
+# Node 24 LTS on Debian 13 (trixie). The tested Node versions are package.json's `engines`.
+FROM node:24-trixie-slim AS build
 WORKDIR /app
-# Native addons (isolated-vm) compile against the image's Node headers, which live under /usr/local here
-# (the project's .npmrc names /usr, where Debian's nodejs puts them; the environment wins over it).
-ENV npm_config_nodedir=/usr/local
+# isolated-vm 6 ships a prebuilt binary for Node 24 on linux-x64/arm64 (glibc); python3, g++ and make are
+# node-gyp's fallback elsewhere, which scripts/install-ivm.mjs points at this Node's own headers
+# (/usr/local/include/node): nothing is downloaded.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 g++ make \
  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
+# npm ci runs the package's install script, which picks the isolated-vm line for this Node and checks it
+COPY scripts/install-ivm.mjs scripts/
+COPY sandboxes/js/ivm.mjs sandboxes/js/
 RUN npm ci --no-audit --no-fund --loglevel=error
 COPY . .
-RUN npm run build && npm prune --omit=dev --no-audit --no-fund --loglevel=error
+# Serving only: without devDependencies and without the policy runner's optional packages (Dawn, tokenizers).
+RUN npm run build && npm prune --omit=dev --omit=optional --no-audit --no-fund --loglevel=error
 # The sandbox launcher, always built here for this image's libc (sandboxes/bin is not in the context).
 RUN mkdir -p sandboxes/bin && cc -O2 -Wall -o sandboxes/bin/r1-launch sandboxes/launcher.c
 # What the runtime needs, gathered in one place (sandboxes/ and examples/ only where the tree has them).
@@ -24,7 +29,7 @@ RUN mkdir /out \
  && cp -r package.json package-lock.json node_modules dist bin proto /out/ \
  && for d in sandboxes examples; do if [ -d "$d" ]; then cp -r "$d" /out/; fi; done
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-trixie-slim AS runtime
 # python3 and g++ run the code under test; bubblewrap isolates it; tini reaps sandbox children as PID 1;
 # libcap2-bin sets the launcher's file capabilities below (and lets an operator getcap it).
 RUN apt-get update \

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Installs everything r1-reward needs on a fresh Debian machine with Node 20: system packages
-# (bubblewrap for the sandbox, g++, python3, python3-grpcio for the gRPC client test), npm dependencies, and the compiled build.
+# Installs everything r1-reward needs on a fresh Debian machine with Node 20.19+, 22.12+ or 24 (whichever
+# `node` is first on PATH): system packages (bubblewrap for the sandbox, g++, python3, python3-grpcio for
+# the gRPC client test), npm dependencies, and the compiled build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export npm_config_nodedir=${npm_config_nodedir:-/usr}
 
 need_apt=()
 # the sandbox uses the system python (/usr/bin/python3, visible inside the read-only /usr), not a pyenv shim
-for pair in "/usr/bin/bwrap:bubblewrap" "/usr/bin/g++:g++" "/usr/bin/python3:python3"; do
+# (make: node-gyp, when isolated-vm is built from source: on Node 20)
+for pair in "/usr/bin/bwrap:bubblewrap" "/usr/bin/g++:g++" "/usr/bin/python3:python3" "/usr/bin/make:make"; do
   [ -x "${pair%%:*}" ] || need_apt+=("${pair#*:}")
 done
 # grpcio for the Python gRPC client test (Debian's build, for Debian's /usr/bin/python3)
@@ -21,6 +22,8 @@ fi
 if [ ! -d node_modules ] || [ package.json -nt node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
+# isolated-vm for this Node (npm ci ran it already; a different Node on the same node_modules needs its own line)
+node scripts/install-ivm.mjs
 npm run build --silent
 
 # A headless browser for the HTML eval report test (Debian's chromium, only when missing).

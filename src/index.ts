@@ -6,7 +6,7 @@ export { ADVANTAGE_PRESETS, type AdvantageConfig } from './advantages/config.js'
 export { formatReward } from './rewards/format.js';
 export { languageReward } from './rewards/language.js';
 export { lengthReward } from './rewards/length.js';
-export { splitThink, promptOpensThink } from './text/think.js';
+export { splitThink, splitRollout, promptOpensThink, templateOpensThink } from './text/think.js';
 export { buildApp } from './http/app.js';
 export type { Verifier, VerifyInput, VerifyOutcome } from './verifiers/types.js';
 export { VerifierRegistry } from './verifiers/registry.js';

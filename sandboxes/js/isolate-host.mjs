@@ -5,8 +5,10 @@
 // to stop.
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import ivm from 'isolated-vm';
+import { loadIvm } from './ivm.mjs';
 import { Bridge } from './bridge.mjs';
+
+const ivm = loadIvm(); // this Node's isolated-vm line
 
 const source = (f) => readFileSync(new URL(f, import.meta.url), 'utf8');
 const ASSERT = source('./assert.js');

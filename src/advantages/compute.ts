@@ -2,7 +2,9 @@
 // Formulas (notation: group g of scored rewards r, mean mu_g, std sigma_g):
 //   grpo                A = (r - mu_g) / (sigma + eps), sigma = sigma_g | sigma_batch | 1 with eps 0 (scale none: Dr. GRPO)
 //   rloo                A = r - mean_{j != i} r_j = G/(G-1) (r - mu_g)
-//   reinforce_baseline  x = r - mu_g, then A = (x - mean(x)) / sqrt(var(x) + whiten_eps) over the batch
+//   reinforce_baseline  x = r - mu_g, then A = (x - mean(x)) / sqrt(var(x) + whiten_eps) over the batch; when every
+//                       whitened rollout carries completion_tokens, mean and var are over tokens (each x counted
+//                       once per token, Bessel on the token count), exactly veRL's masked_whiten; else per rollout
 //   passk               the group's best (first on ties) gets (r_max - r_2nd) / (sigma + eps); the rest 0
 // A group with one scored rollout gets 0, or under singleton: 'reward' what veRL gives it (mu = 0, sigma = 1:
 // r / (1 + eps) for grpo and passk, r for rloo and scale none, and x = r in reinforce_baseline's whitening).
@@ -26,6 +28,8 @@ interface Rows {
   n: number;
   reward(i: number): number | null;
   group(i: number): string;
+  /** completion length in tokens of row i, when known (null/NaN otherwise) */
+  tokens?(i: number): number | null;
 }
 
 function collect(rows: Rows): Group[] {
@@ -48,9 +52,12 @@ export function computeAdvantages(
   rewards: readonly (number | null)[],
   groupKeys: readonly string[],
   cfg: AdvantageConfig,
+  tokens?: readonly (number | null | undefined)[],
 ): AdvantageOutput {
   if (rewards.length !== groupKeys.length) throw new Error('rewards and groups differ in length');
-  const out = compute({ n: rewards.length, reward: (i) => rewards[i]!, group: (i) => groupKeys[i]! }, cfg);
+  const rows: Rows = { n: rewards.length, reward: (i) => rewards[i]!, group: (i) => groupKeys[i]! };
+  if (tokens) rows.tokens = (i) => tokens[i] ?? null;
+  const out = compute(rows, cfg);
   return { advantages: Array.from(out.advantages), groups: out.groups };
 }
 
@@ -63,9 +70,12 @@ export function computeAdvantagesIndexed(
   groupIndex: ArrayLike<number>,
   names: readonly string[],
   cfg: AdvantageConfig,
+  tokens?: ArrayLike<number>,
 ): { advantages: Float64Array; groups: GroupStats[] } {
   if (rewards.length !== groupIndex.length) throw new Error('rewards and groups differ in length');
-  return compute({ n: rewards.length, reward: (i) => rewards[i]!, group: (i) => names[groupIndex[i]!]! }, cfg);
+  const rows: Rows = { n: rewards.length, reward: (i) => rewards[i]!, group: (i) => names[groupIndex[i]!]! };
+  if (tokens) rows.tokens = (i) => tokens[i]!;
+  return compute(rows, cfg);
 }
 
 function compute(rows: Rows, cfg: AdvantageConfig): { advantages: Float64Array; groups: GroupStats[] } {
@@ -139,10 +149,29 @@ function compute(rows: Rows, cfg: AdvantageConfig): { advantages: Float64Array; 
 
   if (centred.length > 0) {
     const xs = centred.map((c) => c.x);
-    const m = mean(xs);
-    const v = xs.length > 1 ? std(xs, cfg.std, m) ** 2 : 0;
+    const lengths = rows.tokens ? centred.map((c) => rows.tokens!(c.i)) : [];
+    const weighted = lengths.length > 0 && lengths.every((t) => t !== null && Number.isFinite(t) && t > 0);
+    const { m, v } = weighted ? tokenMoments(xs, lengths as number[], cfg.std) : { m: mean(xs), v: xs.length > 1 ? std(xs, cfg.std) ** 2 : 0 };
     const k = 1 / Math.sqrt(v + cfg.whiten_eps);
     for (const c of centred) advantages[c.i] = (c.x - m) * k;
   }
   return { advantages, groups: stats };
+}
+
+/**
+ * Mean and variance of values repeated once per token (veRL masked_whiten over the response mask): the
+ * mean weighted by length, the variance with Bessel's correction on the token count when unbiased.
+ */
+function tokenMoments(xs: readonly number[], lengths: readonly number[], kind: 'unbiased' | 'population'): { m: number; v: number } {
+  let n = 0;
+  let sum = 0;
+  xs.forEach((x, k) => {
+    n += lengths[k]!;
+    sum += lengths[k]! * x;
+  });
+  const m = sum / n;
+  let ss = 0;
+  xs.forEach((x, k) => (ss += lengths[k]! * (x - m) * (x - m)));
+  const v = kind === 'unbiased' ? (n > 1 ? ss / (n - 1) : 0) : ss / n;
+  return { m, v };
 }

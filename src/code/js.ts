@@ -2,24 +2,31 @@
 // One test per message; the parent enforces the wall time and a resident-memory cap from outside and
 // SIGKILLs the child on overrun, then starts a fresh one. TypeScript is transpiled with esbuild first.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { transform } from 'esbuild';
+import { ivmPackageDir } from '../../sandboxes/js/ivm.mjs';
 import type { ExecLimits } from './io-run.js';
 import { sandboxCommand, type Bind } from './sandbox.js';
 import type { Verdict } from './types.js';
 
 const HOST = fileURLToPath(new URL('../../sandboxes/js/isolate-host.mjs', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const NODE = process.env['R1_NODE'] ?? '/usr/bin/node';
+// The Node that runs the service runs the host too: isolated-vm is built for that Node's ABI.
+const NODE = realpathSync(process.env['R1_NODE'] ?? process.execPath);
 
-/** What the isolate host needs to see: the package (read-only), and isolated-vm if it lives elsewhere. */
+/** What the isolate host needs to see: the package, and isolated-vm and Node where they live elsewhere (read-only). */
 function hostBinds(): Bind[] {
   const binds: Bind[] = [{ src: ROOT, dest: ROOT }];
-  const ivm = path.dirname(createRequire(HOST).resolve('isolated-vm'));
-  if (!ivm.startsWith(ROOT)) binds.push({ src: ivm, dest: ivm });
+  const outside = (dir: string) => !`${dir}/`.startsWith(ROOT) && !`${dir}/`.startsWith('/usr/');
+  // isolated-vm's node_modules (it resolves its own dependencies there), e.g. hoisted by a parent project
+  const ivm = ivmPackageDir(HOST);
+  if (ivm && outside(path.dirname(ivm))) binds.push({ src: path.dirname(ivm), dest: path.dirname(ivm) });
+  // the Node install (nvm, volta, an official tarball): bin/node and its lib/ (/usr is bound already)
+  const prefix = path.dirname(path.dirname(NODE));
+  if (outside(prefix)) binds.push({ src: prefix, dest: prefix });
   return binds;
 }
 

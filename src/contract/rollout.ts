@@ -14,7 +14,7 @@ export const RolloutSchema = Type.Object(
     completion: Type.String({ description: "the model's output" }),
     task: Type.Optional(TaskSchema),
     language: Type.Optional(Type.String({ pattern: '^[a-z]{2,3}$', description: 'target language of the chain of thought (ISO 639-1)' })),
-    completion_tokens: Type.Optional(Type.Integer({ minimum: 0, description: 'completion length in tokens (length shaping)' })),
+    completion_tokens: Type.Optional(Type.Integer({ minimum: 0, description: 'completion length in tokens (length shaping; reinforce_baseline token whitening)' })),
   },
   { additionalProperties: true, description: 'One sampled completion. Unknown keys are echoed back untouched.' },
 );

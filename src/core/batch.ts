@@ -118,6 +118,7 @@ export function finishBatch(results: ScoredRollout[], config: Config, durationMs
     results.map((r) => r.reward),
     keys,
     config.advantage,
+    results.map((r) => (typeof r.completion_tokens === 'number' ? r.completion_tokens : null)),
   );
   const acc = new StatsAccumulator();
   results.forEach((r, i) => {

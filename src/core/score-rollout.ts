@@ -6,7 +6,7 @@ import { COMPONENTS, type Component, type FieldError, type Rewards, type Rollout
 import { formatReward } from '../rewards/format.js';
 import { languageReward, majorityLanguage } from '../rewards/language.js';
 import { lengthReward } from '../rewards/length.js';
-import { promptOpensThink, splitThink } from '../text/think.js';
+import { splitRollout } from '../text/think.js';
 import type { VerifyOutcome } from '../verifiers/types.js';
 import type { ScoreContext } from './context.js';
 import { groupKey } from './groups.js';
@@ -60,7 +60,7 @@ function targetLanguage(rollout: Rollout, ctx: ScoreContext): { lang: string; so
   return { lang: cfg.default, source: 'default' };
 }
 
-async function accuracyOf(rollout: Rollout, answer: string, ctx: ScoreContext, path: string): Promise<VerifyOutcome> {
+async function accuracyOf(rollout: Rollout, answer: string | null, ctx: ScoreContext, path: string): Promise<VerifyOutcome> {
   const task = rollout.task;
   if (!task || task.type === 'none') return { accuracy: null, status: 'ok', details: { task: 'none' } };
   const verifier = ctx.registry.get(task.type);
@@ -81,6 +81,8 @@ async function accuracyOf(rollout: Rollout, answer: string, ctx: ScoreContext, p
       details: { fields: errs },
     };
   }
+  // A thought that never closed (truncated at max tokens) has no answer part: nothing to verify or run.
+  if (answer === null) return { accuracy: 0, status: 'ok', details: { reason: 'unclosed_think', rule: 'unclosed_think' } };
   try {
     return await verifier.verify({ rollout, task, answer, config: ctx.config, signal: ctx.signal });
   } catch (err) {
@@ -129,8 +131,7 @@ export async function scoreRollout(raw: unknown, index: number, ctx: ScoreContex
   const details: Record<string, unknown> = { group };
   const rewards = emptyRewards();
 
-  const opens = cfg.format.prompt_opens_think === 'auto' ? promptOpensThink(rollout.prompt) : cfg.format.prompt_opens_think;
-  const { thought, answer } = splitThink(rollout.completion, opens);
+  const { thought, answer, opens } = splitRollout(rollout.prompt, rollout.completion, cfg.format);
 
   const fmt = formatReward(rollout.completion, opens, cfg.format);
   rewards.format = fmt.score;

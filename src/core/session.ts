@@ -13,7 +13,7 @@ import type { VerifierRegistry } from '../verifiers/registry.js';
 import { Column } from '../util/column.js';
 import { requestContext, scoreWithAbort } from './batch.js';
 import type { Config } from './config.js';
-import { groupKey } from './groups.js';
+import { explicitGroupKey, groupKey } from './groups.js';
 import { RecentKeys } from './recent-keys.js';
 import { invalidRollout } from './score-rollout.js';
 import { StatsAccumulator } from './summary.js';
@@ -85,6 +85,7 @@ interface OpenGroup {
   indices: number[];
   ids: string[];
   rewards: (number | null)[];
+  tokens: (number | null)[];
   /** a rollout with neither group nor prompt: its key `#index` can never recur, so it is not remembered */
   own: boolean;
   scored: number;
@@ -121,6 +122,8 @@ export class ScoreSession {
   // batch mode: per rollout, its reward (NaN = unscored) and its group's number
   private readonly rewards = new Column((n) => new Float64Array(n));
   private readonly groupOf = new Column((n) => new Int32Array(n));
+  // completion lengths (NaN when absent): reinforce_baseline whitens over tokens when every rollout has one
+  private readonly tokens = new Column((n) => new Float64Array(n));
   private readonly groupIds = new Map<string, number>();
   private readonly groupNames: string[] = [];
   private inputEnded = false;
@@ -157,7 +160,7 @@ export class ScoreSession {
     const index = this.next;
     const group = groupKey(raw, index);
     if (this.opts.mode === 'groups') this.admitToGroup(raw, index, group, opts.groupSize ?? 0);
-    else this.recordGroup(group);
+    else this.recordGroup(raw, group);
     this.next++;
     const result = new Promise<ScoredRollout>((resolve) => {
       this.queue.push({ raw, index, ...(opts.invalid && { invalid: opts.invalid }), resolve });
@@ -172,8 +175,8 @@ export class ScoreSession {
   endGroup(key: string, path = 'group_end.group'): void {
     if (this.opts.mode !== 'groups') throw new SessionError([{ path, message: 'groups are only ended in groups mode' }]);
     if (!key) throw new SessionError([{ path, message: 'is required' }]);
-    // the name as sent, or the key the core gives it (an explicit group named like a default key is escaped)
-    const k = this.open.has(key) || this.completed.has(key) ? key : groupKey({ group: key }, 0);
+    // the key the core gives the name (an explicit group named like a default key is escaped): one rule
+    const k = explicitGroupKey(key);
     if (this.completed.has(k)) return; // already complete by its group size: nothing to do
     const g = this.open.get(k);
     if (!g) throw new SessionError([{ path, message: `no rollout of group '${key}' was sent` }]);
@@ -192,7 +195,13 @@ export class ScoreSession {
       for (const [key, g] of [...this.open]) this.maybeComplete(key, g);
       return { stats: this.stats.finish([], performance.now() - this.t0), groups: [], advantages: new Float64Array(0) };
     }
-    const { advantages, groups } = computeAdvantagesIndexed(this.rewards.view(), this.groupOf.view(), this.groupNames, this.config.advantage);
+    const { advantages, groups } = computeAdvantagesIndexed(
+      this.rewards.view(),
+      this.groupOf.view(),
+      this.groupNames,
+      this.config.advantage,
+      this.tokens.view(),
+    );
     return { stats: this.stats.finish(groups, performance.now() - this.t0), groups, advantages };
   }
 
@@ -218,7 +227,7 @@ export class ScoreSession {
       const r = (raw ?? {}) as { group?: unknown; prompt?: unknown };
       // A rollout with neither group nor prompt is a group of its own: complete once scored.
       const own = typeof r.group !== 'string' && typeof r.prompt !== 'string';
-      g = { indices: [], ids: [], rewards: [], scored: 0, ended: false, own, ...(own && { size: 1 }) };
+      g = { indices: [], ids: [], rewards: [], tokens: [], scored: 0, ended: false, own, ...(own && { size: 1 }) };
     }
     if (groupSize > 0 && g.size !== undefined && g.size !== groupSize) {
       throw new SessionError([{ path: `${path}.group_size`, message: `is ${groupSize} but group '${key}' was declared with ${g.size}` }]);
@@ -234,9 +243,11 @@ export class ScoreSession {
     g.indices.push(index);
     g.ids.push(typeof id === 'string' ? id : '');
     g.rewards.push(null);
+    const t = (raw as { completion_tokens?: unknown } | null)?.completion_tokens;
+    g.tokens.push(typeof t === 'number' ? t : null);
   }
 
-  private recordGroup(key: string): void {
+  private recordGroup(raw: unknown, key: string): void {
     let id = this.groupIds.get(key);
     if (id === undefined) {
       id = this.groupNames.push(key) - 1;
@@ -244,6 +255,8 @@ export class ScoreSession {
     }
     this.groupOf.push(id);
     this.rewards.push(Number.NaN);
+    const t = (raw as { completion_tokens?: unknown } | null)?.completion_tokens;
+    this.tokens.push(typeof t === 'number' ? t : Number.NaN);
   }
 
   private pump(): void {
@@ -295,7 +308,7 @@ export class ScoreSession {
     if (!(g.ended || this.inputEnded || (g.size !== undefined && g.indices.length === g.size))) return;
     this.open.delete(key);
     if (!g.own) this.completed.add(key);
-    const res = computeAdvantages(g.rewards, g.indices.map(() => key), this.config.advantage);
+    const res = computeAdvantages(g.rewards, g.indices.map(() => key), this.config.advantage, g.tokens);
     this.opts.onGroup?.({ group: key, indices: g.indices, ids: g.ids, advantages: res.advantages, stats: res.groups[0]! });
   }
 }

@@ -2,7 +2,7 @@
 // the answer key it votes with. Small, so a file of any length fits as records.
 import type { Config } from '../core/config.js';
 import type { ScoredRollout, Status, Task } from '../contract/types.js';
-import { promptOpensThink, splitThink } from '../text/think.js';
+import { splitRollout } from '../text/think.js';
 import type { AnswerKey } from '../verifiers/types.js';
 import type { Verifier } from '../verifiers/types.js';
 import { groupKey } from '../core/groups.js';
@@ -38,11 +38,10 @@ export function sourceOf(row: Record<string, unknown>): string | null {
   return str(row['source']) ?? str(row['data_source']);
 }
 
-/** The part of the completion a verifier reads, as scoring split it. */
-export function answerPart(row: ScoredRollout, config: Config): string {
+/** The part of the completion a verifier reads, as scoring split it (null: an unclosed thought, no answer). */
+export function answerPart(row: ScoredRollout, config: Config): string | null {
   const prompt = typeof row['prompt'] === 'string' ? row['prompt'] : undefined;
-  const opens = config.format.prompt_opens_think === 'auto' ? promptOpensThink(prompt) : config.format.prompt_opens_think;
-  return splitThink(row.completion, opens).answer;
+  return splitRollout(prompt, row.completion, config.format).answer;
 }
 
 /** Code votes by its passed-test signature (which tests pass), where tests ran; else it has no vote. */
@@ -61,7 +60,10 @@ async function voteOf(row: ScoredRollout, ctx: KeyContext): Promise<{ key: Answe
   const verifier = ctx.verifier(task.type);
   if (!verifier?.answerKey) return { key: undefined };
   try {
-    return { key: await verifier.answerKey({ answer: answerPart(row, ctx.config), config: ctx.config, signal: ctx.signal }) };
+    const answer = answerPart(row, ctx.config);
+    // an unclosed thought has no answer: no vote
+    if (answer === null) return { key: null };
+    return { key: await verifier.answerKey({ answer, config: ctx.config, signal: ctx.signal }) };
   } catch (e) {
     return { key: null, error: (e as Error).message };
   }

@@ -16,7 +16,7 @@ import { evalConfig } from '../eval/evaluate.js';
 import { sourceOf, tokensOf } from '../eval/record.js';
 import { isCorrect } from '../eval/report.js';
 import { groupKey } from '../core/groups.js';
-import { promptOpensThink, splitThink } from '../text/think.js';
+import { splitRollout } from '../text/think.js';
 import { sftRow } from './chat.js';
 import { firstFailedRule, GROUP_RULES, ROW_RULES, type DropRule } from './checks.js';
 import type { FilterRules } from './rules.js';
@@ -64,13 +64,12 @@ export async function filterStream(
   try {
     const judged = scoredRows(engine, cfg, input, async ({ row, index }) => {
       const prompt = typeof row['prompt'] === 'string' ? row['prompt'] : undefined;
-      const opens = cfg.format.prompt_opens_think === 'auto' ? promptOpensThink(prompt) : cfg.format.prompt_opens_think;
-      const { thought, answer } = splitThink(row.completion, opens);
+      const { thought, answer } = splitRollout(prompt, row.completion, cfg.format);
       const failed = firstFailedRule(row, thought, rules);
       const group = typeof row.details['group'] === 'string' ? row.details['group'] : groupKey(row, index);
       const survivor = failed
         ? null
-        : { line: JSON.stringify(sftRow(row, thought ?? '', answer, rules)), tokens: tokensOf(row, cfg).tokens, sig: minhash(`${thought ?? ''}\n${answer}`, rules.shingle_words) };
+        : { line: JSON.stringify(sftRow(row, thought ?? '', answer ?? '', rules)), tokens: tokensOf(row, cfg).tokens, sig: minhash(`${thought ?? ''}\n${answer ?? ''}`, rules.shingle_words) };
       const task = row['task'] as Task | undefined;
       return { row, group, failed, survivor, correct: row.rewards.accuracy !== null && isCorrect(row.rewards.accuracy), task: task ?? null, prompt: prompt ?? null };
     });

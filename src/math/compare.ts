@@ -11,6 +11,11 @@ export interface CompareOptions {
   percentFraction: boolean;
   /** a decimal literal must carry this many significant digits to count as a rounding of an exact value */
   decimalMinDigits: number;
+  /**
+   * which side's decimal may be a rounding of the other's exact value: 'gold' (default) only a gold decimal
+   * literal (gold 3.14 accepts \pi); 'either' also a predicted decimal for an exact gold (3.14 for \pi)
+   */
+  decimalRounding?: 'gold' | 'either';
   /** last-resort symbolic check (mathjs in the worker); null means "could not decide" */
   symbolic?: (a: Node, b: Node) => boolean | null;
   /** high-precision confirmation of a double-precision "equal" between constants (mathjs BigNumber, worker only) */
@@ -180,10 +185,14 @@ class Grader {
     if (p.t === 'list' && g.t !== 'list' && g.t !== 'set' && p.items.length <= 8 && p.items.every((x) => this.top(g, x).equal)) {
       return yes('repeated');
     }
-    // the gold is an inequality, the prediction its solution set
-    if (g.t === 'rel' && (p.t === 'interval' || p.t === 'union' || (p.t === 'tuple' && p.items.length === 2))) {
+    // a one-variable inequality and the set it describes are the same answer, either way round
+    if (g.t === 'rel' && isSet(p)) {
       const asSet = relationToIntervals(g);
       if (asSet) return this.eq(asSet, p);
+    }
+    if (p.t === 'rel' && isSet(g)) {
+      const asSet = relationToIntervals(p);
+      if (asSet) return this.eq(g, asSet);
     }
     return this.eq(g, p);
   }
@@ -280,31 +289,46 @@ class Grader {
     return no('relation');
   }
 
-  private expr(g: Node, p: Node): Verdict {
+  private expr(g0: Node, p0: Node): Verdict {
+    // identical terms cancel before any evaluation or guard gives up (x^{x^{x^{x}}} - x^{x^{x^{x}}} + 1 = 1)
+    const g = cancel(g0);
+    const p = cancel(p0);
+    if ((g !== g0 || p !== p0) && show(fold(g)) === show(fold(p))) return yes('cancelled');
     const eg = exact(g);
     const ep = exact(p);
     const dg = decimals(g);
     const dp = decimals(p);
+    // a decimal on one side only may be a rounding of the other side's value: always when the gold is the
+    // decimal (its author rounded), for a predicted decimal against an exact gold only when configured
+    const oneDecimal = (dg > -Infinity) !== (dp > -Infinity);
+    const mayRound = oneDecimal && (dg > -Infinity || this.opts.decimalRounding === 'either');
     if (eg && ep) {
       if (Q.eq(eg, ep)) return yes('exact');
-      // a decimal on one side only: accept a correct rounding of the exact value on the other
-      if ((dg > -Infinity) !== (dp > -Infinity)) {
+      if (mayRound) {
         const [d, places, x] = dg > -Infinity ? [eg, dg, ep] : [ep, dp, eg];
         if (sigDigits(Q.toNumber(d), places) >= this.opts.decimalMinDigits && Q.within(d, x, halfUlp(places))) return yes('decimal_rounding');
       }
-      return no('exact');
+      if (decimalRoundsTo(eg, dg, ep, dp, this.opts.decimalMinDigits)) return yes('decimal_rounding');
+      return no(oneDecimal && !mayRound ? 'decimal_not_exact' : 'exact');
     }
+    // Rational by construction but too big or small to compute (0.1^{10^{100}}, 10^{-10^{10}}): no float
+    // may decide what the exact path could not prove; a power of a non-zero base is never zero.
+    if ((eg && Q.eq(eg, Q.ZERO) && nonZero(p)) || (ep && Q.eq(ep, Q.ZERO) && nonZero(g))) return no('exact_nonzero');
+    if (rationalValued(g) && rationalValued(p)) return no('exact_too_large');
     const vars = new Set([...variables(g), ...variables(p)]);
     if (vars.size === 0) {
       const a = approx(g, {});
       const b = approx(p, {});
       if (usable(a) && usable(b)) {
-        if ((dg > -Infinity) !== (dp > -Infinity)) {
-          const [d, places, x] = dg > -Infinity ? [a, dg, b] : [b, dp, a];
-          const tol = 0.5 * 10 ** -places * (1 + 1e-9);
-          if (sigDigits(d[0], places) >= this.opts.decimalMinDigits && Math.abs(d[0] - x[0]) <= tol && Math.abs(d[1] - x[1]) <= tol) return yes('decimal_rounding');
-          if (close(a, b, 1e-12)) return yes('numeric');
-          return no('numeric');
+        if (oneDecimal) {
+          if (mayRound) {
+            const [d, places, x] = dg > -Infinity ? [a, dg, b] : [b, dp, a];
+            const tol = 0.5 * 10 ** -places * (1 + 1e-9);
+            if (sigDigits(d[0], places) >= this.opts.decimalMinDigits && Math.abs(d[0] - x[0]) <= tol && Math.abs(d[1] - x[1]) <= tol) return yes('decimal_rounding');
+          }
+          // a decimal is a rational: it equals an exact value only if 80 digits say so too (0.5 = \sin(\pi/6))
+          if (close(a, b, 1e-12) && this.opts.precise?.(g, p) !== false) return yes('numeric');
+          return no(mayRound ? 'numeric' : 'decimal_not_exact');
         }
         if (!close(a, b, 1e-10)) return no('numeric');
         // doubles agree; 80 digits must too (near-integers like e^{π√163} fool doubles)
@@ -324,6 +348,109 @@ class Grader {
     if (r === true) return yes('symbolic');
     return no(r === false ? 'symbolic' : `undecided_${why}`);
   }
+}
+
+/** Signed terms of a sum: a - (b - c) is +a, -b, +c. */
+function terms(n: Node, sign: 1 | -1, out: { sign: 1 | -1; n: Node }[]): void {
+  if (n.t === 'add' || n.t === 'sub') {
+    terms(n.a, sign, out);
+    terms(n.b, n.t === 'sub' ? (-sign as 1 | -1) : sign, out);
+  } else if (n.t === 'neg') terms(n.a, -sign as 1 | -1, out);
+  else out.push({ sign, n });
+}
+
+/** Removes pairs of identical terms with opposite signs from every sum in the tree; the same node when none cancel. */
+export function cancel(n: Node): Node {
+  switch (n.t) {
+    case 'add':
+    case 'sub':
+    case 'neg': {
+      const ts: { sign: 1 | -1; n: Node }[] = [];
+      terms(n, 1, ts);
+      const parts = ts.map((t) => ({ sign: t.sign, n: cancel(t.n) }));
+      const open = new Map<string, number[]>(); // term text -> indices still waiting for a partner
+      const gone = new Set<number>();
+      parts.forEach((t, i) => {
+        const key = show(t.n);
+        const waiting = open.get(`${-t.sign}${key}`);
+        if (waiting?.length) {
+          gone.add(waiting.pop()!);
+          gone.add(i);
+        } else {
+          const k = `${t.sign}${key}`;
+          open.set(k, [...(open.get(k) ?? []), i]);
+        }
+      });
+      if (!gone.size && parts.every((t, i) => t.n === ts[i]!.n)) return n;
+      const left = parts.filter((_, i) => !gone.has(i));
+      if (!left.length) return num(Q.ZERO);
+      const first: Node = left[0]!.sign === 1 ? left[0]!.n : { t: 'neg', a: left[0]!.n };
+      return left.slice(1).reduce((acc: Node, t): Node => ({ t: t.sign === 1 ? 'add' : 'sub', a: acc, b: t.n }), first);
+    }
+    case 'mul':
+    case 'div':
+    case 'pow': {
+      const a = cancel(n.a);
+      const b = cancel(n.b);
+      return a === n.a && b === n.b ? n : { t: n.t, a, b };
+    }
+    case 'fn': {
+      const args = n.args.map(cancel);
+      return args.every((x, i) => x === n.args[i]) ? n : { t: 'fn', name: n.name, args };
+    }
+    default:
+      return n;
+  }
+}
+
+/** Built from rationals by + − × ÷ and integer powers only: its value is rational, so `exact` alone may decide. */
+function rationalValued(n: Node): boolean {
+  switch (n.t) {
+    case 'num':
+      return true;
+    case 'neg':
+      return rationalValued(n.a);
+    case 'add':
+    case 'sub':
+    case 'mul':
+    case 'div':
+      return rationalValued(n.a) && rationalValued(n.b);
+    case 'pow': {
+      const e = exact(n.b);
+      return e !== null && e.d === 1n && rationalValued(n.a);
+    }
+    case 'fn':
+      // n! and binomials are rational for integer arguments only ((1/2)! = √π/2)
+      if (n.name === 'fact' || n.name === 'binom') return n.args.every((a) => rationalValued(a) && exact(a)?.d === 1n);
+      return ['abs', 'floor', 'ceil'].includes(n.name) && n.args.every(rationalValued);
+    default:
+      return false;
+  }
+}
+
+/** Provably not zero, whatever its size: a non-zero rational, π, e, i, or products, quotients and powers of them. */
+function nonZero(n: Node): boolean {
+  switch (n.t) {
+    case 'num':
+      return n.v.n !== 0n;
+    case 'const':
+      return n.name !== 'inf';
+    case 'neg':
+      return nonZero(n.a);
+    case 'mul':
+    case 'div':
+      return nonZero(n.a) && nonZero(n.b);
+    case 'pow':
+      return nonZero(n.a) && !hasInf(n.b);
+    case 'fn':
+      return n.name === 'exp' || (n.name === 'fact' && n.args.length === 1 && rationalValued(n.args[0]!));
+    default:
+      return false;
+  }
+}
+
+function hasInf(n: Node): boolean {
+  return show(n).includes('inf');
 }
 
 /** A sum, difference or product of matrices (and scalars) worked out entry by entry; null if not matrix-valued. */
@@ -363,19 +490,64 @@ function orient(r: Node & { t: 'rel' }): Node & { t: 'rel' } {
 const INF: Node = { t: 'const', name: 'inf' };
 const NEG_INF: Node = { t: 'neg', a: INF };
 
-/** `1 < x \le 2` -> (1, 2]; `x > 3` -> (3, ∞). Only for one variable and no '=' / '!='. */
+/** `x` (or `f(x)`) or `|x|`: what a solved inequality constrains; `abs` tells which. */
+function subject(n: Node): { abs: boolean } | null {
+  if (n.t === 'fn' && n.name === 'abs') return n.args.length === 1 && n.args[0]!.t === 'var' ? { abs: true } : null;
+  if (symbolsOnly(n)) return { abs: false }; // x, f(x)
+  return null;
+}
+
+/** Sign of a constant bound (exact when rational, else its double); null when it has variables or is not real. */
+function sign(n: Node): number | null {
+  const e = exact(n);
+  if (e) return Q.cmp(e, Q.ZERO);
+  if (variables(n).size) return null;
+  const [re, im] = approx(n, {});
+  return Number.isFinite(re) && im === 0 ? Math.sign(re) : null;
+}
+
+const iv = (lo: Node, hi: Node, lopen: boolean, hopen: boolean): Node => ({ t: 'interval', lo, hi, lopen, hopen });
+const negate = (n: Node): Node => ({ t: 'neg', a: n });
+
+/**
+ * The set a one-variable inequality describes, by exact interval arithmetic (no solver):
+ * `1 < x \le 2` -> (1, 2]; `x > 3` -> (3, ∞); `|x| < 3` -> (-3, 3); `|x| > 3` -> (-∞, -3) ∪ (3, ∞);
+ * `1 \le |z| \le \frac32` -> [-3/2, -1] ∪ [1, 3/2]. Null for anything else ('=', '!=', two variables, |x - 1|).
+ */
 function relationToIntervals(r: Node & { t: 'rel' }): Node | null {
   const o = orient(r);
   if (o.ops.some((x) => x === '=' || x === '!=' || x === '>' || x === '>=')) return null;
-  if (o.sides.length === 3 && symbolsOnly(o.sides[1]!)) {
-    return { t: 'interval', lo: o.sides[0]!, hi: o.sides[2]!, lopen: o.ops[0] === '<', hopen: o.ops[1] === '<' };
+  const open = o.ops.map((x) => x === '<');
+  if (o.sides.length === 3) {
+    const s = subject(o.sides[1]!);
+    const [lo, hi] = [o.sides[0]!, o.sides[2]!];
+    if (!s || variables(lo).size || variables(hi).size) return null;
+    if (!s.abs) return iv(lo, hi, open[0]!, open[1]!);
+    const sl = sign(lo);
+    if (sl === null || sign(hi) !== 1) return null;
+    // lo < |x| < hi with lo below zero (or 0 < |x| not asked): only the upper bound matters
+    if (sl < 0 || (sl === 0 && !open[0])) return iv(negate(hi), hi, open[1]!, open[1]!);
+    return { t: 'union', parts: [iv(negate(hi), negate(lo), open[1]!, open[0]!), iv(lo, hi, open[0]!, open[1]!)] };
   }
-  if (o.sides.length === 2) {
-    if (o.sides[0]!.t === 'var') return { t: 'interval', lo: NEG_INF, hi: o.sides[1]!, lopen: true, hopen: o.ops[0] === '<' };
-    if (o.sides[1]!.t === 'var') return { t: 'interval', lo: o.sides[0]!, hi: INF, lopen: o.ops[0] === '<', hopen: true };
+  if (o.sides.length !== 2) return null;
+  const [a, b] = [o.sides[0]!, o.sides[1]!];
+  // one side must be the variable itself (xy < 3 constrains two)
+  const sa = a.t === 'var' || a.t === 'fn' ? subject(a) : null;
+  const sb = b.t === 'var' || b.t === 'fn' ? subject(b) : null;
+  if (sa && !variables(b).size) {
+    // x < b, |x| < b
+    if (!sa.abs) return iv(NEG_INF, b, true, open[0]!);
+    return sign(b) === 1 ? iv(negate(b), b, open[0]!, open[0]!) : null;
+  }
+  if (sb && !variables(a).size) {
+    // a < x, a < |x|
+    if (!sb.abs) return iv(a, INF, open[0]!, true);
+    return sign(a) === 1 ? { t: 'union', parts: [iv(NEG_INF, negate(a), true, open[0]!), iv(a, INF, open[0]!, true)] } : null;
   }
   return null;
 }
+
+const isSet = (n: Node): boolean => n.t === 'interval' || n.t === 'union' || (n.t === 'tuple' && n.items.length === 2);
 
 function textOf(n: Node): string | null {
   if (n.t === 'text') return n.s;
@@ -391,6 +563,14 @@ function textEq(g: Node, p: Node): boolean {
   const a = textOf(g);
   const b = textOf(p);
   return a !== null && b !== null && canonText(a) === canonText(b);
+}
+
+/**
+ * A predicted decimal with more places than the gold decimal rounds to it (3.14159 for gold 3.14; 13.18 for
+ * gold 13.2, not 13.2 for gold 13.18), the gold carrying at least `minDigits` significant digits.
+ */
+export function decimalRoundsTo(gold: Q.Rational, goldPlaces: number, pred: Q.Rational, predPlaces: number, minDigits: number): boolean {
+  return goldPlaces > -Infinity && predPlaces > goldPlaces && sigDigits(Q.toNumber(gold), goldPlaces) >= minDigits && Q.within(gold, pred, halfUlp(goldPlaces));
 }
 
 function halfUlp(places: number): Q.Rational {

@@ -1,6 +1,8 @@
 // Where the final answer is in a completion. Produces candidates in priority order; the grader takes the first
 // one that parses. Every scan here is linear in the text (1 MB completions are normal input, not an attack).
 import { boxedSpans, type BoxedSpan } from '../text/boxed.js';
+import { afterAnchor, decides, lastAnchor } from './anchors.js';
+import { lastNumber } from './last-number.js';
 
 export interface Candidate {
   /** which rule found it: boxed, answer_tag, anchor:<name>, latex_env, whole, last_number */
@@ -11,31 +13,6 @@ export interface Candidate {
 export interface ExtractOptions {
   /** fall back to the last number in the text (evaluation preset only: it rewards truncated outputs) */
   lastNumber: boolean;
-}
-
-// "final answer is", "the answer is", "answer:", GSM8K "####", Chinese anchors, and the GSM8K-style "A:" line.
-const ANCHORS: [string, RegExp][] = [
-  ['final_answer', /final\s+answer\s*(?:is|:|=)?\s*[:：]?/gi],
-  ['the_answer_is', /the\s+answer\s+is\s*[:：]?/gi],
-  ['answer_colon', /\banswer\s*[:：]/gi],
-  ['gsm8k_hash', /####/g],
-  ['zh', /(?:最终答案|答案)\s*(?:是|为|為|[:：])\s*[:：]?/g],
-  ['a_colon', /(?:^|\n)\s*A\s*:/g],
-  ['answer', /\banswer\b\s*/gi],
-];
-
-/** The anchor match that ends rightmost ("final answer is" beats the "answer" inside it), with its name. */
-function lastAnchor(text: string): { name: string; start: number; end: number } | null {
-  let best: { name: string; end: number; start: number } | null = null;
-  for (const [name, re] of ANCHORS) {
-    re.lastIndex = 0;
-    for (let m = re.exec(text); m; m = re.exec(text)) {
-      const end = m.index + m[0].length;
-      if (!best || end > best.end || (end === best.end && m.index < best.start)) best = { name, end, start: m.index };
-      if (m[0].length === 0) re.lastIndex++;
-    }
-  }
-  return best;
 }
 
 /** The last $$…$$, \[…\], \(…\) or $…$ in the text: found from the end with lastIndexOf, so linear. */
@@ -60,20 +37,10 @@ function lastEnv(text: string): { inner: string; end: number } | null {
   return best;
 }
 
-// numbers, fractions a/b and percentages: "2/3", "12,000,023", "100%"
-const NUMBER = /(?<![A-Za-z\d.])-?(?:\d[\d,]*(?:\.\d+)?|\.\d+)(?:\s*\/\s*\d+)?%?(?!\d)/g;
-
-function lastNumber(text: string): { text: string; end: number } | null {
-  let last: { text: string; end: number } | null = null;
-  NUMBER.lastIndex = 0;
-  for (let m = NUMBER.exec(text); m; m = NUMBER.exec(text)) last = { text: m[0].replace(/,$/, ''), end: m.index + m[0].length };
-  // one number with a comma group that is not three digits: a decimal comma ("2,74")
-  if (last && /^-?\d+,\d{1,2}$/.test(last.text)) last = { ...last, text: last.text.replace(',', '.') };
-  return last;
-}
-
 // what separates the boxes of one multi-part answer: \boxed{1}, \boxed{2} and \boxed{3}
 const BOX_GAP = /(?:[\s,;.$&]|\\[()[\]]|\\\\|\\q?quad|\\text\{\s*(?:and|or)\s*\}|\band\b|\bor\b)+/g;
+
+const DISCOURSE = /^(?:thus|but|so|hence|therefore|wait|no|not|however|actually|instead|then)$/i;
 
 /** Separators only; a gold may also name what each box counts ("\boxed{1} papers and \boxed{2} bins"). */
 function gapJoins(gap: string, wordsAllowed: number): boolean {
@@ -87,41 +54,37 @@ function gapJoins(gap: string, wordsAllowed: number): boolean {
   const wordsOnly = wordsAllowed > 0 ? rest.replace(/[^\sa-zA-Z]+/g, ' ').trim() : rest;
   if (!wordsOnly) return true;
   const ws = wordsOnly.split(/\s+/);
-  return ws.length <= wordsAllowed && ws.every((w) => /^[a-zA-Z]+$/.test(w));
+  // words that move the argument on ("thus", "but", "wait") end a multi-part answer: what follows replaces it
+  return ws.length <= wordsAllowed && ws.every((w) => /^[a-zA-Z]+$/.test(w) && !DISCOURSE.test(w));
 }
 
-/** The last box, joined with the boxes right before it when only separators stand between them. */
+// the name a box answers for, right before it: $x = \boxed{-2}$, \(y_1 = \boxed{…}\)
+const BOX_LABEL = /(?<=^|[\s$(,;])((?:[A-Za-z]|\\[a-zA-Z]+)(?:_\{?\w{1,4}\}?)?)\s*=\s*(?:\$|\\\(|\\\[)?\s*$/;
+
+function boxLabel(text: string, start: number): string | null {
+  return BOX_LABEL.exec(text.slice(Math.max(0, start - 24), start))?.[1] ?? null;
+}
+
+/**
+ * The last box, joined with the boxes right before it when only separators (and the name each box answers
+ * for) stand between them: `$x = \boxed{-2}$ or $x = \boxed{1}$` is the one answer "x = -2, x = 1". Boxes
+ * are not joined across other words (a retraction: `\boxed{2} is wrong, so \boxed{3}`), over 80 characters
+ * apart, or beyond 16 boxes.
+ */
 function trailingBoxes(text: string, spans: BoxedSpan[], wordsAllowed = 0): string | null {
   if (!spans.length) return null;
   let k = spans.length - 1;
-  while (k > 0 && spans.length - k < 16 && gapJoins(text.slice(spans[k - 1]!.end, spans[k]!.start), wordsAllowed)) k--;
-  return [...new Set(spans.slice(k).map((b) => b.inner.trim()))].join(', ');
-}
-
-/** Candidates for the text after an anchor: the value after "is", the sentence's math, the sentence, a lone number. */
-function afterAnchor(rest: string, strong: boolean): string[] {
-  // a bare "answer" (no "is" / colon) only looks at what follows closely, as Math-Verify does (50 chars)
-  const line = (/^[^\n]*/.exec(rest.slice(0, strong ? 4000 : 60).trimStart())?.[0] ?? '').trim();
-  // the first sentence: up to ". " + capital letter, "I hope", or a chat marker
-  const sentence = line.split(/\.\s+(?=[A-Z])|\.\s*$|\s+I hope\b|<\|/)[0]!.trim();
-  const out: string[] = [];
-  const env = (s: string): string | null => {
-    const m = /\$\$([^$]+)\$\$|\\\[(.+?)\\\]|\\\((.+?)\\\)|\$([^$]+)\$/.exec(s);
-    return m ? (m[1] ?? m[2] ?? m[3] ?? m[4])! : null;
+  const gap = (j: number): string => {
+    const g = text.slice(spans[j - 1]!.end, spans[j]!.start);
+    const label = boxLabel(text, spans[j]!.start);
+    return label ? g.replace(BOX_LABEL, ' ') : g;
   };
-  const unquote = (s: string): string => s.replace(/^\\?["“']|\\?["”']$/g, '').replace(/^\*\*|\*\*$/g, '').replace(/[.。]\s*$/, '').trim();
-  // "The largest $n$ is 34", "The volume of $ABCD$ is 120": the value after the last is/are/=
-  const is = /^(.*)\s(?:is|are|equals)\s+(.+)$/s.exec(sentence);
-  const parts = is ? [unquote(is[2]!), unquote(sentence)] : [unquote(sentence)];
-  for (const p of parts) out.push(p);
-  for (const p of parts) {
-    const e = env(p);
-    if (e) out.push(e);
-  }
-  // "Jane started growing Sphere 3 hours ago": a sentence with one number answers with it
-  const nums = sentence.match(/-?\d[\d,]*(?:\.\d+)?(?:\/\d+)?/g);
-  if (strong && nums && nums.length === 1) out.push(nums[0]);
-  return out;
+  while (k > 0 && spans.length - k < 16 && gapJoins(gap(k), wordsAllowed)) k--;
+  const run = spans.slice(k);
+  // labels are kept only when every box of a multi-part answer has one
+  const labels = run.length > 1 ? run.map((b) => boxLabel(text, b.start)) : [];
+  const parts = run.map((b, j) => (labels.length && labels.every(Boolean) ? `${labels[j]} = ${b.inner.trim()}` : b.inner.trim()));
+  return [...new Set(parts)].join(', ');
 }
 
 export function extractCandidates(answer: string, opts: ExtractOptions): Candidate[] {
@@ -143,6 +106,8 @@ export function extractCandidates(answer: string, opts: ExtractOptions): Candida
   if (boxed !== null) out.push({ rule: 'boxed', text: boxed });
   if (tagStart >= 0) out.push({ rule: 'answer_tag', text: region.trim() });
   if (!(anchor && anchor.name === 'final_answer' && anchor.start > lastBoxEnd && spans.length)) out.push(...anchored);
+  // an anchor that was found decides: no fallback to a later formula or number
+  if (anchor && decides(anchor)) return out.filter((c) => c.text.trim() !== '');
   const env = lastEnv(region);
   const num = opts.lastNumber ? lastNumber(region) : null;
   const envC = env && { rule: 'latex_env', text: env.inner, end: env.end };
@@ -160,12 +125,17 @@ export function extractCandidates(answer: string, opts: ExtractOptions): Candida
 /** An answer part this short, on one line, is taken whole when nothing else marks the answer. */
 export const WHOLE_MAX_CHARS = 80;
 
-/** Gold candidates: its last run of boxes, the whole gold, then the prediction rules. */
+/**
+ * Gold candidates: its last run of boxes, the whole gold, then the prediction rules. A gold written as a
+ * sentence with a deciding anchor ("Answer is 42.") reads like a prediction does, so the two always agree.
+ */
 export function goldCandidates(gold: string): string[] {
   const boxed = trailingBoxes(gold, boxedSpans(gold), 2);
+  const extracted = extractCandidates(gold, { lastNumber: false }).map((x) => x.text);
+  const anchor = boxed === null ? lastAnchor(gold) : null;
   const c: string[] = [];
   if (boxed !== null) c.push(boxed);
-  c.push(gold);
-  c.push(...extractCandidates(gold, { lastNumber: false }).map((x) => x.text));
+  if (anchor && decides(anchor)) c.push(...extracted, gold);
+  else c.push(gold, ...extracted);
   return [...new Set(c)];
 }

@@ -1,5 +1,6 @@
 // In-process path for plain numbers (`42` vs `…\boxed{42}`): a regex, an extraction scan and one BigInt
 // comparison, none of which can hang. Anything else returns null and goes to the worker pool.
+import { decimalRoundsTo } from './compare.js';
 import { extractCandidates } from './extract.js';
 import type { GradeOptions, GradeResult } from './grade.js';
 import { normaliseLatex } from './normalise.js';
@@ -8,6 +9,9 @@ import { eq, parseDecimal } from './rational.js';
 const PLAIN = /^-?\d{1,40}(?:\.\d{1,40})?$/;
 /** Completions longer than this go to the worker even when the gold is a plain number. */
 export const FAST_PATH_MAX_CHARS = 64 * 1024;
+
+/** Decimal places of a plain literal; -Infinity for an integer (not a decimal). */
+const places = (s: string): number => (s.includes('.') ? s.length - s.indexOf('.') - 1 : -Infinity);
 
 export function fastPath(answer: string, gold: string | number, opts: GradeOptions): GradeResult | null {
   const t0 = performance.now();
@@ -21,10 +25,13 @@ export function fastPath(answer: string, gold: string | number, opts: GradeOptio
   if (c.text.length > 200) return null;
   const t = normaliseLatex(c.text);
   if (!PLAIN.test(t)) return null;
-  const equal = eq(parseDecimal(g)!, parseDecimal(t)!);
+  const gv = parseDecimal(g)!;
+  const tv = parseDecimal(t)!;
+  const equal = eq(gv, tv);
+  const rounds = !equal && decimalRoundsTo(gv, places(g), tv, places(t), opts.decimalMinDigits);
   return {
-    accuracy: equal ? 1 : 0,
+    accuracy: equal || rounds ? 1 : 0,
     status: 'ok',
-    details: { extracted: c.text, normalised: t, gold: g, extraction: c.rule, rule: 'exact', path: 'fast', ms: ms() },
+    details: { extracted: c.text, normalised: t, gold: g, extraction: c.rule, rule: rounds ? 'decimal_rounding' : 'exact', path: 'fast', ms: ms() },
   };
 }

@@ -11,6 +11,8 @@ export interface GradeOptions {
   lastNumber: boolean;
   percentFraction: boolean;
   decimalMinDigits: number;
+  /** which side's decimal may round the other's exact value (default 'gold') */
+  decimalRounding?: 'gold' | 'either';
   maxAnswerChars: number;
 }
 
@@ -86,9 +88,13 @@ export function grade(
       details: { gold: clip(key), rule: 'gold_unparseable' },
     };
   }
-  const cmp: CompareOptions = { percentFraction: opts.percentFraction, decimalMinDigits: opts.decimalMinDigits };
+  const cmp: CompareOptions = { percentFraction: opts.percentFraction, decimalMinDigits: opts.decimalMinDigits, decimalRounding: opts.decimalRounding ?? 'gold' };
   if (hooks.symbolic) cmp.symbolic = hooks.symbolic;
   if (hooks.precise) cmp.precise = hooks.precise;
+  // a completion that is the gold, character for character, agrees with it whatever the rules read
+  if (answer.trim() === key.trim()) {
+    return { accuracy: 1, status: 'ok', details: { extracted: clip(key), gold: clip(show(g.node)), rule: 'identical', ms: Math.round((performance.now() - t0) * 1000) / 1000 } };
+  }
   const skipped: string[] = [];
   for (const c of extractCandidates(answer, { lastNumber: opts.lastNumber })) {
     const why = textTooComplex(c.text, guard);

@@ -580,7 +580,7 @@ function repeating(lit: string, rep: Node): Node {
 /** Parses an already-normalised answer. Throws ParseError when it is not a value we can read. */
 export function parseNormalised(s: string): Node {
   if (!s) throw new ParseError('empty answer');
-  const groups = splitTopLevel(s, ';');
+  const groups = solutionGroups(s);
   // "p=5, q=2; p=7, q=2": semicolons separate solutions, commas the parts of one
   if (groups.length > 1 && groups.some((g) => splitTopLevel(g, ',').length > 1)) {
     const items = groups.map((g): Node => {
@@ -593,6 +593,20 @@ export function parseNormalised(s: string): Node {
   const n = new Parser(tokenize(s)).top();
   checkText(n, true);
   return n;
+}
+
+/**
+ * Solutions of a system: split at top-level `;`, or else at "and"/"or" (`\quad\text{and}\quad`) when every
+ * part is itself a comma list of equations (`p = 5, q = 2 \text{ and } p = 7, q = 2` is two solutions, not four equations).
+ */
+function solutionGroups(s: string): string[] {
+  const groups = splitTopLevel(s, ';');
+  if (groups.length > 1) return groups;
+  const marked = s.replace(/\\text\{\s*(?:and|or)\s*\}|\s(?:and|or)\s/g, (m) => (m.includes('{') ? '\u0000' : ' \u0000 '));
+  if (!marked.includes('\u0000')) return groups;
+  const parts = splitTopLevel(marked, '\u0000');
+  // only systems of equations: "2, 3 and 5, 7" stays the list of four numbers
+  return parts.length > 1 && parts.every((g) => splitTopLevel(g, ',').length > 1 && g.includes('=')) ? parts : groups;
 }
 
 /** Splits at `sep` outside brackets and braces. */

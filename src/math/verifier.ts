@@ -28,7 +28,12 @@ export const MathConfigSchema = Type.Object(
       minimum: 1,
       maximum: 30,
       default: 3,
-      description: 'Significant digits a decimal needs to count as a rounding of an exact value (3.14 for \\pi).',
+      description: 'Significant digits a decimal needs to count as a rounding of an exact value (gold 3.14 for \\pi).',
+    }),
+    decimal_rounding: Type.Union([Type.Literal('gold'), Type.Literal('either')], {
+      default: 'gold',
+      description:
+        "'gold': only a gold decimal literal may be a rounding of the prediction (gold 3.14 accepts \\pi); a predicted decimal must equal an exact gold exactly (0.5 = 1/2, not 3.14 for \\pi). 'either': a predicted decimal may also round an exact gold, to half a unit in its last place with decimal_min_digits significant digits.",
     }),
     max_answer_chars: Type.Integer({ minimum: 16, maximum: 100_000, default: 2000, description: 'Longer extracted answers are not parsed.' }),
     fast_path: Type.Boolean({ default: true, description: 'Grade plain-number golds in-process (cannot hang).' }),
@@ -49,6 +54,7 @@ export function gradeOptions(cfg: MathConfig): GradeOptions {
     lastNumber: cfg.preset === 'evaluation',
     percentFraction: cfg.percent_as_fraction,
     decimalMinDigits: cfg.decimal_min_digits,
+    decimalRounding: cfg.decimal_rounding,
     maxAnswerChars: cfg.max_answer_chars,
   };
 }

@@ -17,7 +17,13 @@ export const FormatConfigSchema = Type.Object(
     }),
     prompt_opens_think: Type.Union([Type.Literal('auto'), Type.Boolean()], {
       default: 'auto',
-      description: "Whether the chat template already opened <think> in the prompt; 'auto' looks at the prompt's end.",
+      description:
+        "Whether the chat template already opened <think> in the prompt; 'auto' looks at the prompt's end, or, when no prompt was sent, takes a completion with </think> and no <think> as opened by the template.",
+    }),
+    unclosed_think: Type.Union([Type.Literal('no_answer'), Type.Literal('answer')], {
+      default: 'no_answer',
+      description:
+        "A thought opened (by the completion or the template) and never closed: 'no_answer' — there is no answer part, accuracy 0 with reason unclosed_think (a truncated R1 rollout); 'answer' — the whole completion is the answer (non-R1 outputs).",
     }),
   },
   { additionalProperties: false, default: {} },

@@ -1,6 +1,7 @@
 // Backend selection: the CPU reference, or WebGPU loaded lazily (the `webgpu` package and its
 // driver are only touched when asked for).
 import { createCpuOps } from './cpu/ops.js';
+import { runnerPackageError } from './optional-packages.js';
 import type { Ops } from './ops.js';
 
 export type BackendName = 'cpu' | 'webgpu';
@@ -33,7 +34,7 @@ export async function createBackend(name: string, opts: BackendOptions = {}): Pr
   try {
     mod = (await import(path)) as Partial<WebGpuModule>;
   } catch (e) {
-    throw new Error(`the WebGPU backend could not be loaded (src/runner/webgpu/index.ts): ${(e as Error).message}`);
+    throw runnerPackageError('--backend webgpu', e) ?? new Error(`the WebGPU backend could not be loaded (src/runner/webgpu/index.ts): ${(e as Error).message}`);
   }
   if (typeof mod.createWebGpuOps !== 'function') throw new Error('the WebGPU backend does not export createWebGpuOps()');
   const ops = await mod.createWebGpuOps(weights !== undefined ? { weightDtype: weights } : {});

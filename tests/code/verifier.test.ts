@@ -1,6 +1,6 @@
 // The code verifier end to end on the real sandbox: honest programs pass, wrong ones fail, the task's
 // options (scoring, compare, early stop, limits) behave as documented.
-import { readFileSync, readlinkSync } from 'node:fs';
+import { readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sandboxSettings } from '../../src/code/sandbox.js';
 import { codeEngine, fence, sandboxPids, scoreOne, verdictsOf } from './helpers.js';
@@ -131,7 +131,7 @@ describe('JavaScript and TypeScript', () => {
   });
   it('the isolate host itself runs sandboxed: non-root uid, own network and pid namespaces', async () => {
     await scoreOne(engine, fence('js', 'console.log(3)'), { language: 'javascript', tests: sum.slice(0, 1) });
-    const hosts = sandboxPids(BASE + 500, 2).filter((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').startsWith('/usr/bin/node\0'));
+    const hosts = sandboxPids(BASE + 500, 2).filter((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').startsWith(`${realpathSync(process.execPath)}\0`)); // the service's own Node
     expect(hosts.length).toBeGreaterThan(0);
     for (const p of hosts) {
       expect(readlinkSync(`/proc/${p}/ns/net`)).not.toBe(readlinkSync('/proc/self/ns/net'));

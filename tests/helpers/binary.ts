@@ -16,13 +16,15 @@ export interface BinaryOptions {
   /** a command that runs node (e.g. setpriv to change user): [prefix..., node, bin/r1-reward.js, ...] */
   prefix?: string[];
   env?: NodeJS.ProcessEnv;
+  /** the package directory to run from (default: this checkout) */
+  cwd?: string;
 }
 
 /** Starts the binary on 127.0.0.1 with ports 0 and reads the bound ports from its log. */
 export async function startBinary(extraArgs: string[] = [], opts: BinaryOptions = {}): Promise<Binary> {
   const argv = [process.execPath, 'bin/r1-reward.js', 'serve', '--host', '127.0.0.1', '--port', '0', '--grpc-port', '0', ...extraArgs];
   const cmd = [...(opts.prefix ?? []), ...argv];
-  const child = spawn(cmd[0]!, cmd.slice(1), { cwd: ROOT, env: { ...process.env, ...opts.env } });
+  const child = spawn(cmd[0]!, cmd.slice(1), { cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env } });
   let logs = '';
   child.stderr!.on('data', (d: Buffer) => (logs += d.toString()));
   const exit = once(child, 'exit').then(([code]) => code as number | null);

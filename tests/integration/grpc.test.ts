@@ -261,6 +261,19 @@ describe('ScoreStream', () => {
     }
   });
 
+  it('closes by group_end a group named like a default key (#1, prompt:…), keyed as the core keys it', async () => {
+    for (const name of ['#1', 'prompt:abc']) {
+      const s = openStream();
+      s.call.write({ rollout: { rollout: { id: 'x1', group: name, completion: '<think>r</think>A' } } });
+      s.call.write({ rollout: { rollout: { id: 'x2', group: name, completion: 'A' } } });
+      s.call.write({ group_end: { group: name } });
+      const g = (await s.next(groupOf(`group:${name}`)))['group'] as Obj;
+      expect(g['ids']).toEqual(['x1', 'x2']);
+      s.call.end();
+      expect((await s.ended).code).toBe(0);
+    }
+  });
+
   it('answers a rollout with an unparsable task as invalid_rollout and goes on', async () => {
     const s = openStream();
     s.call.write({ rollout: { rollout: { id: 'bad', group: 'g', completion: 'x', task_json: '{' }, group_size: 2 } });

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { computeAdvantages } from '../../src/advantages/compute.js';
 import type { AdvantageConfig } from '../../src/advantages/config.js';
+import { RewardEngine } from '../../src/core/engine.js';
 import { configWith } from '../helpers/engine.js';
 
 const adv = (raw: object): AdvantageConfig => configWith(raw).advantage;
@@ -59,6 +60,39 @@ describe('other estimators', () => {
     expect(a[0]).toBeCloseTo(0.75 * k, 10);
     expect(a[7]).toBeCloseTo(-0.75 * k, 10);
     expect(a[4]).toBeCloseTo(0.25 * k, 10);
+  });
+  it("reinforce_baseline whitens over tokens, as veRL's masked_whiten, when every rollout carries completion_tokens", () => {
+    const r = [1, 0, 0, 0, 1, 1, 1, 0];
+    const g = ['a', 'a', 'a', 'a', 'b', 'b', 'b', 'b'];
+    const len = [120, 300, 80, 410, 95, 260, 150, 330];
+    // veRL: the centred score broadcast over each response's tokens, then mean and unbiased var over all tokens
+    const centred = [0.75, -0.25, -0.25, -0.25, 0.25, 0.25, 0.25, -0.75];
+    const flat = centred.flatMap((x, i) => new Array<number>(len[i]!).fill(x));
+    const m = flat.reduce((a, b) => a + b, 0) / flat.length;
+    const v = flat.reduce((a, b) => a + (b - m) ** 2, 0) / (flat.length - 1);
+    const want = centred.map((x) => (x - m) / Math.sqrt(v + 1e-8));
+    const cfg = adv({ advantage: { estimator: 'reinforce_baseline' } });
+    const a = computeAdvantages(r, g, cfg, len).advantages;
+    a.forEach((x, i) => expect(x).toBeCloseTo(want[i]!, 12));
+    // per rollout (no lengths, or one missing) it is the old rule, which differs by more than 0.1 %
+    const plain = computeAdvantages(r, g, cfg).advantages;
+    expect(computeAdvantages(r, g, cfg, [...len.slice(0, 7), null]).advantages).toEqual(plain);
+    expect(Math.abs(plain[0]! - a[0]!) / Math.abs(a[0]!)).toBeGreaterThan(1e-3);
+  });
+  it('the scoring pipeline passes each rollout\'s completion_tokens to the whitening', async () => {
+    const engine = new RewardEngine();
+    const rows = [
+      { group: 'a', completion: '<think>r</think>A', completion_tokens: 50 },
+      { group: 'a', completion: 'A', completion_tokens: 400 },
+      { group: 'b', completion: '<think>r</think>A', completion_tokens: 90 },
+      { group: 'b', completion: '<think>r</think>A', completion_tokens: 30 },
+      { group: 'b', completion: 'A', completion_tokens: 700 },
+    ];
+    const config = engine.config({ advantage: { estimator: 'reinforce_baseline' } });
+    const res = await engine.score(rows, config);
+    const want = computeAdvantages(res.results.map((r) => r.reward), ['a', 'a', 'b', 'b', 'b'], config.advantage, rows.map((r) => r.completion_tokens)).advantages;
+    expect(res.results.map((r) => r.advantage)).toEqual(want);
+    expect(want).not.toEqual(computeAdvantages(res.results.map((r) => r.reward), ['a', 'a', 'b', 'b', 'b'], config.advantage).advantages);
   });
   it('passk: only the best of the group, by its margin over the second', () => {
     const r = [0.2, 0.9, 0.5];

@@ -156,4 +156,18 @@ describe('Dockerfile', () => {
     expect(runtime[setcap]!.args).toMatch(/chown root:node sandboxes\/bin\/r1-launch/);
     expect(runtime[setcap]!.args).toMatch(/chmod 0750 sandboxes\/bin\/r1-launch/);
   });
+
+  it("builds and runs on the newest Node that engines names, and installs serving dependencies only", () => {
+    const engines = (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { engines: { node: string } }).engines.node;
+    const newest = Math.max(...[...engines.matchAll(/\^(\d+)\./g)].map((m) => Number(m[1])));
+    for (const stage of stages) expect(stage[0]!.args).toMatch(new RegExp(`^node:${newest}-(trixie|bookworm)-slim\\b`));
+    // npm ci runs the install script that picks isolated-vm: it must be in the image before npm ci
+    const ci = build.findIndex((i) => i.op === 'RUN' && /\bnpm ci\b/.test(i.args));
+    for (const f of ['scripts/install-ivm.mjs', 'sandboxes/js/ivm.mjs']) {
+      expect(build.findIndex((i) => i.op === 'COPY' && i.args.startsWith(f))).toBeLessThan(ci);
+      expect(build.findIndex((i) => i.op === 'COPY' && i.args.startsWith(f))).toBeGreaterThan(-1);
+    }
+    expect(text).not.toMatch(/nodedir/);
+    expect(build.some((i) => i.op === 'RUN' && /npm prune --omit=dev --omit=optional/.test(i.args))).toBe(true);
+  });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatReward, type FormatConfig } from '../../src/rewards/format.js';
-import { promptOpensThink, splitThink } from '../../src/text/think.js';
+import { promptOpensThink, splitThink, templateOpensThink } from '../../src/text/think.js';
 import { configWith } from '../helpers/engine.js';
 
 const cfg = (over: Partial<FormatConfig> = {}): FormatConfig => ({ ...configWith().format, ...over });
@@ -67,6 +67,27 @@ describe('splitThink', () => {
     expect(splitThink('<think>abc</think>ans', false)).toEqual({ thought: 'abc', answer: 'ans' });
     expect(splitThink('abc</think>ans', true)).toEqual({ thought: 'abc', answer: 'ans' });
     expect(splitThink('plain answer', false)).toEqual({ thought: null, answer: 'plain answer' });
-    expect(splitThink('<think>unclosed', false)).toEqual({ thought: 'unclosed', answer: '<think>unclosed' });
+  });
+
+  it('leaves no answer part when a thought never closes (truncated rollout), unless asked for the old rule', () => {
+    expect(splitThink('<think>unclosed \\boxed{5}', false)).toEqual({ thought: 'unclosed \\boxed{5}', answer: null });
+    expect(splitThink('2+3 = \\boxed{5} hmm', true)).toEqual({ thought: '2+3 = \\boxed{5} hmm', answer: null });
+    expect(splitThink('<think>unclosed', false, 'answer')).toEqual({ thought: 'unclosed', answer: '<think>unclosed' });
+    expect(splitThink('reasoning', true, 'answer')).toEqual({ thought: 'reasoning', answer: 'reasoning' });
+    // no think tags at all and no template: the whole text is the answer, as before
+    expect(splitThink('\\boxed{5}', false)).toEqual({ thought: null, answer: '\\boxed{5}' });
+  });
+});
+
+describe('templateOpensThink', () => {
+  it('trusts a sent prompt (strict), and infers the template from a completion when no prompt was sent', () => {
+    expect(templateOpensThink('<|Assistant|><think>\n', 'r</think>a')).toBe(true);
+    expect(templateOpensThink('plain prompt', 'r</think>a')).toBe(false);
+    // veRL / TRL send no prompt: an R1-Distill completion closes a thought the template opened
+    expect(templateOpensThink(undefined, 'reasoning</think>42')).toBe(true);
+    expect(templateOpensThink(undefined, '<think>r</think>42')).toBe(false);
+    expect(templateOpensThink(undefined, 'no tags at all')).toBe(false);
+    expect(templateOpensThink(undefined, 'r</think>a', false)).toBe(false);
+    expect(templateOpensThink('plain', 'r', true)).toBe(true);
   });
 });

@@ -46,12 +46,15 @@ const CASES: [string, string, boolean][] = [
   ['25\\%', '0.25', false],
   ['198\\%', '198', true],
   ['25', '25\\%', true],
-  // decimal approximations (only where a side is a decimal literal)
-  ['\\pi', '3.14', true],
+  // decimal approximations: only a gold decimal literal may be a rounding (math.decimal_rounding 'gold')
+  ['3.14', '\\pi', true],
+  ['0.333', '\\frac{1}{3}', true],
+  ['1.41421', '\\sqrt{2}', true],
+  ['\\pi', '3.14', false],
   ['\\pi', '3.15', false],
-  ['\\frac{1}{3}', '0.333', true],
+  ['\\frac{1}{3}', '0.333', false],
   ['\\frac{1}{3}', '0.3', false],
-  ['\\sqrt{2}', '1.41421', true],
+  ['\\sqrt{2}', '1.41421', false],
   ['13.18', '13.2', false],
   // symbolic
   ['\\sqrt{8}', '2\\sqrt{2}', true],

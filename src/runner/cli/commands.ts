@@ -10,7 +10,7 @@ import { Checkpoint } from '../checkpoint.js';
 import { initModel, PRESETS, type PresetName, type WeightDtype } from '../init-model.js';
 import { DeepSeekV3 } from '../model.js';
 import { readPrompts, rolloutPrompts, type GeneratedRollout, type RolloutTimings } from '../rollout.js';
-import { TextTokenizer } from '../tokenizer.js';
+import { importRunnerModule } from '../optional-packages.js';
 import { forwardLogits } from './forward.js';
 import { formatGroupTables } from './loop-table.js';
 import { intArg, numberArg, positiveIntArg, probabilityArg, tokenListArg } from './options.js';
@@ -52,6 +52,8 @@ function generationOptions(c: Command): Command {
 }
 
 async function runGeneration(o: GenOpts): Promise<{ rollouts: GeneratedRollout[]; timings: RolloutTimings; device: string }> {
+  // loaded here, not at start-up: `serve` must not need the runner's optional packages
+  const { TextTokenizer } = await importRunnerModule('the tokenizer (--model)', () => import('../tokenizer.js'));
   const prompts = readPrompts(o.prompts);
   const ckpt = new Checkpoint(o.model);
   const tok = TextTokenizer.fromDir(o.model);
