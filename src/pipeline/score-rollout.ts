@@ -2,6 +2,7 @@
 // status on the rollout, so one bad or hostile rollout cannot spoil its batch.
 import { performance } from 'node:perf_hooks';
 import type { Config } from '../contract/config.js';
+import { shapeError } from '../contract/limits.js';
 import { COMPONENTS, type Component, type FieldError, type Rewards, type Rollout, type ScoredRollout, type Status } from '../contract/types.js';
 import { formatReward } from '../rewards/format.js';
 import { languageReward, majorityLanguage } from '../rewards/language.js';
@@ -10,7 +11,7 @@ import { promptOpensThink, splitThink } from '../rewards/think.js';
 import type { VerifyOutcome } from '../verifiers/types.js';
 import type { ScoreContext } from './context.js';
 import { groupKey } from './groups.js';
-import { validateRollout } from './validate.js';
+import { splitTooDeep, validateRollout } from './validate.js';
 
 const round = (ms: number): number => Math.round(ms * 1000) / 1000;
 
@@ -18,8 +19,10 @@ function emptyRewards(): Rewards {
   return { accuracy: null, format: null, language: null, length: null };
 }
 
+/** The input's keys for a failed result; a key nested too deep to serialise is left out (the error names it). */
 function echo(raw: unknown): Record<string, unknown> {
-  return raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? { ...(raw as object) } : { input: raw };
+  if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) return splitTooDeep(raw as Record<string, unknown>).echo;
+  return shapeError(raw, 'input') ? {} : { input: raw };
 }
 
 export function failed(raw: unknown, status: Status, error: string, details: Record<string, unknown> = {}): ScoredRollout {
@@ -114,14 +117,16 @@ function combine(rewards: Rewards, cfg: Config, accuracyApplies: boolean): { rew
     sum += w * v;
     used++;
   }
-  return used === 0 ? { why: 'no weighted component applies: the only weighted one is accuracy and this rollout has no task' } : { reward: sum };
+  if (used === 0) return { why: 'no weighted component applies: the only weighted one is accuracy and this rollout has no task' };
+  // Config bounds keep the sum finite; a reward that is not a number is never sent as one.
+  return Number.isFinite(sum) ? { reward: sum } : { why: `the weighted sum is not finite (${sum})` };
 }
 
 export async function scoreRollout(raw: unknown, index: number, ctx: ScoreContext): Promise<ScoredRollout> {
   const path = `rollouts[${index}]`;
   const cfg = ctx.config;
   const group = groupKey(raw, index);
-  const v = validateRollout(raw, path, cfg.limits.max_completion_chars);
+  const v = validateRollout(raw, path, cfg.limits);
   if ('errors' in v) return invalidRollout(raw, index, v.errors);
   const rollout = v.rollout;
   const t0 = performance.now();

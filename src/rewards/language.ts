@@ -4,6 +4,7 @@
 // trigram models are noise on single words.
 import { Type, type Static } from '@sinclair/typebox';
 import { franc } from 'franc';
+import { boundedNumber } from '../contract/limits.js';
 
 type Script = 'latin' | 'cyrillic' | 'arabic' | 'devanagari' | 'greek' | 'hebrew' | 'thai' | 'hangul' | 'kana' | 'han' | 'bengali' | 'other';
 
@@ -48,7 +49,7 @@ export const LanguageConfigSchema = Type.Object(
       description: 'franc judges each piece on at most this many of its characters (trigram models need no more; this bounds the cost).',
     }),
     min_run_chars: Type.Integer({ minimum: 1, default: 24, description: 'A piece shorter than this takes the language of all the text in its script.' }),
-    empty: Type.Union([Type.Number(), Type.Null()], { default: 0, description: 'Reward when the chain of thought has no words once math and code are stripped.' }),
+    empty: Type.Union([boundedNumber(), Type.Null()], { default: 0, description: 'Reward when the chain of thought has no words once math and code are stripped.' }),
     scope: Type.Union([Type.Literal('thought'), Type.Literal('completion')], {
       default: 'thought',
       description: "'thought': the chain of thought (the whole completion when it has no think block); 'completion': everything.",
