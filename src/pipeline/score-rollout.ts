@@ -13,6 +13,9 @@ import type { ScoreContext } from './context.js';
 import { groupKey } from './groups.js';
 import { splitTooDeep, validateRollout } from './validate.js';
 
+/** Keys every result sets (`error` when not ok). */
+const RESULT_KEYS = ['reward', 'rewards', 'advantage', 'status', 'error', 'details'] as const;
+
 const round = (ms: number): number => Math.round(ms * 1000) / 1000;
 
 function emptyRewards(): Rewards {
@@ -182,7 +185,12 @@ export async function scoreRollout(raw: unknown, index: number, ctx: ScoreContex
   const why = combined && 'why' in combined ? combined.why : undefined;
   // A timeout keeps its own status even when timeout_reward null leaves the reward unscored.
   const status = why && acc.status === 'ok' ? 'unscored' : acc.status;
-  const out: ScoredRollout = { ...rollout, reward, rewards, advantage: 0, status, details };
+  // The result's keys describe this scoring: an input key of the same name is replaced (never shown as if
+  // it were ours, e.g. an input `error` beside status ok), and details say which were.
+  const replaced = RESULT_KEYS.filter((k) => k in rollout);
+  if (replaced.length) details['replaced_input_keys'] = replaced;
+  const { error: _inputError, ...echoed } = rollout;
+  const out: ScoredRollout = { ...echoed, reward, rewards, advantage: 0, status, details };
   const error = acc.error ?? why;
   if (error) out.error = error;
   return out;

@@ -154,3 +154,22 @@ describe('every number leaving the service is finite', () => {
     expect(adv.json['message']).toMatch(/rewards\[0\]: must be a number within/);
   });
 });
+
+describe('result keys and prompt size', () => {
+  it('an input key named like a result key is replaced, never echoed beside status ok, and details say so', async () => {
+    const body = { rollouts: [{ id: 'e', completion: OK, error: 'from the client', status: 'whatever' }] };
+    const res = await http(svc, '/v1/score', JSON.stringify(body));
+    const r = (res.json['results'] as Obj[])[0]!;
+    expect(r['status']).toBe('ok');
+    expect(r).not.toHaveProperty('error');
+    expect((r['details'] as Obj)['replaced_input_keys']).toEqual(['status', 'error']);
+  });
+
+  it('a prompt over limits.max_prompt_chars marks its rollout invalid, naming the field', async () => {
+    const body = { rollouts: [{ id: 'long', prompt: 'p'.repeat(101), completion: OK }, { id: 'fine', prompt: 'p', completion: OK }], config: { limits: { max_prompt_chars: 100 } } };
+    const res = await http(svc, '/v1/score', JSON.stringify(body));
+    const results = res.json['results'] as Obj[];
+    expect(results.map((r) => r['status'])).toEqual(['invalid_rollout', 'ok']);
+    expect(results[0]!['error']).toBe('rollouts[0].prompt: longer than limits.max_prompt_chars (100)');
+  });
+});
