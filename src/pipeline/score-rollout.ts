@@ -5,7 +5,7 @@ import type { Config } from '../contract/config.js';
 import { shapeError } from '../contract/limits.js';
 import { COMPONENTS, type Component, type FieldError, type Rewards, type Rollout, type ScoredRollout, type Status } from '../contract/types.js';
 import { formatReward } from '../rewards/format.js';
-import { languageReward, majorityLanguage } from '../rewards/language.js';
+import { languageRewardYielding, majorityLanguageYielding } from '../rewards/language.js';
 import { lengthReward } from '../rewards/length.js';
 import { promptOpensThink, splitThink } from '../rewards/think.js';
 import type { VerifyOutcome } from '../verifiers/types.js';
@@ -51,14 +51,14 @@ function wants(cfg: Config, c: Component): boolean {
   return cfg.weights[c] !== 0 || cfg.compute.includes(c);
 }
 
-function targetLanguage(rollout: Rollout, ctx: ScoreContext): { lang: string; source: string } {
+async function targetLanguage(rollout: Rollout, ctx: ScoreContext): Promise<{ lang: string; source: string }> {
   const cfg = ctx.config.language;
   if (rollout.language) return { lang: rollout.language, source: 'rollout' };
   if (cfg.detect_from_prompt && rollout.prompt) {
     const cache = (ctx.promptLanguages ??= new Map());
     let lang = cache.get(rollout.prompt);
     if (lang === undefined) {
-      lang = majorityLanguage(rollout.prompt, cfg);
+      lang = await majorityLanguageYielding(rollout.prompt, cfg);
       if (cache.size < 4096) cache.set(rollout.prompt, lang);
     }
     if (lang) return { lang, source: 'prompt' };
@@ -147,9 +147,9 @@ export async function scoreRollout(raw: unknown, index: number, ctx: ScoreContex
 
   if (wants(cfg, 'language')) {
     const t = performance.now();
-    const target = targetLanguage(rollout, ctx);
+    const target = await targetLanguage(rollout, ctx);
     const scopeText = cfg.language.scope === 'thought' && thought !== null ? thought : rollout.completion;
-    const lang = languageReward(scopeText, target.lang, cfg.language);
+    const lang = await languageRewardYielding(scopeText, target.lang, cfg.language);
     rewards.language = lang.score;
     details['language'] = {
       target: lang.target,
