@@ -36,3 +36,19 @@ it('counts the rollouts of cancelled and timed-out Score calls', async () => {
   expect(late.code).toBe(grpc.status.DEADLINE_EXCEEDED);
   await expect.poll(rolloutsCounted, { timeout: 3000 }).toBe(before + 5);
 });
+
+it('counts every rollout a cancelled ScoreStream admitted, the queued ones included', async () => {
+  const before = await rolloutsCounted();
+  const started = svc.probe.started;
+  const call = client.stream();
+  call.on('data', () => {});
+  const ended = new Promise<void>((resolve) => call.on('error', () => resolve()));
+  call.write({ config: { config_json: JSON.stringify({ limits: { concurrency: 1 } }) } });
+  for (let i = 0; i < 4; i++) call.write({ rollout: { rollout: { id: `q${i}`, group: 'q', completion: 'x', task_json: '{"type":"sleep","ms":10000}' } } });
+  await expect.poll(() => svc.probe.started, { timeout: 2000 }).toBe(started + 1);
+  // one running and one queued; then the stream stops reading (backpressure), so the rest were never admitted
+  await expect.poll(() => svc.app.r1.admission.current, { timeout: 2000 }).toBe(2);
+  call.cancel();
+  await ended;
+  await expect.poll(rolloutsCounted, { timeout: 3000 }).toBe(before + 2);
+});
