@@ -10,6 +10,8 @@ export interface PoolOptions {
   size: number;
   /** V8 old-generation heap per worker, MB */
   heapMb: number;
+  /** booted workers kept idle beyond `size` (default 1): a killed worker's place is taken at once, not after a boot */
+  spares?: number;
 }
 
 export type PoolOutcome =
@@ -18,10 +20,15 @@ export type PoolOutcome =
   | { kind: 'crashed'; error: string }
   | { kind: 'aborted' };
 
+/** Whose item a job is: the caller's signal (one per request), or one shared owner for callers without one. */
+type Owner = object;
+const NO_OWNER: Owner = {};
+
 interface Job {
   req: Omit<WorkerRequest, 'id'>;
   timeoutMs: number;
   signal: AbortSignal | undefined;
+  owner: Owner;
   resolve: (o: PoolOutcome) => void;
   settled: boolean;
 }
@@ -50,9 +57,21 @@ function newWorker(opts: { resourceLimits: NonNullable<ConstructorParameters<typ
 /** Consecutive workers that died before becoming ready: past this, the pool stops respawning (broken install). */
 const MAX_BOOT_FAILURES = 3;
 
+/**
+ * Scheduling: each owner (request) has its own FIFO; a free worker goes to the owner with the fewest items
+ * running, ties to the one served longest ago. So one request's slow items hold at most the workers no one
+ * else is asking for, and another request's items start as soon as any worker frees. `size` workers grade at
+ * once; `spares` more are booted and idle. When a worker is killed (timeout, abort) a spare takes its place
+ * at once while a new spare boots, so a timeout never makes the next item wait for a boot (about 1.5 s of
+ * loading mathjs). An owner with nothing running may also borrow an idle spare: its first item never waits
+ * behind another request's slow ones. An item's budget starts when a worker takes it, never while it queues.
+ */
 export class WorkerPool {
   private readonly slots = new Set<Slot>();
-  private readonly queue: Job[] = [];
+  /** queued jobs per owner; the map's order is the round-robin order (an owner served moves to the end) */
+  private readonly queues = new Map<Owner, Job[]>();
+  private readonly running = new Map<Owner, number>();
+  private queued = 0;
   private nextId = 1;
   private closed = false;
   /** workers replaced after a timeout or crash (for details and metrics) */
@@ -62,9 +81,11 @@ export class WorkerPool {
   private readonly bySignal = new WeakMap<AbortSignal, Set<Job>>();
   /** set when workers cannot start at all */
   private broken: string | null = null;
+  private readonly spares: number;
 
   constructor(private readonly opts: PoolOptions) {
-    for (let k = 0; k < opts.size; k++) this.spawn();
+    this.spares = Math.max(0, opts.spares ?? 1);
+    for (let k = 0; k < opts.size + this.spares; k++) this.spawn();
   }
 
   private spawn(): void {
@@ -90,19 +111,19 @@ export class WorkerPool {
     const fail = (why: string): void => {
       if (!this.slots.has(slot)) return;
       this.slots.delete(slot);
-      if (slot.timer) clearTimeout(slot.timer);
       const job = slot.job;
-      slot.job = null;
+      this.release(slot);
       if (job) this.settle(job, { kind: 'crashed', error: why });
       if (!slot.ready && ++this.bootFailures >= MAX_BOOT_FAILURES) {
         this.broken = why;
-        for (const j of this.queue.splice(0)) this.settle(j, { kind: 'crashed', error: why });
+        for (const j of this.drainQueues()) this.settle(j, { kind: 'crashed', error: why });
         return;
       }
       if (!this.closed) {
         this.restarts++;
         this.spawn();
       }
+      this.pump();
     };
     worker.on('error', (err) => fail(`math worker failed: ${err.message}`));
     worker.on('exit', (code) => fail(`math worker exited (code ${code})`));
@@ -110,7 +131,7 @@ export class WorkerPool {
 
   /** Workers keep the process alive only while there is work: an idle pool never blocks exit. */
   private updateRefs(): void {
-    let busy = this.queue.length > 0;
+    let busy = this.queued > 0;
     for (const s of this.slots) if (s.job) busy = true;
     for (const s of this.slots) {
       if (busy) s.worker.ref();
@@ -118,10 +139,16 @@ export class WorkerPool {
     }
   }
 
+  /** Frees a slot of its job (timer, the owner's running count). */
   private release(slot: Slot): void {
     if (slot.timer) clearTimeout(slot.timer);
     slot.timer = null;
+    const job = slot.job;
     slot.job = null;
+    if (!job) return;
+    const n = (this.running.get(job.owner) ?? 1) - 1;
+    if (n > 0) this.running.set(job.owner, n);
+    else this.running.delete(job.owner);
   }
 
   private settle(job: Job, o: PoolOutcome): void {
@@ -143,23 +170,60 @@ export class WorkerPool {
     }
   }
 
-  private pump(): void {
-    for (const slot of this.slots) {
-      if (!this.queue.length) return;
-      if (!slot.ready || slot.job) continue;
-      const job = this.queue.shift()!;
-      if (job.settled) continue;
-      slot.job = job;
-      slot.id = this.nextId++;
-      slot.started = performance.now();
-      slot.timer = setTimeout(() => {
-        if (slot.job !== job) return;
-        this.kill(slot);
-        this.settle(job, { kind: 'timeout', ms: job.timeoutMs });
-        this.pump();
-      }, job.timeoutMs);
-      slot.worker.postMessage({ id: slot.id, ...job.req });
+  /** The next job to start, given how many workers are grading now; null when none may start. */
+  private nextJob(busy: number): Job | null {
+    let best: Owner | null = null;
+    let bestRunning = Infinity;
+    for (const [owner, q] of this.queues) {
+      while (q.length && q[0]!.settled) {
+        q.shift();
+        this.queued--;
+      }
+      if (!q.length) {
+        this.queues.delete(owner);
+        continue;
+      }
+      const r = this.running.get(owner) ?? 0;
+      if (r < bestRunning) [best, bestRunning] = [owner, r];
     }
+    if (best === null) return null;
+    // past `size`, only an owner with nothing running may borrow a spare
+    if (busy >= this.opts.size && bestRunning > 0) return null;
+    const q = this.queues.get(best)!;
+    const job = q.shift()!;
+    this.queued--;
+    this.queues.delete(best);
+    if (q.length) this.queues.set(best, q); // served: to the back of the round
+    return job;
+  }
+
+  private pump(): void {
+    let busy = 0;
+    for (const s of this.slots) if (s.job) busy++;
+    for (const slot of this.slots) {
+      if (!this.queued) return;
+      if (!slot.ready || slot.job) continue;
+      // keep one spare idle for a borrower; the rest stay idle to replace a killed worker at once
+      if (busy >= this.opts.size + Math.min(1, this.spares)) return;
+      const job = this.nextJob(busy);
+      if (!job) return;
+      this.start(slot, job);
+      busy++;
+    }
+  }
+
+  private start(slot: Slot, job: Job): void {
+    slot.job = job;
+    slot.id = this.nextId++;
+    slot.started = performance.now();
+    this.running.set(job.owner, (this.running.get(job.owner) ?? 0) + 1);
+    slot.timer = setTimeout(() => {
+      if (slot.job !== job) return;
+      this.kill(slot);
+      this.settle(job, { kind: 'timeout', ms: job.timeoutMs });
+      this.pump();
+    }, job.timeoutMs);
+    slot.worker.postMessage({ id: slot.id, ...job.req });
   }
 
   run(req: Omit<WorkerRequest, 'id'>, timeoutMs: number, signal?: AbortSignal): Promise<PoolOutcome> {
@@ -167,7 +231,8 @@ export class WorkerPool {
     if (this.broken) return Promise.resolve({ kind: 'crashed', error: this.broken });
     if (signal?.aborted) return Promise.resolve({ kind: 'aborted' });
     return new Promise((resolve) => {
-      const job: Job = { req, timeoutMs, signal, resolve, settled: false };
+      const owner = signal ?? NO_OWNER;
+      const job: Job = { req, timeoutMs, signal, owner, resolve, settled: false };
       if (signal) {
         let jobs = this.bySignal.get(signal);
         if (!jobs) {
@@ -177,7 +242,10 @@ export class WorkerPool {
         }
         jobs.add(job);
       }
-      this.queue.push(job);
+      const q = this.queues.get(owner);
+      if (q) q.push(job);
+      else this.queues.set(owner, [job]);
+      this.queued++;
       this.updateRefs();
       this.pump();
     });
@@ -185,12 +253,34 @@ export class WorkerPool {
 
   /** The caller went away: its running items' workers are killed (they may be stuck), queued ones dropped. */
   private abortAll(jobs: Set<Job>): void {
+    for (const job of jobs) {
+      const q = this.queues.get(job.owner);
+      if (q) {
+        // an owner is one signal: every queued job of it goes
+        this.queued -= q.length;
+        this.queues.delete(job.owner);
+      }
+    }
     for (const job of [...jobs]) {
       for (const slot of this.slots) if (slot.job === job) this.kill(slot);
       this.settle(job, { kind: 'aborted' });
     }
     jobs.clear();
     this.pump();
+  }
+
+  private drainQueues(): Job[] {
+    const all = [...this.queues.values()].flat();
+    this.queues.clear();
+    this.queued = 0;
+    return all;
+  }
+
+  /** Workers loaded and alive (busy or idle), spares included. */
+  readyWorkers(): number {
+    let n = 0;
+    for (const s of this.slots) if (s.ready) n++;
+    return n;
   }
 
   /** True once at least one worker has loaded. */
@@ -201,7 +291,7 @@ export class WorkerPool {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const job of this.queue.splice(0)) this.settle(job, { kind: 'crashed', error: 'math worker pool closed' });
+    for (const job of this.drainQueues()) this.settle(job, { kind: 'crashed', error: 'math worker pool closed' });
     await Promise.all([...this.slots].map((s) => s.worker.terminate()));
     this.slots.clear();
   }
