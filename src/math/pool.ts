@@ -3,7 +3,7 @@
 // capped with resourceLimits (V8 heap limits: the worker dies with ERR_WORKER_OUT_OF_MEMORY instead of
 // growing the process).
 import { Worker } from 'node:worker_threads';
-import type { GradeResult } from './grade.js';
+import type { GradeOptions, GradeResult } from './grade.js';
 import type { WorkerRequest } from './worker.js';
 
 export interface PoolOptions {
@@ -36,6 +36,8 @@ interface Job {
 interface Slot {
   worker: Worker;
   ready: boolean;
+  /** the owner whose item's timeout or abort killed the worker this one replaces, until it is ready */
+  chargedTo: Owner | null;
   job: Job | null;
   id: number;
   timer: NodeJS.Timeout | null;
@@ -54,23 +56,37 @@ function newWorker(opts: { resourceLimits: NonNullable<ConstructorParameters<typ
   return new Worker(code, { ...opts, eval: true });
 }
 
+/**
+ * Graded by a new worker before it counts as ready: the first symbolic and numeric items of a fresh worker
+ * pay for JIT and mathjs' lazy set-up (about 0.3 s, seconds on a loaded host), which must not come out of a
+ * real item's budget.
+ */
+const WARM_OPTS: GradeOptions = { lastNumber: false, percentFraction: false, decimalMinDigits: 3, maxAnswerChars: 2000 };
+const WARM_UP: readonly Omit<WorkerRequest, 'id'>[] = [
+  { answer: '\\boxed{x^2+2x+1}', gold: '(x+1)^2', opts: WARM_OPTS },
+  { answer: '\\boxed{\\sqrt{8}}', gold: '2\\sqrt{2}', opts: WARM_OPTS },
+  { answer: '\\boxed{[2,5)}', gold: '[2,5)', opts: WARM_OPTS },
+];
+
 /** Consecutive workers that died before becoming ready: past this, the pool stops respawning (broken install). */
 const MAX_BOOT_FAILURES = 3;
 
 /**
- * Scheduling: each owner (request) has its own FIFO; a free worker goes to the owner with the fewest items
- * running, ties to the one served longest ago. So one request's slow items hold at most the workers no one
- * else is asking for, and another request's items start as soon as any worker frees. `size` workers grade at
- * once; `spares` more are booted and idle. When a worker is killed (timeout, abort) a spare takes its place
- * at once while a new spare boots, so a timeout never makes the next item wait for a boot (about 1.5 s of
- * loading mathjs). An owner with nothing running may also borrow an idle spare: its first item never waits
- * behind another request's slow ones. An item's budget starts when a worker takes it, never while it queues.
+ * Scheduling: each owner (request) has its own FIFO; a free worker goes to the owner holding the fewest
+ * workers, ties to the one served longest ago. An owner holds the workers grading its items and, until they
+ * are ready, the replacements of workers killed over its items: a timeout costs its own request the boot
+ * (about 1.5 s of loading mathjs), not everyone else. `size` workers grade at once; `spares` more are booted
+ * and idle, so a killed worker's place is taken at once while a new spare boots, and an owner holding
+ * nothing may borrow an idle spare: its first item never waits behind another request's slow ones. A new
+ * worker grades warm-up items before it counts as ready, and an item's budget starts when a worker takes
+ * it, never while it queues.
  */
 export class WorkerPool {
   private readonly slots = new Set<Slot>();
   /** queued jobs per owner; the map's order is the round-robin order (an owner served moves to the end) */
   private readonly queues = new Map<Owner, Job[]>();
-  private readonly running = new Map<Owner, number>();
+  /** per owner: items running, plus replacements booting because its items were killed */
+  private readonly held = new Map<Owner, number>();
   private queued = 0;
   private nextId = 1;
   private closed = false;
@@ -82,23 +98,35 @@ export class WorkerPool {
   /** set when workers cannot start at all */
   private broken: string | null = null;
   private readonly spares: number;
+  /** spares are booted once the first workers are ready: booting them all at once slows the first items */
+  private sparesStarted = false;
 
   constructor(private readonly opts: PoolOptions) {
     this.spares = Math.max(0, opts.spares ?? 1);
-    for (let k = 0; k < opts.size + this.spares; k++) this.spawn();
+    for (let k = 0; k < opts.size; k++) this.spawn();
   }
 
-  private spawn(): void {
+  private spawn(chargedTo: Owner | null = null): void {
     const worker = newWorker({
       resourceLimits: { maxOldGenerationSizeMb: this.opts.heapMb, maxYoungGenerationSizeMb: 32, stackSizeMb: 4 },
     });
-    const slot: Slot = { worker, ready: false, job: null, id: 0, timer: null, started: 0 };
+    const slot: Slot = { worker, ready: false, chargedTo, job: null, id: 0, timer: null, started: 0 };
+    if (chargedTo) this.hold(chargedTo, 1);
     this.slots.add(slot);
     this.updateRefs();
     worker.on('message', (m: { ready?: boolean; id?: number; result?: GradeResult }) => {
       if (m.ready) {
+        WARM_UP.forEach((req, k) => worker.postMessage({ id: -1 - k, ...req }));
+        return;
+      }
+      if (m.id === -WARM_UP.length) {
         slot.ready = true;
+        this.uncharge(slot);
         this.bootFailures = 0;
+        if (!this.sparesStarted && !this.closed && this.readyWorkers() >= this.opts.size) {
+          this.sparesStarted = true;
+          for (let k = 0; k < this.spares; k++) this.spawn();
+        }
         this.pump();
         return;
       }
@@ -113,6 +141,7 @@ export class WorkerPool {
       this.slots.delete(slot);
       const job = slot.job;
       this.release(slot);
+      this.uncharge(slot);
       if (job) this.settle(job, { kind: 'crashed', error: why });
       if (!slot.ready && ++this.bootFailures >= MAX_BOOT_FAILURES) {
         this.broken = why;
@@ -139,16 +168,24 @@ export class WorkerPool {
     }
   }
 
-  /** Frees a slot of its job (timer, the owner's running count). */
+  private hold(owner: Owner, d: number): void {
+    const n = (this.held.get(owner) ?? 0) + d;
+    if (n > 0) this.held.set(owner, n);
+    else this.held.delete(owner);
+  }
+
+  private uncharge(slot: Slot): void {
+    if (slot.chargedTo) this.hold(slot.chargedTo, -1);
+    slot.chargedTo = null;
+  }
+
+  /** Frees a slot of its job (timer, what the owner holds). */
   private release(slot: Slot): void {
     if (slot.timer) clearTimeout(slot.timer);
     slot.timer = null;
     const job = slot.job;
     slot.job = null;
-    if (!job) return;
-    const n = (this.running.get(job.owner) ?? 1) - 1;
-    if (n > 0) this.running.set(job.owner, n);
-    else this.running.delete(job.owner);
+    if (job) this.hold(job.owner, -1);
   }
 
   private settle(job: Job, o: PoolOutcome): void {
@@ -159,21 +196,25 @@ export class WorkerPool {
     queueMicrotask(() => this.updateRefs());
   }
 
-  /** Kills a worker (its item is over budget or was cancelled) and starts a replacement. */
+  /**
+   * Kills a worker (its item is over budget or was cancelled) and starts a replacement, charged to the item's
+   * owner until it is ready: the owner's own later items, not other requests', wait out the boot.
+   */
   private kill(slot: Slot): void {
+    const owner = slot.job?.owner ?? null;
     this.slots.delete(slot);
     this.release(slot);
     void slot.worker.terminate();
     if (!this.closed) {
       this.restarts++;
-      this.spawn();
+      this.spawn(owner);
     }
   }
 
   /** The next job to start, given how many workers are grading now; null when none may start. */
   private nextJob(busy: number): Job | null {
     let best: Owner | null = null;
-    let bestRunning = Infinity;
+    let bestHeld = Infinity;
     for (const [owner, q] of this.queues) {
       while (q.length && q[0]!.settled) {
         q.shift();
@@ -183,12 +224,12 @@ export class WorkerPool {
         this.queues.delete(owner);
         continue;
       }
-      const r = this.running.get(owner) ?? 0;
-      if (r < bestRunning) [best, bestRunning] = [owner, r];
+      const h = this.held.get(owner) ?? 0;
+      if (h < bestHeld) [best, bestHeld] = [owner, h];
     }
     if (best === null) return null;
-    // past `size`, only an owner with nothing running may borrow a spare
-    if (busy >= this.opts.size && bestRunning > 0) return null;
+    // past `size`, only an owner holding nothing may borrow a spare
+    if (busy >= this.opts.size && bestHeld > 0) return null;
     const q = this.queues.get(best)!;
     const job = q.shift()!;
     this.queued--;
@@ -216,7 +257,7 @@ export class WorkerPool {
     slot.job = job;
     slot.id = this.nextId++;
     slot.started = performance.now();
-    this.running.set(job.owner, (this.running.get(job.owner) ?? 0) + 1);
+    this.hold(job.owner, 1);
     slot.timer = setTimeout(() => {
       if (slot.job !== job) return;
       this.kill(slot);
