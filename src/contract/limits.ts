@@ -18,7 +18,8 @@ export function boundedNumber(opts: NumberOptions = {}): ReturnType<typeof Type.
   return Type.Number({ minimum: -MAX_CONFIG_MAGNITUDE, maximum: MAX_CONFIG_MAGNITUDE, ...opts });
 }
 
-function childPath(path: string, key: string | number): string {
+/** `path.key`, `path[3]` or `path["odd key"]`. */
+export function childPath(path: string, key: string | number): string {
   if (typeof key === 'number') return `${path}[${key}]`;
   return /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
 }

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { Config } from '../contract/config.js';
 import { toFieldErrors } from '../contract/errors.js';
-import { MAX_NESTING_DEPTH, shapeError } from '../contract/limits.js';
+import { childPath, MAX_NESTING_DEPTH, shapeError } from '../contract/limits.js';
 import type { FieldError, Rollout } from '../contract/types.js';
 import { SUPPORTED_LANGUAGES } from '../rewards/language.js';
 
@@ -53,11 +53,12 @@ export function validateRollout(raw: unknown, path: string, limits: Config['limi
  */
 export function splitTooDeep(raw: Record<string, unknown>, path = 'rollout'): { errors: FieldError[]; echo: Record<string, unknown> } {
   const errors: FieldError[] = [];
-  const echo: Record<string, unknown> = {};
+  const kept: [string, unknown][] = [];
   for (const [k, v] of Object.entries(raw)) {
-    const e = shapeError(v, /^[A-Za-z_$][\w$]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`, { maxDepth: MAX_NESTING_DEPTH - 1 });
+    const e = shapeError(v, childPath(path, k), { maxDepth: MAX_NESTING_DEPTH - 1 });
     if (e) errors.push({ path: e.path, message: `nests deeper than ${MAX_NESTING_DEPTH} levels (counted from the rollout; the limit on any JSON value)` });
-    else echo[k] = v;
+    else kept.push([k, v]);
   }
-  return { errors, echo };
+  // fromEntries defines keys (as a spread does): an own `__proto__` key stays a plain key
+  return { errors, echo: Object.fromEntries(kept) };
 }
