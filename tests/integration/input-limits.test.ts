@@ -6,6 +6,7 @@ import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scoreStream } from '../../src/cli/score-file.js';
 import { MAX_NESTING_DEPTH } from '../../src/contract/limits.js';
+import { runCli } from '../helpers/cli.js';
 import { post } from '../helpers/server.js';
 import { grpcError, rewardClient, startService } from '../helpers/service.js';
 
@@ -96,6 +97,20 @@ describe('nesting depth (a documented limit)', () => {
     expect(rows[1]!['error']).toMatch(/\.meta[[\]0]*: nests deeper/);
     expect(res.stats.status_counts).toEqual({ ok: 2, invalid_rollout: 1 });
   });
+});
+
+describe('nesting depth through the CLI', () => {
+  it('r1-reward score writes an error row for a too-deep line and exits 0', async () => {
+    const stdin = `{"id":"a","completion":"x"}\n{"id":"b","completion":"x","meta":${deepText(5000)}}\n{"id":"c","completion":"x"}\n`;
+    const res = await runCli(['score', '-', '-o', '-'], stdin);
+    expect(res.code, res.stderr).toBe(0);
+    const rows = res.stdout.trim().split('\n').map((l) => JSON.parse(l) as Obj);
+    expect(rows.map((r) => [r['id'], r['status']])).toEqual([
+      ['a', 'ok'],
+      ['b', 'invalid_rollout'],
+      ['c', 'ok'],
+    ]);
+  }, 60_000);
 });
 
 describe('config values', () => {
