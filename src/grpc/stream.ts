@@ -248,6 +248,8 @@ export class ScoreStreamSession {
     for (let i = 0; i < this.queue.length; i++) {
       this.ctx.admission.release(1);
       this.ctx.metrics.inflightRollouts.dec();
+      // admitted but never started: counted like the in-flight ones the abort cuts short
+      this.ctx.metrics.rollouts.inc({ status: 'cancelled' });
     }
     this.queue.length = 0;
   }
