@@ -1,6 +1,7 @@
 // Bounded concurrency for sandbox runs, shared by every test of every rollout. Each slot owns a distinct
 // non-root uid, so RLIMIT_NPROC (counted per uid) is a per-run limit and runs cannot signal each other.
 import os from 'node:os';
+import { lostUids } from './sandbox.js';
 
 export interface SlotPoolOptions {
   size?: number;
@@ -13,6 +14,8 @@ export class SlotPool {
   readonly baseUid: number;
   private readonly free: number[];
   private readonly waiters: ((slot: number) => void)[] = [];
+  /** slots whose uid still had processes after a run (see sandbox.ts lostUids) */
+  readonly lost = new Set<number>();
 
   constructor(opts: SlotPoolOptions = {}) {
     this.size = Math.max(1, opts.size ?? os.availableParallelism());
@@ -22,6 +25,17 @@ export class SlotPool {
 
   uid(slot: number): number {
     return this.baseUid + slot;
+  }
+
+  /** Takes back lost slots whose uid is empty again (`empty` sweeps it); the reasons of those still lost. */
+  reclaimLost(empty: (uid: number) => boolean): string[] {
+    for (const slot of [...this.lost]) {
+      if (!empty(this.uid(slot))) continue;
+      lostUids.delete(this.uid(slot));
+      this.lost.delete(slot);
+      this.release(slot);
+    }
+    return [...this.lost].map((s) => lostUids.get(this.uid(s)) ?? `slot ${s} lost`);
   }
 
   /** Runs `fn` with a slot; queued FIFO; gives up (throws AbortError) if `signal` aborts while waiting. */
@@ -54,6 +68,7 @@ export class SlotPool {
   }
 
   private release(slot: number): void {
+    if (lostUids.has(this.uid(slot))) return void this.lost.add(slot); // processes of its run survive: not reused
     const next = this.waiters.shift();
     if (next) next(slot);
     else this.free.push(slot);

@@ -1,15 +1,19 @@
 // {"type":"code"}: extract the program, run it against the task's tests in the sandbox, score on the host.
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { Static } from '@sinclair/typebox';
 import type { Verifier, VerifyOutcome } from '../verifiers/types.js';
 import { makeBox } from './box.js';
 import { compareOutput } from './compare.js';
-import { compileCpp, runCppIo } from './cpp.js';
+import { compileCpp, runCppIo, type CompileResult } from './cpp.js';
 import { extractProgram } from './extract.js';
 import { grantWrite } from './grant-write.js';
 import { JsHosts, toScript, type JsTest } from './js.js';
 import { SlotPool } from './pool.js';
+import { sweepUid } from './sandbox.js';
 import { SelfTestGate, sandboxSelfTest } from './self-test.js';
 import { runPythonIo, runPythonUnits, type ExecLimits, type IoRun, type UnitResult } from './python.js';
 import {
@@ -82,10 +86,20 @@ export class CodeVerifier implements Verifier<CodeTask> {
   /** the sandbox self-test, run in a pool slot (its own uid) like any rollout */
   readonly selfTest = new SelfTestGate(() => this.pool.with((slot) => sandboxSelfTest(this.pool.uid(slot))));
 
-  /** Not ready when sandboxed code cannot run here (see self-test.ts): /readyz answers 503. */
+  /** Not ready when sandboxed code cannot run here (see self-test.ts) or a slot's processes could not be
+   * reclaimed after a run (logged as R1SandboxSlotLost; retried here at most every 5 s): /readyz answers 503. */
   ready(): boolean {
-    return this.selfTest.ready();
+    const selfTest = this.selfTest.ready();
+    if (this.pool.lost.size === 0) return selfTest;
+    const now = performance.now();
+    if (now - this.lastReclaim >= 5000) {
+      this.lastReclaim = now;
+      this.pool.reclaimLost(sweepUid);
+    }
+    return selfTest && this.pool.lost.size === 0;
   }
+
+  private lastReclaim = 0;
 
   async close(): Promise<void> {
     this.js.close();
@@ -139,12 +153,7 @@ export class CodeVerifier implements Verifier<CodeTask> {
   private async runPython(run: Run): Promise<RunResult> {
     const { plan } = run;
     if (plan.kind === 'io') {
-      const box = await makeBox({ 'main.py': run.code });
-      try {
-        return { results: await this.ioTests(run, plan.tests, (slot, stdin) => runPythonIo(box.dir, stdin, run.limits, this.pool.uid(slot), run.signal)) };
-      } finally {
-        await box.remove();
-      }
+      return { results: await this.ioTests(run, plan.tests, (slot, stdin) => runPythonIo(run.code, stdin, run.limits, this.pool.uid(slot), run.signal)) };
     }
     const job =
       plan.kind === 'call'
@@ -159,21 +168,25 @@ export class CodeVerifier implements Verifier<CodeTask> {
   private async runCpp(run: Run): Promise<RunResult> {
     const { plan } = run;
     if (plan.kind !== 'io') return { invalid: 'C++ takes stdin/stdout tests only' };
+    // the box lives only for the compile; the tests get the binary as a copy
     const box = await makeBox({ 'main.cpp': run.code });
+    let compiled: CompileResult;
+    let binary = Buffer.alloc(0);
     try {
-      const compiled = await this.pool.with(async (slot) => {
+      compiled = await this.pool.with(async (slot) => {
         await grantWrite(box.dir, this.pool.uid(slot));
         return compileCpp(box.dir, run.cfg.compile_time_limit_ms, this.pool.uid(slot), run.signal);
       }, run.signal);
-      const compile = { ok: compiled.ok, time_ms: compiled.timeMs, ...(compiled.message ? { message: compiled.message } : {}) };
-      if (!compiled.ok) {
-        return { results: plan.tests.map(() => ({ verdict: compiled.verdict ?? 'compile_error', ...(compiled.message ? { message: compiled.message } : {}) })), compile };
-      }
-      const results = await this.ioTests(run, plan.tests, (slot, stdin) => runCppIo(box.dir, stdin, run.limits, this.pool.uid(slot), run.signal));
-      return { results, compile };
+      if (compiled.ok) binary = await readFile(path.join(box.dir, 'main'));
     } finally {
       await box.remove();
     }
+    const compile = { ok: compiled.ok, time_ms: compiled.timeMs, ...(compiled.message ? { message: compiled.message } : {}) };
+    if (!compiled.ok) {
+      return { results: plan.tests.map(() => ({ verdict: compiled.verdict ?? 'compile_error', ...(compiled.message ? { message: compiled.message } : {}) })), compile };
+    }
+    const results = await this.ioTests(run, plan.tests, (slot, stdin) => runCppIo(binary, stdin, run.limits, this.pool.uid(slot), run.signal));
+    return { results, compile };
   }
 
   private async runJs(run: Run, language: 'javascript' | 'typescript'): Promise<RunResult> {
