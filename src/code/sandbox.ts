@@ -177,14 +177,19 @@ export function sandboxCommand(run: SandboxRun): string[] {
  */
 export const lostUids = new Map<number, string>();
 
-/** Kills every process of `uid` (the launcher's --sweep); true when none is left alive. */
+/** Kills every process of `uid` (the launcher's --sweep); true when none is left alive within a second
+ * (killed processes take a moment to die: a pid namespace is torn down after its pid 1). */
 export function sweepUid(uid: number): boolean {
-  try {
-    spawnSync(launcherPath(), ['--sweep', String(uid)], { stdio: 'ignore', timeout: 5000 });
-  } catch {
-    /* launcher unavailable: report what is left below */
+  for (let i = 0; i < 20; i++) {
+    try {
+      spawnSync(launcherPath(), ['--sweep', String(uid)], { stdio: 'ignore', timeout: 5000 });
+    } catch {
+      /* launcher unavailable: report what is left below */
+    }
+    if (livePids(uid).length === 0) return true;
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
   }
-  return livePids(uid).length === 0;
+  return false;
 }
 
 /** Host pids of `uid` that are still running (zombies are not: they hold nothing but a pid). */
