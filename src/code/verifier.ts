@@ -6,7 +6,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Static } from '@sinclair/typebox';
 import type { Verifier, VerifyOutcome } from '../verifiers/types.js';
-import { makeBox } from './box.js';
+import { makeBox, sweepBoxes } from './box.js';
 import { compareOutput } from './compare.js';
 import { compileCpp, runCppIo, type CompileResult } from './cpp.js';
 import { extractProgram } from './extract.js';
@@ -81,6 +81,8 @@ export class CodeVerifier implements Verifier<CodeTask> {
   constructor(opts: CodeVerifierOptions = {}) {
     this.pool = new SlotPool({ ...(opts.concurrency ? { size: opts.concurrency } : {}), ...(opts.baseUid ? { baseUid: opts.baseUid } : {}) });
     this.js = new JsHosts(this.pool.size, this.pool.baseUid + JS_UID_OFFSET);
+    // boxes leaked by an earlier process of this service that was killed mid-run
+    void sweepBoxes();
   }
 
   /** the sandbox self-test, run in a pool slot (its own uid) like any rollout */

@@ -4,6 +4,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { once } from 'node:events';
 import { AggregatorRegistry, type Registry } from 'prom-client';
+import { sweepBoxes } from '../code/box.js';
 
 interface MetricsAsk {
   r1: 'metrics';
@@ -39,6 +40,7 @@ export async function primary(n: number, log: (msg: string) => void): Promise<vo
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;
     log(`worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
+    if (worker.process.pid) void sweepBoxes(worker.process.pid); // its in-flight rollouts' box directories
     fork();
   });
   for (const sig of ['SIGTERM', 'SIGINT'] as const) {
