@@ -15,7 +15,8 @@ export function executionVerdict(r: SandboxResult, memoryMb = 0): { verdict: Ver
   if (r.outputLimit || r.signal === 'SIGXFSZ') return { verdict: 'output_limit', message: 'output limit exceeded' };
   if (r.timedOut || r.signal === 'SIGXCPU') return { verdict: 'timeout', message: 'time limit exceeded' };
   if (r.exitCode === 0 && !r.signal) return null;
-  if (memoryMb > 0 && r.maxRssKb !== undefined && r.maxRssKb >= memoryMb * 1024 * MEMORY_FRACTION) {
+  // a segfault is a bad access or a stack overflow (whose stack may be large), not a refused allocation
+  if (memoryMb > 0 && r.signal !== 'SIGSEGV' && r.maxRssKb !== undefined && r.maxRssKb >= memoryMb * 1024 * MEMORY_FRACTION) {
     return { verdict: 'memory_limit', message: `peak memory ${Math.round(r.maxRssKb / 1024)} MB of ${memoryMb} MB${r.stderr.trim() ? `: ${lastLine(r.stderr)}` : ''}` };
   }
   const how = r.signal ? `killed by ${r.signal}` : `exit code ${r.exitCode}`;
