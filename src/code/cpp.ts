@@ -1,5 +1,5 @@
 // C++: compiled once per rollout inside the sandbox (g++ -O2 -std=c++17), then run per test.
-import { runSandboxed } from './sandbox.js';
+import { runSandboxed, type SandboxResult } from './sandbox.js';
 import { ioRunOf, type ExecLimits, type IoRun } from './io-run.js';
 import { executionVerdict, lastLine } from './verdicts.js';
 import type { Verdict } from './types.js';
@@ -29,6 +29,11 @@ export async function compileCpp(boxDir: string, timeMs: number, uid: number, si
     uid,
     ...(signal ? { signal } : {}),
   });
+  return compileOutcome(r);
+}
+
+/** A compile run's outcome: compiled, the program's compile_error, or an infrastructure fault. */
+export function compileOutcome(r: SandboxResult): CompileResult {
   const failure = executionVerdict(r);
   if (!failure) return { ok: true, timeMs: r.wallMs };
   if (failure.verdict === 'sandbox_error') return { ok: false, verdict: 'sandbox_error', message: failure.message, timeMs: r.wallMs };

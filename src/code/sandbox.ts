@@ -83,7 +83,7 @@ export interface SandboxResult {
 }
 
 const SIGNALS: Record<number, string> = { 6: 'SIGABRT', 9: 'SIGKILL', 11: 'SIGSEGV', 24: 'SIGXCPU', 25: 'SIGXFSZ', 8: 'SIGFPE', 7: 'SIGBUS', 15: 'SIGTERM' };
-const signalName = (n: number): string => SIGNALS[n] ?? `SIG${n}`;
+export const signalName = (n: number): string => SIGNALS[n] ?? `SIG${n}`;
 
 /** Process-wide sandbox settings (R1_BWRAP overrides the bubblewrap binary). */
 export const sandboxSettings = { bwrap: process.env['R1_BWRAP'] ?? '/usr/bin/bwrap' };

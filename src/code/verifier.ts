@@ -8,7 +8,10 @@ import type { Static } from '@sinclair/typebox';
 import type { Verifier, VerifyOutcome } from '../verifiers/types.js';
 import { makeBox, sweepBoxes } from './box.js';
 import { compareOutput } from './compare.js';
-import { compileCpp, runCppIo, type CompileResult } from './cpp.js';
+import { compileCpp, compileOutcome, runCppIo, type CompileResult } from './cpp.js';
+import { RUNNERS } from './runners/index.js';
+import type { WarmSpec } from './runners/types.js';
+import { runWarm } from './warm.js';
 import { extractProgram } from './extract.js';
 import { grantWrite } from './grant-write.js';
 import { JsHosts, toScript, type JsTest } from './js.js';
@@ -130,8 +133,15 @@ export class CodeVerifier implements Verifier<CodeTask> {
       case_sensitive: task.compare?.case_sensitive ?? true,
     };
     const run = { code: program.code, plan, limits, compare, cfg, signal };
+    const warm = RUNNERS[task.language].warm;
     const r =
-      task.language === 'python' ? await this.runPython(run) : task.language === 'cpp' ? await this.runCpp(run) : await this.runJs(run, task.language);
+      plan.kind === 'io' && warm && cfg.sandbox === 'per_rollout'
+        ? await this.runWarmIo(run, plan.tests, warm(program.code, limits, cfg.compile_time_limit_ms))
+        : task.language === 'python'
+          ? await this.runPython(run)
+          : task.language === 'cpp'
+            ? await this.runCpp(run)
+            : await this.runJs(run, task.language);
     if ('invalid' in r) return { accuracy: null, status: 'invalid_task', error: `task.test_code: ${r.invalid}`, details: {} };
     const score = scoreTests(r.results, task.scoring ?? cfg.scoring);
     const details: Record<string, unknown> = {
@@ -230,6 +240,29 @@ export class CodeVerifier implements Verifier<CodeTask> {
     return { results: [{ verdict: o.verdict ?? 'runtime_error', time_ms: o.timeMs, ...(o.message ? { message: o.message } : {}) }] };
   }
 
+  /** All stdin/stdout tests of the rollout in one sandbox (see warm.ts); compared here on the host. */
+  private async runWarmIo(run: Run, tests: { stdin: string; stdout: string }[], spec: WarmSpec): Promise<RunResult> {
+    const out = await this.pool.with(
+      (slot) => runWarm({ ...spec, stdins: tests.map((t) => t.stdin), earlyStop: run.cfg.early_stop, uid: this.pool.uid(slot), signal: run.signal }),
+      run.signal,
+    );
+    let compile: Record<string, unknown> | undefined;
+    if (out.compile) {
+      const c = compileOutcome(out.compile);
+      compile = { ok: c.ok, time_ms: c.timeMs, ...(c.message ? { message: c.message } : {}) };
+      if (!c.ok) return { results: tests.map(() => ({ verdict: c.verdict ?? 'compile_error', ...(c.message ? { message: c.message } : {}) })), compile };
+    }
+    let failed = false;
+    const results = tests.map((t, i): TestResult => {
+      const r = out.runs[i];
+      if (!r || (failed && run.cfg.early_stop)) return { verdict: 'skipped', message: 'not run after an earlier failure' };
+      const res = judgeIo(r, t.stdout, run.compare);
+      if (res.verdict !== 'passed') failed = true;
+      return res;
+    });
+    return { results, ...(compile ? { compile } : {}) };
+  }
+
   // ---- shared ----
 
   /** Runs `fn` per test concurrently through the pool; with early_stop, tests not yet started after a failure are skipped. */
@@ -248,12 +281,7 @@ export class CodeVerifier implements Verifier<CodeTask> {
   }
 
   private ioTests(run: Run, tests: { stdin: string; stdout: string }[], exec: (slot: number, stdin: string) => Promise<IoRun>): Promise<TestResult[]> {
-    return this.each(run, tests, async (slot, t) => {
-      const r = await exec(slot, t.stdin);
-      if (r.failure) return { verdict: r.failure.verdict, time_ms: r.timeMs, message: r.failure.message };
-      const c = compareOutput(r.stdout, t.stdout, run.compare);
-      return c.equal ? { verdict: 'passed', time_ms: r.timeMs } : { verdict: 'wrong_answer', time_ms: r.timeMs, ...(c.message ? { message: c.message } : {}) };
-    });
+    return this.each(run, tests, async (slot, t) => judgeIo(await exec(slot, t.stdin), t.stdout, run.compare));
   }
 }
 
@@ -267,6 +295,13 @@ interface Run {
 }
 
 type RunResult = { results: TestResult[]; compile?: Record<string, unknown> } | { invalid: string };
+
+/** A stdin/stdout run's verdict: its failure, else its output compared here on the host. */
+function judgeIo(r: IoRun, expected: string, o: CompareOptions): TestResult {
+  if (r.failure) return { verdict: r.failure.verdict, time_ms: r.timeMs, message: r.failure.message };
+  const c = compareOutput(r.stdout, expected, o);
+  return c.equal ? { verdict: 'passed', time_ms: r.timeMs } : { verdict: 'wrong_answer', time_ms: r.timeMs, ...(c.message ? { message: c.message } : {}) };
+}
 
 function unitResult(u: UnitResult): TestResult {
   return { verdict: u.verdict, ...(u.timeMs !== undefined ? { time_ms: u.timeMs } : {}), ...(u.message ? { message: u.message } : {}) };

@@ -56,6 +56,7 @@ const launcher = (p: Proc) => /r1-launch$/.test(p.argv[0] ?? '') && p.argv[1] ==
 const bwrap = (p: Proc) => ours(p) && /bwrap$/.test(p.argv[0] ?? '');
 const init = (p: Proc) => ours(p) && p.argv[1] === '--init';
 const harness = (p: Proc) => ours(p) && p.argv.includes('/box/harness.pyc');
+const runner = (p: Proc) => ours(p) && p.argv.includes('/box/runner.pyc');
 const cc1plus = (p: Proc) => ours(p) && /cc1plus$/.test(p.argv[0] ?? '');
 
 const slowSum = 'import time\ntime.sleep(1.5)\nprint(sum(map(int, input().split())))';
@@ -65,22 +66,29 @@ const human = { test_code: 'def check(candidate):\n    assert candidate(1, 2) ==
 // a correct program; compiling <iostream> alone keeps cc1plus busy for most of a second
 const slowCpp = '#include <iostream>\ntemplate <int N> struct F { static constexpr long v = F<N - 1>::v + N; };\ntemplate <> struct F<0> { static constexpr long v = 0; };\nint main(){ long a, b; std::cin >> a >> b; std::cout << a + b + F<400>::v - F<400>::v << "\\n"; }';
 
-const cases: [string, string, string, Record<string, unknown>, (p: Proc) => boolean][] = [
-  ['the launcher (Python stdin/stdout)', 'python', slowSum, io, launcher],
-  ['bubblewrap (Python stdin/stdout)', 'python', slowSum, io, bwrap],
-  ['the sandbox init (Python stdin/stdout)', 'python', slowSum, io, init],
-  ['the launcher (HumanEval check)', 'python', slowAdd, human, launcher],
-  ['bubblewrap (HumanEval check)', 'python', slowAdd, human, bwrap],
-  ['the checker (HumanEval check)', 'python', slowAdd, human, harness],
-  ['cc1plus (C++ compile)', 'cpp', slowCpp, io, cc1plus],
-  ['the launcher, while the program sleeps on', 'python', 'import time\ntime.sleep(30)', io, launcher],
-  ['the sandbox init (C++ run)', 'cpp', '#include <iostream>\n#include <unistd.h>\nint main(){ sleep(2); long a, b; std::cin >> a >> b; std::cout << a + b << "\\n"; }', io, init],
+const perTest = { code: { sandbox: 'per_test' } };
+const perRollout = { code: { sandbox: 'per_rollout' } };
+const cppSleep = '#include <iostream>\n#include <unistd.h>\nint main(){ sleep(2); long a, b; std::cin >> a >> b; std::cout << a + b << "\\n"; }';
+const cases: [string, string, string, Record<string, unknown>, (p: Proc) => boolean, Record<string, unknown>][] = [
+  ['the launcher (Python stdin/stdout)', 'python', slowSum, io, launcher, perRollout],
+  ['bubblewrap (Python stdin/stdout)', 'python', slowSum, io, bwrap, perRollout],
+  ['the warm runner (Python stdin/stdout)', 'python', slowSum, io, runner, perRollout],
+  ['the sandbox init (Python stdin/stdout, a sandbox per test)', 'python', slowSum, io, init, perTest],
+  ['bubblewrap (Python stdin/stdout, a sandbox per test)', 'python', slowSum, io, bwrap, perTest],
+  ['the launcher (HumanEval check)', 'python', slowAdd, human, launcher, {}],
+  ['bubblewrap (HumanEval check)', 'python', slowAdd, human, bwrap, {}],
+  ['the checker (HumanEval check)', 'python', slowAdd, human, harness, {}],
+  ['cc1plus (C++ compile in the rollout sandbox)', 'cpp', slowCpp, io, cc1plus, perRollout],
+  ['cc1plus (C++ compile, a sandbox per test)', 'cpp', slowCpp, io, cc1plus, perTest],
+  ['the launcher, while the program sleeps on', 'python', 'import time\ntime.sleep(30)', io, launcher, perRollout],
+  ['the warm runner (C++ run)', 'cpp', cppSleep, io, runner, perRollout],
+  ['the sandbox init (C++ run, a sandbox per test)', 'cpp', cppSleep, io, init, perTest],
 ];
 
 describe('infrastructure killed from outside: null, never 0', () => {
-  for (const [name, language, code, task, target] of cases) {
+  for (const [name, language, code, task, target, config] of cases) {
     it(name, async () => {
-      const scored = scoreOne(engine, fence(language, code), { language, ...task });
+      const scored = scoreOne(engine, fence(language, code), { language, ...task }, config);
       const killed = await killWhen(target);
       const r = await scored;
       const why = `killed ${killed}: ${JSON.stringify(r.details['accuracy'])}`;
@@ -96,10 +104,12 @@ describe('infrastructure killed from outside: null, never 0', () => {
     }, 40_000);
   }
 
-  it('the same programs score 1 when nothing is killed', async () => {
-    for (const [language, code, task] of [['python', slowSum, io], ['python', slowAdd, human], ['cpp', slowCpp, io]] as const) {
-      const r = await scoreOne(engine, fence(language, code), { language, ...task });
-      expect(r.rewards.accuracy, JSON.stringify(r.details['accuracy'])).toBe(1);
+  it('the same programs score 1 when nothing is killed', { timeout: 90_000 }, async () => {
+    for (const [language, code, task] of [['python', slowSum, io], ['python', slowAdd, human], ['cpp', slowCpp, io], ['cpp', cppSleep, io]] as const) {
+      for (const config of [perTest, perRollout]) {
+        const r = await scoreOne(engine, fence(language, code), { language, ...task }, config);
+        expect(r.rewards.accuracy, JSON.stringify(r.details['accuracy'])).toBe(1);
+      }
     }
-  }, 60_000);
+  });
 });

@@ -1,0 +1,195 @@
+// One sandbox per rollout: sandboxes/python/runner.py is the sandbox's trusted pid 1 and runs every
+// stdin/stdout test of the rollout in a fresh child of its own (a fork of the already started
+// interpreter for Python; the binary compiled once, in the same sandbox, for compiled languages). The
+// host sends the program and the tests' stdin, reads one frame per test back, and compares as before.
+import { readFileSync } from 'node:fs';
+import { runnerPath } from './artifacts.js';
+import type { ExecLimits, IoRun } from './io-run.js';
+import { runSandboxed, signalName, type SandboxFile, type SandboxResult } from './sandbox.js';
+import { executionVerdict } from './verdicts.js';
+
+/** Per-child limits, as the runner applies them (setrlimit in the child, wall and output in the runner). */
+export interface ChildLimits {
+  wallMs: number;
+  cpuS: number;
+  memoryMb: number;
+  nproc: number;
+  fileMb: number;
+  stackMb: number;
+  outputBytes: number;
+}
+
+export interface WarmJob {
+  /** python: fork the runner's interpreter and run `program` as __main__; exec: exec `runArgv` */
+  mode: 'python' | 'exec';
+  python: string;
+  program?: string;
+  /** files copied into the sandbox (a source to compile) */
+  files?: SandboxFile[];
+  /** compile once before the tests; `output` is the file the compiler writes (kept sealed for the tests) */
+  compile?: { argv: string[]; output: string; limits: ChildLimits };
+  runArgv?: string[];
+  /** environment of exec'd children (a forked interpreter keeps the sandbox's) */
+  env?: Record<string, string>;
+  sandboxEnv?: Record<string, string>;
+  stdins: string[];
+  limits: ChildLimits;
+  /** stop after the first test whose program did not exit 0 within its limits */
+  earlyStop: boolean;
+  tmpMb: number;
+  uid: number;
+  signal?: AbortSignal;
+}
+
+export interface WarmResult {
+  /** the compile child's run, when there was one */
+  compile?: SandboxResult;
+  /** per test: its run, or null when the runner did not get to it (early stop, failed compile) */
+  runs: (IoRun | null)[];
+}
+
+interface Head {
+  i?: number;
+  compile?: boolean;
+  done?: boolean;
+  exit?: number;
+  signal?: number;
+  timeout?: boolean;
+  output_limit?: boolean;
+  maxrss_kb?: number;
+  ms?: number;
+  stderr?: string;
+  stdout_len: number;
+}
+
+const mbBytes = (mb: number) => Math.max(1, Math.floor(mb)) * 1024 * 1024;
+const childLimits = (l: ChildLimits) => ({
+  wall_ms: l.wallMs,
+  cpu_s: Math.max(1, Math.ceil(l.cpuS)),
+  as: l.memoryMb > 0 ? mbBytes(l.memoryMb) : null,
+  nproc: l.nproc,
+  fsize: mbBytes(l.fileMb),
+  stack: mbBytes(l.stackMb),
+  out_bytes: l.outputBytes,
+});
+
+/** The runner's frames: a JSON header line, then `stdout_len` bytes. Stops at the first malformed one. */
+export function parseFrames(buf: Buffer): { head: Head; stdout: Buffer }[] {
+  const out: { head: Head; stdout: Buffer }[] = [];
+  let at = 0;
+  while (at < buf.length) {
+    const nl = buf.indexOf(10, at);
+    if (nl < 0) break;
+    let head: Head;
+    try {
+      head = JSON.parse(buf.subarray(at, nl).toString('utf8')) as Head;
+    } catch {
+      break;
+    }
+    const end = nl + 1 + (head.stdout_len ?? 0);
+    if (end > buf.length) break;
+    out.push({ head, stdout: buf.subarray(nl + 1, end) });
+    at = end;
+  }
+  return out;
+}
+
+function asResult(head: Head, stdout: Buffer): SandboxResult {
+  return {
+    exitCode: head.exit ?? null,
+    signal: head.signal !== undefined ? signalName(head.signal) : null,
+    timedOut: head.timeout === true,
+    outputLimit: head.output_limit === true,
+    stdout,
+    stderr: head.stderr ?? '',
+    result: Buffer.alloc(0),
+    wallMs: head.ms ?? 0,
+    ...(head.maxrss_kb !== undefined ? { maxRssKb: head.maxrss_kb } : {}),
+  };
+}
+
+let runnerCode: { path: string; data: Buffer } | undefined;
+function runnerBytes(python: string): Buffer {
+  const p = runnerPath(python);
+  if (runnerCode?.path !== p) runnerCode = { path: p, data: readFileSync(p) };
+  return runnerCode.data;
+}
+
+/** Runs all tests of one rollout in one sandbox. Never throws. */
+export async function runWarm(job: WarmJob): Promise<WarmResult> {
+  const n = job.stdins.length;
+  const budget = (l: ChildLimits) => l.wallMs + 200; // a child's wall plus the sweep after it
+  const wallMs = 2000 + (job.compile ? budget(job.compile.limits) : 0) + n * budget(job.limits);
+  const big = [job.limits, ...(job.compile ? [job.compile.limits] : [])];
+  const max = (f: (l: ChildLimits) => number) => Math.max(...big.map(f));
+  const input = {
+    mode: job.mode,
+    program: job.program ?? null,
+    compile: job.compile ? { argv: job.compile.argv, output: job.compile.output, limits: childLimits(job.compile.limits) } : null,
+    run_argv: job.runArgv ?? null,
+    env: job.env ?? {},
+    tests: job.stdins,
+    limits: childLimits(job.limits),
+    early_stop: job.earlyStop,
+  };
+  let runner: SandboxFile;
+  try {
+    runner = { dest: '/box/runner.pyc', data: runnerBytes(job.python) };
+  } catch (e) {
+    return failAll(job, `python runner unavailable: ${(e as Error).message.slice(0, 200)}`);
+  }
+  const r = await runSandboxed({
+    argv: [job.python, '-I', '-S', '/box/runner.pyc'],
+    binds: [],
+    files: [runner, ...(job.files ?? [])],
+    ...(job.sandboxEnv ? { env: job.sandboxEnv } : {}),
+    stdin: JSON.stringify(input),
+    // the runner's own bounds; each child sets its own, lower ones
+    limits: {
+      wallMs,
+      cpuS: 0,
+      memoryMb: 0,
+      nproc: max((l) => l.nproc) + 8,
+      fileMb: max((l) => l.fileMb),
+      tmpMb: job.tmpMb,
+      stackMb: max((l) => l.stackMb),
+      outputBytes: (n + 2) * (job.limits.outputBytes + 16384) + (job.compile ? job.compile.limits.outputBytes : 0),
+    },
+    uid: job.uid,
+    resultPipe: true,
+    asPid1: true,
+    ...(job.signal ? { signal: job.signal } : {}),
+  });
+  const frames = parseFrames(r.result);
+  const runs: (IoRun | null)[] = Array.from({ length: n }, () => null);
+  let compile: SandboxResult | undefined;
+  let done = false;
+  for (const { head, stdout } of frames) {
+    if (head.done) done = true;
+    else if (head.compile) compile = asResult(head, stdout);
+    else if (typeof head.i === 'number' && head.i >= 0 && head.i < n) {
+      const res = asResult(head, stdout);
+      runs[head.i] = { stdout: stdout.toString('utf8'), failure: executionVerdict(res, job.limits.memoryMb), timeMs: res.wallMs };
+    }
+  }
+  if (!done) {
+    // the runner did not finish: our deadline or cancellation (a timeout), else the infrastructure's fault
+    const whole = executionVerdict(r);
+    const failure =
+      whole?.verdict === 'sandbox_error' || !r.timedOut
+        ? { verdict: 'sandbox_error' as const, message: whole?.verdict === 'sandbox_error' ? whole.message : `the test runner ended early: ${r.stderr.trim().slice(-300)}` }
+        : { verdict: 'timeout' as const, message: 'time limit exceeded' };
+    for (let i = 0; i < n; i++) runs[i] ??= { stdout: '', failure, timeMs: r.wallMs };
+    if (job.compile && !compile) compile = { ...r, ...(failure.verdict === 'sandbox_error' ? { spawnError: failure.message } : { timedOut: true }) };
+  }
+  return { ...(compile ? { compile } : {}), runs };
+}
+
+function failAll(job: WarmJob, message: string): WarmResult {
+  return { runs: job.stdins.map(() => ({ stdout: '', failure: { verdict: 'sandbox_error', message }, timeMs: 0 })) };
+}
+
+/** Child limits of a stdin/stdout test from the task's limits. */
+export function testLimits(l: ExecLimits, o: { nproc: number; stackMb: number; fileMb?: number; graceMs?: number }): ChildLimits {
+  return { wallMs: l.timeMs + (o.graceMs ?? 100), cpuS: l.timeMs / 1000 + 1, memoryMb: l.memoryMb, nproc: o.nproc, fileMb: o.fileMb ?? 16, stackMb: o.stackMb, outputBytes: l.outputBytes };
+}
