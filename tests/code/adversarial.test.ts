@@ -236,6 +236,120 @@ describe('host paths', () => {
   });
 });
 
+// One sandbox per rollout: a test must not reach the next one through anything left in the sandbox.
+describe('one sandbox per rollout: tests against each other', () => {
+  const warm = { code: { sandbox: 'per_rollout' } };
+  const score = (code: string, tests: { stdin: string; stdout: string }[], extra: Record<string, unknown> = {}) =>
+    scoreOne(engine, py(code), { language: 'python', tests, time_limit_ms: 2000, ...extra }, warm);
+  const contained = async (code: string, tests: { stdin: string; stdout: string }[], want: string[], extra: Record<string, unknown> = {}) => {
+    const r = await score(code, tests, extra);
+    expect(r.status).toBe('ok');
+    expect(verdictsOf(r), JSON.stringify(r.details['accuracy'])).toEqual(want);
+    expect(sandboxPids(BASE, 2)).toEqual([]);
+  };
+
+  it('a daemon left by one test cannot write into the next test\'s output', async () => {
+    // test "a" leaves a setsid'd daemon that writes the answer into every other process's stdout
+    const code = [
+      'import os, sys, time',
+      's = input()',
+      'if s == "a":',
+      '    if os.fork() == 0:',
+      '        os.setsid()',
+      '        if os.fork() == 0:',
+      '            end, done = time.time() + 3, set()',
+      '            while time.time() < end:',
+      '                for p in os.listdir("/proc"):',
+      '                    if p.isdigit() and int(p) not in (os.getpid(), 1) and p not in done:',
+      '                        try:',
+      '                            with open("/proc/%s/fd/1" % p, "w") as f: f.write("b-ok\\n")',
+      '                            done.add(p)',
+      '                        except OSError: pass',
+      '                time.sleep(0.01)',
+      '        os._exit(0)',
+      '    print("a-ok")',
+      'else:',
+      '    time.sleep(0.5)  # prints nothing itself: only the daemon could make this pass',
+    ].join('\n');
+    await contained(code, [{ stdin: 'a\n', stdout: 'a-ok\n' }, { stdin: 'x\n', stdout: 'b-ok\n' }], ['passed', 'wrong_answer']);
+  });
+
+  it('files, shared memory and message queues written by one test are gone in the next', async () => {
+    const code = [
+      'import ctypes, os',
+      'libc = ctypes.CDLL(None, use_errno=True)',
+      's = input()',
+      'places = ["/tmp/state", "/dev/shm/state", os.path.expanduser("~/state"), os.getcwd() + "/state"]',
+      'if s == "first":',
+      '    for p in places:',
+      '        try: open(p, "w").write("leak")',
+      '        except OSError: pass',
+      '    libc.shmget(4242, 4096, 0o1666)',
+      '    libc.msgget(4243, 0o1666)',
+      '    print("A")',
+      'else:',
+      '    found = [p for p in places if os.path.exists(p)]',
+      '    found += ["shm"] if libc.shmget(4242, 4096, 0o666) >= 0 else []',
+      '    found += ["msg"] if libc.msgget(4243, 0o666) >= 0 else []',
+      '    found += os.listdir(".")',
+      '    print("leak" if found else "clean")',
+    ].join('\n');
+    await contained(code, [{ stdin: 'first\n', stdout: 'A\n' }, { stdin: 'second\n', stdout: 'leak\n' }], ['passed', 'wrong_answer'], { compare: { mode: 'exact' } });
+  });
+
+  it('the runner cannot be killed, traced, read or written by a test, and judges the rest', async () => {
+    const code = [
+      'import ctypes, os, signal',
+      'libc = ctypes.CDLL(None, use_errno=True)',
+      'hits = []',
+      'for s in (signal.SIGKILL, signal.SIGTERM, signal.SIGINT, signal.SIGSTOP, signal.SIGSEGV):',
+      '    try: os.kill(1, s)',
+      '    except OSError: pass',
+      'if libc.ptrace(16, 1, 0, 0) == 0: hits.append("ptrace")  # PTRACE_ATTACH',
+      'for p, mode in (("/proc/1/mem", "rb"), ("/proc/1/environ", "rb"), ("/proc/1/fd/3", "wb"), ("/proc/1/fd/0", "rb")):',
+      '    try:',
+      '        f = open(p, mode)',
+      '        if "w" in mode: f.write(b\'{"i":1,"exit":0,"stdout_len":2}\\n3\\n\')',
+      '        else: f.read(16)',
+      '        hits.append(p)',
+      '    except OSError: pass',
+      'print(3 if hits else 4, hits)',
+    ].join('\n');
+    await contained(code, [{ stdin: '1 2\n', stdout: '3\n' }, { stdin: '1 2\n', stdout: '3\n' }], ['wrong_answer', 'wrong_answer']);
+  });
+
+  it('a test that exhausts the processes leaves the next a fair, fresh run', async () => {
+    const code = [
+      'import os, time',
+      's = input()',
+      'if s == "bomb":',
+      '    while True:',
+      '        try:',
+      '            if os.fork() == 0:',
+      '                time.sleep(60)',
+      '                os._exit(0)',
+      '        except OSError:',
+      '            break',
+      '    print("exhausted")',
+      'else:',
+      '    a, b = map(int, s.split())',
+      '    if os.fork() == 0: os._exit(0)  # the next test can fork again',
+      '    os.wait()',
+      '    print(a + b)',
+    ].join('\n');
+    await contained(code, [{ stdin: 'bomb\n', stdout: '0\n' }, { stdin: '1 2\n', stdout: '3\n' }, { stdin: '2 2\n', stdout: '4\n' }], ['wrong_answer', 'passed', 'passed']);
+  });
+
+  it('a C++ test cannot replace the binary the next test runs', async () => {
+    const code =
+      '#include <cstdio>\n#include <fstream>\n#include <string>\n#include <unistd.h>\nint main(){ char s[16] = {0}; if (scanf("%15s", s) != 1) return 1; std::string t(s);\n' +
+      '  if (t == "first") { for (const char* p : {"/proc/self/exe", "/tmp/build/main", "/box/main"}) { std::ofstream f(p, std::ios::binary | std::ios::trunc); f << "#!/bin/sh\\necho 3\\n"; } puts("A"); return 0; }\n' +
+      '  puts("4"); }';
+    const r = await scoreOne(engine, fence('cpp', code), { language: 'cpp', tests: [{ stdin: 'first\n', stdout: 'A\n' }, { stdin: 'second\n', stdout: '3\n' }] }, warm);
+    expect(verdictsOf(r), JSON.stringify(r.details['accuracy'])).toEqual(['passed', 'wrong_answer']);
+  });
+});
+
 describe('early cancellation storm', () => {
   it('many runs cancelled before their sandbox is up leave no process, no box and no lost slot', async () => {
     const sum = 'print(sum(map(int, input().split())))';
