@@ -40,6 +40,14 @@ def frame(head, data=b""):
         view = view[os.write(OUT, view) :]
 
 
+def _kill_all():
+    for _ in range(3):
+        try:
+            os.kill(-1, signal.SIGKILL)  # from pid 1: everyone in the namespace but us
+        except ProcessLookupError:
+            return
+
+
 def sweep():
     """Kill everything in the namespace but us, reap it, empty the writable places."""
     for _ in range(3):
@@ -192,20 +200,21 @@ def one(job, i, stdin, lim, argv=None, exe_fd=None, keep=None):
             os.dup2(in_r, 0)
             os.dup2(out_w, 1)
             os.dup2(err_w, 2)
-            keep = {exe_fd} if exe_fd is not None else set()
-            for fd in range(3, 1024):
-                if fd not in keep:
-                    try:
-                        os.close(fd)
-                    except OSError:
-                        pass
+            if exe_fd is None:
+                os.closerange(3, 1 << 16)
+            else:
+                os.closerange(3, exe_fd)
+                os.closerange(exe_fd + 1, 1 << 16)
             os.chdir(lim.get("cwd", "/tmp"))
-            if job["mode"] == "python":
-                _libc.prctl(4, 1, 0, 0, 0)  # the candidate may read its own /proc/self; the runner stays closed
             limits_in_child(lim)
-            signal.signal(signal.SIGINT, signal.SIG_DFL)
             if argv is not None:
+                # an exec'd program starts with default dispositions, as under a fresh init (Python
+                # itself ignores SIGPIPE and SIGXFSZ, and ignored signals survive exec)
+                for sig in (signal.SIGPIPE, signal.SIGXFSZ, signal.SIGINT):
+                    signal.signal(sig, signal.SIG_DFL)
                 os.execve(argv[0] if exe_fd is None else "/proc/self/fd/%d" % exe_fd, argv, job.get("env", {}))
+            _libc.prctl(4, 1, 0, 0, 0)  # the program may read its own /proc/self; the runner stays closed
+            signal.signal(signal.SIGINT, signal.default_int_handler)  # as a fresh interpreter has it
             run_python(job["program"])
         except BaseException as e:
             try:
@@ -235,6 +244,9 @@ def one(job, i, stdin, lim, argv=None, exe_fd=None, keep=None):
             got, st, r = _wait(pid)
             if got:
                 status, ru = st, r
+                # the program ended: whatever it left ends now too (as when a sandbox's pid 1 exits),
+                # and its pipes close once their last writers are gone
+                _kill_all()
         if status is not None and not open_r:
             break
         left = t0 + wall - time.monotonic()
