@@ -76,7 +76,8 @@ describe('a worker killed mid-run', () => {
       }
       const cpp = '```cpp\n#include <iostream>\nint main(){ int a, b; std::cin >> a >> b; std::cout << a + b << "\\n"; }\n```';
       const rollout = { completion: cpp, task: { type: 'code', language: 'cpp', tests: [{ stdin: '1 2\n', stdout: '3\n' }] } };
-      const body = JSON.stringify({ rollouts: Array.from({ length: 4 }, () => rollout) });
+      // a sandbox per test: the C++ compile then writes into a box directory on the host
+      const body = JSON.stringify({ rollouts: Array.from({ length: 4 }, () => rollout), config: { code: { sandbox: 'per_test' } } });
       void fetch(`${url}/v1/score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).catch(() => undefined);
       for (let i = 0; i < 200 && boxes().length === 0; i++) await new Promise((r) => setTimeout(r, 25));
       expect(boxes().length).toBeGreaterThan(0);
