@@ -50,16 +50,17 @@ export interface WarmResult {
 
 interface Head {
   i?: number;
-  compile?: boolean;
-  done?: boolean;
+  compile?: number;
+  done?: number;
   exit?: number;
   signal?: number;
-  timeout?: boolean;
-  output_limit?: boolean;
+  timeout?: number;
+  output_limit?: number;
   maxrss_kb?: number;
-  ms?: number;
-  stderr?: string;
-  stdout_len: number;
+  /** the child's wall time in microseconds */
+  us?: number;
+  stdout_len?: number;
+  stderr_len?: number;
 }
 
 const mbBytes = (mb: number) => Math.max(1, Math.floor(mb)) * 1024 * 1024;
@@ -73,37 +74,82 @@ const childLimits = (l: ChildLimits) => ({
   out_bytes: l.outputBytes,
 });
 
-/** The runner's frames: a JSON header line, then `stdout_len` bytes. Stops at the first malformed one. */
-export function parseFrames(buf: Buffer): { head: Head; stdout: Buffer }[] {
-  const out: { head: Head; stdout: Buffer }[] = [];
+type Marshalable = null | boolean | number | string | Marshalable[] | { [k: string]: Marshalable };
+
+/** Python's marshal format for plain values (the runner reads its job with the built-in `marshal`). */
+export function marshal(v: Marshalable): Buffer {
+  const parts: Buffer[] = [];
+  const i32 = (n: number) => {
+    const b = Buffer.alloc(4);
+    b.writeInt32LE(n);
+    return b;
+  };
+  const put = (x: Marshalable): void => {
+    if (x === null) parts.push(Buffer.from('N'));
+    else if (x === true || x === false) parts.push(Buffer.from(x ? 'T' : 'F'));
+    else if (typeof x === 'number') {
+      if (!Number.isSafeInteger(x) || x < 0) throw new Error(`marshal: unsupported number ${x}`);
+      if (x < 2 ** 31) parts.push(Buffer.from('i'), i32(x));
+      else {
+        // TYPE_LONG: count of 15-bit digits, then the digits, least significant first
+        const digits: number[] = [];
+        for (let n = x; n > 0; n = Math.floor(n / 32768)) digits.push(n % 32768);
+        const b = Buffer.alloc(digits.length * 2);
+        digits.forEach((d, k) => b.writeUInt16LE(d, k * 2));
+        parts.push(Buffer.from('l'), i32(digits.length), b);
+      }
+    } else if (typeof x === 'string') {
+      const b = Buffer.from(x, 'utf8');
+      parts.push(Buffer.from('u'), i32(b.length), b);
+    } else if (Array.isArray(x)) {
+      parts.push(Buffer.from('['), i32(x.length));
+      x.forEach(put);
+    } else {
+      parts.push(Buffer.from('{'));
+      for (const [k, w] of Object.entries(x)) {
+        put(k);
+        put(w);
+      }
+      parts.push(Buffer.from('0'));
+    }
+  };
+  put(v);
+  return Buffer.concat(parts);
+}
+
+/** The runner's frames: a header line of key=value integers, then stdout and stderr bytes. Stops at the
+ * first malformed or incomplete one. */
+export function parseFrames(buf: Buffer): { head: Head; stdout: Buffer; stderr: string }[] {
+  const out: { head: Head; stdout: Buffer; stderr: string }[] = [];
   let at = 0;
   while (at < buf.length) {
     const nl = buf.indexOf(10, at);
     if (nl < 0) break;
-    let head: Head;
-    try {
-      head = JSON.parse(buf.subarray(at, nl).toString('utf8')) as Head;
-    } catch {
-      break;
+    const head: Record<string, number> = {};
+    for (const kv of buf.subarray(at, nl).toString('latin1').split(' ')) {
+      const m = /^([a-z_]+)=(-?\d+)$/.exec(kv);
+      if (m) head[m[1]!] = Number(m[2]);
     }
-    const end = nl + 1 + (head.stdout_len ?? 0);
+    const o = nl + 1;
+    const e = o + (head['stdout_len'] ?? 0);
+    const end = e + (head['stderr_len'] ?? 0);
     if (end > buf.length) break;
-    out.push({ head, stdout: buf.subarray(nl + 1, end) });
+    out.push({ head, stdout: buf.subarray(o, e), stderr: buf.subarray(e, end).toString('utf8') });
     at = end;
   }
   return out;
 }
 
-function asResult(head: Head, stdout: Buffer): SandboxResult {
+function asResult(head: Head, stdout: Buffer, stderr: string): SandboxResult {
   return {
     exitCode: head.exit ?? null,
     signal: head.signal !== undefined ? signalName(head.signal) : null,
-    timedOut: head.timeout === true,
-    outputLimit: head.output_limit === true,
+    timedOut: head.timeout === 1,
+    outputLimit: head.output_limit === 1,
     stdout,
-    stderr: head.stderr ?? '',
+    stderr,
     result: Buffer.alloc(0),
-    wallMs: head.ms ?? 0,
+    wallMs: (head.us ?? 0) / 1000,
     ...(head.maxrss_kb !== undefined ? { maxRssKb: head.maxrss_kb } : {}),
   };
 }
@@ -143,7 +189,7 @@ export async function runWarm(job: WarmJob): Promise<WarmResult> {
     binds: [],
     files: [runner, ...(job.files ?? [])],
     ...(job.sandboxEnv ? { env: job.sandboxEnv } : {}),
-    stdin: JSON.stringify(input),
+    stdin: marshal(input),
     // the runner's own bounds; each child sets its own, lower ones
     limits: {
       wallMs,
@@ -164,11 +210,11 @@ export async function runWarm(job: WarmJob): Promise<WarmResult> {
   const runs: (IoRun | null)[] = Array.from({ length: n }, () => null);
   let compile: SandboxResult | undefined;
   let done = false;
-  for (const { head, stdout } of frames) {
+  for (const { head, stdout, stderr } of frames) {
     if (head.done) done = true;
-    else if (head.compile) compile = asResult(head, stdout);
+    else if (head.compile) compile = asResult(head, stdout, stderr);
     else if (typeof head.i === 'number' && head.i >= 0 && head.i < n) {
-      const res = asResult(head, stdout);
+      const res = asResult(head, stdout, stderr);
       runs[head.i] = { stdout: stdout.toString('utf8'), failure: executionVerdict(res, job.limits.memoryMb), timeMs: res.wallMs };
     }
   }
