@@ -3,6 +3,7 @@
  *   r1-launch UID AS_BYTES CPU_S NPROC FSIZE_BYTES STACK_BYTES NOFILE [ipc=SHM_BYTES] [report=FD] -- /usr/bin/bwrap ...
  *   r1-launch --sweep UID          (kill every process of UID, then exit)
  *   r1-launch --init FD -- cmd...  (inside the sandbox: its pid 1, see init_main)
+ *   r1-launch --exec LIMITS -- path argv...  (inside the sandbox: a warm runner's child, see exec_main)
  * (any limit may be "unlimited")
  * It becomes a child subreaper, forks, and in the child sets the rlimits, gives the run its own IPC
  * namespace with capped SysV shared memory and message queues (ipc=), drops to UID (non-root, so
@@ -108,8 +109,24 @@ static int init_main(int argc, char **argv) {
   }
 }
 
+/* r1-launch --exec AS CPU NPROC FSIZE STACK -- path argv...: inside the sandbox, the warm runner's
+ * spawned child: sets its own rlimits (hard = soft, so the program cannot raise them) and execs. */
+static int exec_main(int argc, char **argv) {
+  if (argc < 10 || strcmp(argv[7], "--") != 0) return 127;
+  lim(RLIMIT_AS, argv[2]);
+  lim(RLIMIT_CPU, argv[3]);
+  lim(RLIMIT_NPROC, argv[4]);
+  lim(RLIMIT_FSIZE, argv[5]);
+  lim(RLIMIT_STACK, argv[6]);
+  lim(RLIMIT_CORE, "0");
+  execv(argv[8], argv + 9);
+  perror("r1-launch: exec");
+  return 127;
+}
+
 int main(int argc, char **argv) {
   if (argc >= 2 && strcmp(argv[1], "--init") == 0) return init_main(argc, argv);
+  if (argc >= 2 && strcmp(argv[1], "--exec") == 0) return exec_main(argc, argv);
   if (argc == 3 && strcmp(argv[1], "--sweep") == 0) {
     uid_t uid = (uid_t)strtoul(argv[2], 0, 10);
     if (uid == 0) return 125;

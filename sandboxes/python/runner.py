@@ -200,7 +200,10 @@ def one(job, i, stdin, lim, argv=None, exe_fd=None, keep=None):
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
     t0 = time.monotonic()
-    pid = os.fork()
+    if argv is not None:
+        pid = _spawn(job, lim, argv, exe_fd, in_r, out_w, err_w)
+    else:
+        pid = os.fork()
     if pid == 0:
         try:
             os.dup2(in_r, 0)
@@ -213,12 +216,6 @@ def one(job, i, stdin, lim, argv=None, exe_fd=None, keep=None):
                 os.closerange(exe_fd + 1, 1 << 16)
             os.chdir(lim.get("cwd", "/tmp"))
             limits_in_child(lim)
-            if argv is not None:
-                # an exec'd program starts with default dispositions, as under a fresh init (Python
-                # itself ignores SIGPIPE and SIGXFSZ, and ignored signals survive exec)
-                for sig in (signal.SIGPIPE, signal.SIGXFSZ, signal.SIGINT):
-                    signal.signal(sig, signal.SIG_DFL)
-                os.execve(argv[0] if exe_fd is None else "/proc/self/fd/%d" % exe_fd, argv, job.get("env", {}))
             _libc.prctl(4, 1, 0, 0, 0)  # the program may read its own /proc/self; the runner stays closed
             signal.signal(signal.SIGINT, signal.default_int_handler)  # as a fresh interpreter has it
             run_python(job["program"], job.get("code"))
@@ -331,6 +328,26 @@ def one(job, i, stdin, lim, argv=None, exe_fd=None, keep=None):
     return head, stdout, stderr
 
 
+HELPER = "/.r1/init"  # r1-launch: `--exec LIMITS -- path argv` sets the rlimits and execs
+
+
+def _spawn(job, lim, argv, exe_fd, in_r, out_w, err_w):
+    """An exec'd child without forking this interpreter: posix_spawn (vfork) of the small C helper,
+    which sets the child's rlimits and execs the program. It starts in our cwd (/tmp), with default
+    signal dispositions (Python ignores SIGPIPE and SIGXFSZ; ignored signals would survive exec) and
+    only fds 0-2 (every other descriptor of ours is close-on-exec) plus the sealed binary."""
+    n = lambda k: "unlimited" if lim.get(k) is None else str(lim[k])
+    path = argv[0] if exe_fd is None else "/proc/self/fd/%d" % exe_fd
+    args = [HELPER, "--exec", n("as"), n("cpu_s"), n("nproc"), n("fsize"), n("stack"), "--", path] + list(argv)
+    return os.posix_spawn(
+        HELPER,
+        args,
+        job.get("env", {}),
+        file_actions=[(os.POSIX_SPAWN_DUP2, in_r, 0), (os.POSIX_SPAWN_DUP2, out_w, 1), (os.POSIX_SPAWN_DUP2, err_w, 2)],
+        setsigdef=(signal.SIGPIPE, signal.SIGXFSZ, signal.SIGINT),
+    )
+
+
 def _wait(pid, block=False):
     try:
         got, st, ru = os.wait4(pid, 0 if block else os.WNOHANG)
@@ -347,6 +364,15 @@ def main():
     except BaseException as e:
         sys.stderr.write("runner: cannot make itself non-dumpable: %r\n" % (e,))
         os._exit(70)
+    # no child, spawned or forked, may hold the result pipe or anything bwrap left open for us
+    os.set_inheritable(OUT, False)
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        if fd > 2 and fd != OUT:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
     job = marshal.loads(sys.stdin.buffer.read())
     os.close(0)
     os.open("/dev/null", os.O_RDONLY)
@@ -396,7 +422,8 @@ def _sealed_copy(path):
     while view:
         view = view[os.write(w, view) :]
     fcntl.fcntl(w, fcntl.F_ADD_SEALS, fcntl.F_SEAL_WRITE | fcntl.F_SEAL_GROW | fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_SEAL)
-    r = os.open("/proc/self/fd/%d" % w, os.O_RDONLY | os.O_CLOEXEC)
+    r = os.open("/proc/self/fd/%d" % w, os.O_RDONLY)
+    os.set_inheritable(r, True)  # through the helper's exec to the program's: read-only and sealed
     os.close(w)
     return r
 

@@ -93,10 +93,11 @@ const FD_REPORT = 5;
 const FD_INIT = 6;
 const FD_FILES = 7;
 /** where our init lives inside the sandbox (a copy of the launcher binary) */
-const INIT = '/.r1/init';
+export const INIT = '/.r1/init';
 
 let initBinary: Buffer | undefined;
-function initCopy(): Buffer {
+/** The launcher binary, copied into sandboxes as their init (and the warm runner's exec helper). */
+export function initCopy(): Buffer {
   initBinary ??= readFileSync(launcherPath());
   return initBinary;
 }

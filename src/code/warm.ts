@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { runnerPath } from './artifacts.js';
 import type { ExecLimits, IoRun } from './io-run.js';
-import { runSandboxed, signalName, type SandboxFile, type SandboxResult } from './sandbox.js';
+import { INIT, initCopy, runSandboxed, signalName, type SandboxFile, type SandboxResult } from './sandbox.js';
 import { executionVerdict } from './verdicts.js';
 
 /** Per-child limits, as the runner applies them (setrlimit in the child, wall and output in the runner). */
@@ -187,7 +187,8 @@ export async function runWarm(job: WarmJob): Promise<WarmResult> {
   const r = await runSandboxed({
     argv: [job.python, '-I', '-S', '/box/runner.pyc'],
     binds: [],
-    files: [runner, ...(job.files ?? [])],
+    // exec'd children start through the launcher binary's --exec (rlimits, then exec)
+    files: [runner, ...(job.mode === 'exec' ? [{ dest: INIT, data: initCopy(), exec: true }] : []), ...(job.files ?? [])],
     ...(job.sandboxEnv ? { env: job.sandboxEnv } : {}),
     stdin: marshal(input),
     // the runner's own bounds; each child sets its own, lower ones

@@ -318,6 +318,17 @@ describe('one sandbox per rollout: tests against each other', () => {
     await contained(code, [{ stdin: '1 2\n', stdout: '3\n' }, { stdin: '1 2\n', stdout: '3\n' }], ['wrong_answer', 'wrong_answer']);
   });
 
+  it('a test holds no descriptor but its standard streams (and a C++ test its own sealed binary)', async () => {
+    const code = 'import os\nfds = sorted(int(f) for f in os.listdir("/proc/self/fd"))\nprint(3 if len(fds) > 4 else 4)'; // 0-2 and listdir's own
+    await contained(code, [{ stdin: '1 2\n', stdout: '3\n' }], ['wrong_answer']);
+    const cpp =
+      '#include <cstdio>\n#include <cstring>\n#include <dirent.h>\n#include <unistd.h>\nint main(){ DIR* d = opendir("/proc/self/fd"); int extra = 0; struct dirent* e;\n' +
+      '  while ((e = readdir(d))) { if (e->d_name[0] == \'.\') continue; int fd = atoi(e->d_name); char p[64], t[256] = {0}; snprintf(p, 64, "/proc/self/fd/%d", fd); readlink(p, t, 255);\n' +
+      '    if (fd > 2 && fd != dirfd(d) && !strstr(t, "memfd:")) extra++; }\n  puts(extra ? "3" : "4"); }';
+    const r = await scoreOne(engine, fence('cpp', cpp.replace('#include <cstring>', '#include <cstring>\n#include <cstdlib>')), { language: 'cpp', ...io }, warm);
+    expect(verdictsOf(r), JSON.stringify(r.details['accuracy'])).toEqual(['wrong_answer']);
+  });
+
   it('a test that exhausts the processes leaves the next a fair, fresh run', async () => {
     const code = [
       'import os, time',
