@@ -57,6 +57,8 @@ export interface SandboxRun {
   uid: number;
   /** open fd 3 in the sandbox as a result pipe to the host */
   resultPipe?: boolean;
+  /** take the result pipe's data as it comes (nothing is kept, nor capped: the trusted writer bounds it) */
+  onResult?: (chunk: Buffer) => void;
   cwd?: string;
   /** extra environment variables inside (the environment is otherwise scrubbed) */
   env?: Record<string, string>;
@@ -301,7 +303,11 @@ export function runSandboxed(run: SandboxRun): Promise<SandboxResult> {
     };
     collect(child.stdout, out, 'out');
     collect(child.stderr, err, 'err');
-    if (run.resultPipe) collect(child.stdio[3] as NodeJS.ReadableStream, res, 'res');
+    if (run.resultPipe && run.onResult) {
+      const pipe = child.stdio[3] as NodeJS.ReadableStream;
+      pipe.on('data', run.onResult);
+      pipe.on('error', () => undefined);
+    } else if (run.resultPipe) collect(child.stdio[3] as NodeJS.ReadableStream, res, 'res');
     // bwrap's own status channel: the child was started at all (else the fault is ours, not the program's)
     let status = '';
     (child.stdio[4] as NodeJS.ReadableStream | null)?.on('data', (b: Buffer) => {

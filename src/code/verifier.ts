@@ -243,7 +243,10 @@ export class CodeVerifier implements Verifier<CodeTask> {
   /** All stdin/stdout tests of the rollout in one sandbox (see warm.ts); compared here on the host. */
   private async runWarmIo(run: Run, tests: { stdin: string; stdout: string }[], spec: WarmSpec): Promise<RunResult> {
     const out = await this.pool.with(
-      (slot) => runWarm({ ...spec, stdins: tests.map((t) => t.stdin), earlyStop: run.cfg.early_stop, uid: this.pool.uid(slot), signal: run.signal }),
+      (slot) =>
+        runWarm({ ...spec, stdins: tests.map((t) => t.stdin), earlyStop: run.cfg.early_stop, uid: this.pool.uid(slot), signal: run.signal }, (i, r) =>
+          judgeIo(r, tests[i]!.stdout, run.compare),
+        ),
       run.signal,
     );
     let compile: Record<string, unknown> | undefined;
@@ -253,10 +256,8 @@ export class CodeVerifier implements Verifier<CodeTask> {
       if (!c.ok) return { results: tests.map(() => ({ verdict: c.verdict ?? 'compile_error', ...(c.message ? { message: c.message } : {}) })), compile };
     }
     let failed = false;
-    const results = tests.map((t, i): TestResult => {
-      const r = out.runs[i];
-      if (!r || (failed && run.cfg.early_stop)) return { verdict: 'skipped', message: 'not run after an earlier failure' };
-      const res = judgeIo(r, t.stdout, run.compare);
+    const results = out.results.map((res): TestResult => {
+      if (!res || (failed && run.cfg.early_stop)) return { verdict: 'skipped', message: 'not run after an earlier failure' };
       if (res.verdict !== 'passed') failed = true;
       return res;
     });

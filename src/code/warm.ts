@@ -41,11 +41,11 @@ export interface WarmJob {
   signal?: AbortSignal;
 }
 
-export interface WarmResult {
+export interface WarmResult<T> {
   /** the compile child's run, when there was one */
   compile?: SandboxResult;
-  /** per test: its run, or null when the runner did not get to it (early stop, failed compile) */
-  runs: (IoRun | null)[];
+  /** per test: its judgement, or null when the runner did not get to it (early stop, failed compile) */
+  results: (T | null)[];
 }
 
 interface Head {
@@ -117,26 +117,48 @@ export function marshal(v: Marshalable): Buffer {
   return Buffer.concat(parts);
 }
 
-/** The runner's frames: a header line of key=value integers, then stdout and stderr bytes. Stops at the
- * first malformed or incomplete one. */
+/** Frames as they arrive: a header line of key=value integers, then stdout and stderr bytes. Keeps at
+ * most one incomplete frame; `onFrame` sees each complete one. */
+export class FrameReader {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  /** bytes the current frame needs before it can be read (chunks are joined only then) */
+  private need = 0;
+  constructor(private readonly onFrame: (head: Head, stdout: Buffer, stderr: string) => void) {}
+
+  push(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    if (this.size < this.need) return;
+    let buf = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+    for (;;) {
+      const nl = buf.indexOf(10);
+      const head: Record<string, number> = {};
+      let end = buf.length + 1; // an incomplete header: wait for more
+      if (nl >= 0) {
+        for (const kv of buf.subarray(0, nl).toString('latin1').split(' ')) {
+          const m = /^([a-z_]+)=(-?\d+)$/.exec(kv);
+          if (m) head[m[1]!] = Number(m[2]);
+        }
+        end = nl + 1 + (head['stdout_len'] ?? 0) + (head['stderr_len'] ?? 0);
+      }
+      if (end > buf.length) {
+        this.chunks = buf.length ? [buf] : [];
+        this.size = buf.length;
+        this.need = nl >= 0 ? end : 0;
+        return;
+      }
+      const e = nl + 1 + (head['stdout_len'] ?? 0);
+      this.onFrame(head, buf.subarray(nl + 1, e), buf.subarray(e, end).toString('utf8'));
+      buf = buf.subarray(end);
+    }
+  }
+}
+
+/** All complete frames of `buf` (a convenience over FrameReader). */
 export function parseFrames(buf: Buffer): { head: Head; stdout: Buffer; stderr: string }[] {
   const out: { head: Head; stdout: Buffer; stderr: string }[] = [];
-  let at = 0;
-  while (at < buf.length) {
-    const nl = buf.indexOf(10, at);
-    if (nl < 0) break;
-    const head: Record<string, number> = {};
-    for (const kv of buf.subarray(at, nl).toString('latin1').split(' ')) {
-      const m = /^([a-z_]+)=(-?\d+)$/.exec(kv);
-      if (m) head[m[1]!] = Number(m[2]);
-    }
-    const o = nl + 1;
-    const e = o + (head['stdout_len'] ?? 0);
-    const end = e + (head['stderr_len'] ?? 0);
-    if (end > buf.length) break;
-    out.push({ head, stdout: buf.subarray(o, e), stderr: buf.subarray(e, end).toString('utf8') });
-    at = end;
-  }
+  new FrameReader((head, stdout, stderr) => out.push({ head, stdout, stderr })).push(buf);
   return out;
 }
 
@@ -161,8 +183,11 @@ function runnerBytes(python: string): Buffer {
   return runnerCode.data;
 }
 
-/** Runs all tests of one rollout in one sandbox. Never throws. */
-export async function runWarm(job: WarmJob): Promise<WarmResult> {
+/**
+ * Runs all tests of one rollout in one sandbox; `judge` turns each test's run into its result as soon as
+ * the runner reports it (so no test's output is kept longer than its judgement). Never throws.
+ */
+export async function runWarm<T>(job: WarmJob, judge: (i: number, run: IoRun) => T): Promise<WarmResult<T>> {
   const n = job.stdins.length;
   const budget = (l: ChildLimits) => l.wallMs + 200; // a child's wall plus the sweep after it
   const wallMs = 2000 + (job.compile ? budget(job.compile.limits) : 0) + n * budget(job.limits);
@@ -178,12 +203,24 @@ export async function runWarm(job: WarmJob): Promise<WarmResult> {
     limits: childLimits(job.limits),
     early_stop: job.earlyStop,
   };
+  const results: (T | null)[] = Array.from({ length: n }, () => null);
   let runner: SandboxFile;
   try {
     runner = { dest: '/box/runner.pyc', data: runnerBytes(job.python) };
   } catch (e) {
-    return failAll(job, `python runner unavailable: ${(e as Error).message.slice(0, 200)}`);
+    const message = `python runner unavailable: ${(e as Error).message.slice(0, 200)}`;
+    return { results: results.map((_, i) => judge(i, { stdout: '', failure: { verdict: 'sandbox_error', message }, timeMs: 0 })) };
   }
+  let compile: SandboxResult | undefined;
+  let done = false;
+  const reader = new FrameReader((head, stdout, stderr) => {
+    if (head.done) done = true;
+    else if (head.compile) compile = asResult(head, stdout, stderr);
+    else if (typeof head.i === 'number' && head.i >= 0 && head.i < n) {
+      const res = asResult(head, stdout, stderr);
+      results[head.i] = judge(head.i, { stdout: stdout.toString('utf8'), failure: executionVerdict(res, job.limits.memoryMb), timeMs: res.wallMs });
+    }
+  });
   const r = await runSandboxed({
     argv: [job.python, '-I', '-S', '/box/runner.pyc'],
     binds: [],
@@ -191,7 +228,7 @@ export async function runWarm(job: WarmJob): Promise<WarmResult> {
     files: [runner, ...(job.mode === 'exec' ? [{ dest: INIT, data: initCopy(), exec: true }] : []), ...(job.files ?? [])],
     ...(job.sandboxEnv ? { env: job.sandboxEnv } : {}),
     stdin: marshal(input),
-    // the runner's own bounds; each child sets its own, lower ones
+    // the runner's own bounds; each child sets its own, lower ones (the runner caps each test's output)
     limits: {
       wallMs,
       cpuS: 0,
@@ -200,25 +237,14 @@ export async function runWarm(job: WarmJob): Promise<WarmResult> {
       fileMb: max((l) => l.fileMb),
       tmpMb: job.tmpMb,
       stackMb: max((l) => l.stackMb),
-      outputBytes: (n + 2) * (job.limits.outputBytes + 16384) + (job.compile ? job.compile.limits.outputBytes : 0),
+      outputBytes: 1 << 20, // the runner's own stdout/stderr
     },
     uid: job.uid,
     resultPipe: true,
+    onResult: (chunk) => reader.push(chunk),
     asPid1: true,
     ...(job.signal ? { signal: job.signal } : {}),
   });
-  const frames = parseFrames(r.result);
-  const runs: (IoRun | null)[] = Array.from({ length: n }, () => null);
-  let compile: SandboxResult | undefined;
-  let done = false;
-  for (const { head, stdout, stderr } of frames) {
-    if (head.done) done = true;
-    else if (head.compile) compile = asResult(head, stdout, stderr);
-    else if (typeof head.i === 'number' && head.i >= 0 && head.i < n) {
-      const res = asResult(head, stdout, stderr);
-      runs[head.i] = { stdout: stdout.toString('utf8'), failure: executionVerdict(res, job.limits.memoryMb), timeMs: res.wallMs };
-    }
-  }
   if (!done) {
     // the runner did not finish: our deadline or cancellation (a timeout), else the infrastructure's fault
     const whole = executionVerdict(r);
@@ -226,14 +252,10 @@ export async function runWarm(job: WarmJob): Promise<WarmResult> {
       whole?.verdict === 'sandbox_error' || !r.timedOut
         ? { verdict: 'sandbox_error' as const, message: whole?.verdict === 'sandbox_error' ? whole.message : `the test runner ended early: ${r.stderr.trim().slice(-300)}` }
         : { verdict: 'timeout' as const, message: 'time limit exceeded' };
-    for (let i = 0; i < n; i++) runs[i] ??= { stdout: '', failure, timeMs: r.wallMs };
+    for (let i = 0; i < n; i++) results[i] ??= judge(i, { stdout: '', failure, timeMs: r.wallMs });
     if (job.compile && !compile) compile = { ...r, ...(failure.verdict === 'sandbox_error' ? { spawnError: failure.message } : { timedOut: true }) };
   }
-  return { ...(compile ? { compile } : {}), runs };
-}
-
-function failAll(job: WarmJob, message: string): WarmResult {
-  return { runs: job.stdins.map(() => ({ stdout: '', failure: { verdict: 'sandbox_error', message }, timeMs: 0 })) };
+  return { ...(compile ? { compile } : {}), results };
 }
 
 /** Child limits of a stdin/stdout test from the task's limits. */
