@@ -206,7 +206,7 @@ export function livePids(uid: number): number[] {
 }
 
 /** After a run that would not end: sweep its uid; if processes survive, the uid is lost and we say so. */
-function reclaim(uid: number, why: string): void {
+export function reclaim(uid: number, why: string): void {
   if (sweepUid(uid)) return;
   const reason = `sandbox uid ${uid} could not be reclaimed after ${why}`;
   if (!lostUids.has(uid)) process.emitWarning(reason, 'R1SandboxSlotLost');

@@ -97,7 +97,7 @@ export class CodeVerifier implements Verifier<CodeTask> {
     const selfTest = this.selfTest.ready();
     if (this.pool.lost.size === 0) return selfTest;
     const now = performance.now();
-    if (now - this.lastReclaim >= 5000) {
+    if (now - this.lastReclaim >= this.reclaimEveryMs) {
       this.lastReclaim = now;
       this.pool.reclaimLost(sweepUid);
     }
@@ -105,6 +105,8 @@ export class CodeVerifier implements Verifier<CodeTask> {
   }
 
   private lastReclaim = 0;
+  /** how often readiness checks retry lost slots */
+  reclaimEveryMs = 5000;
 
   async close(): Promise<void> {
     this.js.close();
