@@ -48,11 +48,13 @@ mkdir -p sandboxes/bin
 if [ ! -x sandboxes/bin/r1-launch ] || [ sandboxes/launcher.c -nt sandboxes/bin/r1-launch ]; then
   cc -O2 -o sandboxes/bin/r1-launch sandboxes/launcher.c
 fi
-# the Python harness, byte-compiled by the interpreter the sandbox runs
-if [ ! -f sandboxes/bin/harness.pyc ] || [ sandboxes/python/harness.py -nt sandboxes/bin/harness.pyc ]; then
-  /usr/bin/python3 -I -S -c 'import py_compile, sys; py_compile.compile(sys.argv[1], cfile=sys.argv[2], doraise=True)' \
-    sandboxes/python/harness.py sandboxes/bin/harness.pyc
-fi
+# the Python harness and warm runner, byte-compiled by the interpreter the sandbox runs
+for py in harness runner; do
+  if [ ! -f sandboxes/bin/$py.pyc ] || [ sandboxes/python/$py.py -nt sandboxes/bin/$py.pyc ]; then
+    /usr/bin/python3 -I -S -c 'import py_compile, sys; py_compile.compile(sys.argv[1], cfile=sys.argv[2], doraise=True)' \
+      sandboxes/python/$py.py sandboxes/bin/$py.pyc
+  fi
+done
 # bubblewrap must be able to create user/pid/net namespaces here (as a non-root uid, as the service does)
 if ! sandboxes/bin/r1-launch 61999 1073741824 5 64 16777216 16777216 256 -- /usr/bin/bwrap --unshare-all --unshare-user \
     --ro-bind /usr /usr --symlink usr/lib /lib --symlink usr/lib64 /lib64 --proc /proc --dev /dev /usr/bin/true; then

@@ -453,7 +453,8 @@ def checker_main(cfd_r, cfd_w, pid):
         report({"load": "runtime_error", "msg": "program exited while loading"})
         return
     if "err" in rep:
-        report({"load": "memory_limit" if rep["err"] == "MemoryError" else "runtime_error", "msg": "%s: %s" % (rep["err"], str(rep.get("msg"))[:300])})
+        over = rep["err"] == "MemoryError" and _over_memory(pid, job.get("memory_mb", 0))
+        report({"load": "memory_limit" if over else "runtime_error", "msg": "%s: %s" % (rep["err"], str(rep.get("msg"))[:300])})
         _kill(pid)
         return
     ns = {"__name__": "__main__", "__builtins__": builtins}
@@ -488,7 +489,8 @@ def checker_main(cfd_r, cfd_w, pid):
         except AssertionError as e:
             rec = {"i": i, "v": "wrong_answer", "msg": ("AssertionError: " + _safe_repr(e))[:300]}
         except MemoryError as e:
-            rec = {"i": i, "v": "memory_limit", "msg": _safe_repr(e)[:300]}
+            over = _over_memory(pid, job.get("memory_mb", 0))
+            rec = {"i": i, "v": "memory_limit" if over else "runtime_error", "msg": ("MemoryError: " + _safe_repr(e))[:300]}
         except RecursionError as e:
             rec = {"i": i, "v": "runtime_error", "msg": "RecursionError: " + _safe_repr(e)[:300]}
         except Exception as e:
@@ -565,6 +567,21 @@ def checker_main(cfd_r, cfd_w, pid):
 
 _NOTHING = object()
 
+# a MemoryError is the candidate's word; the kernel's (its peak resident memory) decides the verdict.
+# Same rule as the host's MEMORY_FRACTION in src/code/verdicts.ts.
+MEMORY_FRACTION = 0.5
+
+
+def _over_memory(pid, limit_mb):
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return limit_mb > 0 and int(line.split()[1]) >= limit_mb * 1024 * MEMORY_FRACTION
+    except (OSError, ValueError):
+        pass
+    return False
+
 
 def _kill(pid):
     try:
@@ -574,6 +591,11 @@ def _kill(pid):
 
 
 def main():
+    # pid 1 of the sandbox: signals from inside reach it only through a handler, so keep none (Python's
+    # SIGINT handler would let the candidate raise KeyboardInterrupt in the checker)
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     _nondumpable()
     _patch_encode()
     c2p_r, c2p_w = os.pipe()

@@ -8,6 +8,7 @@
 //   passk               the group's best (first on ties) gets (r_max - r_2nd) / (sigma + eps); the rest 0
 // A group with one scored rollout gets 0, or under singleton: 'reward' what veRL gives it (mu = 0, sigma = 1:
 // r / (1 + eps) for grpo and passk, r for rloo and scale none, and x = r in reinforce_baseline's whitening).
+// A group whose scored rewards are all equal gets 0 under grpo and passk, whatever eps (0 included).
 import type { GroupStats } from '../contract/types.js';
 import type { AdvantageConfig } from './config.js';
 import { allEqual, mean, std } from './stats.js';
@@ -122,6 +123,8 @@ function compute(rows: Rows, cfg: AdvantageConfig): { advantages: Float64Array; 
     }
     const mu = mean(vals);
     const sigma = std(vals, cfg.std, mu);
+    // Equal rewards carry no signal: advantage 0, also under eps 0, where (r - mu) / sigma would be 0/0.
+    if (allEqual(vals) && (cfg.estimator === 'grpo' || cfg.estimator === 'passk')) continue;
     switch (cfg.estimator) {
       case 'grpo': {
         const d = divisor(sigma);
@@ -151,8 +154,9 @@ function compute(rows: Rows, cfg: AdvantageConfig): { advantages: Float64Array; 
     const xs = centred.map((c) => c.x);
     const lengths = rows.tokens ? centred.map((c) => rows.tokens!(c.i)) : [];
     const weighted = lengths.length > 0 && lengths.every((t) => t !== null && Number.isFinite(t) && t > 0);
-    const { m, v } = weighted ? tokenMoments(xs, lengths as number[], cfg.std) : { m: mean(xs), v: xs.length > 1 ? std(xs, cfg.std) ** 2 : 0 };
-    const k = 1 / Math.sqrt(v + cfg.whiten_eps);
+    const { m, v } = weighted ? tokenMoments(xs, lengths as number[], cfg.std) : { m: mean(xs), v: xs.length > 1 ? std(xs, cfg.std, mean(xs)) ** 2 : 0 };
+    // whiten_eps 0 over equal x: every x - m is 0, and so is its advantage (not 0 * Infinity).
+    const k = v + cfg.whiten_eps > 0 ? 1 / Math.sqrt(v + cfg.whiten_eps) : 0;
     for (const c of centred) advantages[c.i] = (c.x - m) * k;
   }
   return { advantages, groups: stats };

@@ -42,9 +42,14 @@ export function launcherPath(): string {
   });
 }
 
-/** The harness as a .pyc for `python` (the sandbox's interpreter: byte code is version-specific). */
-export function harnessPath(python: string): string {
-  return artifact(here('../../sandboxes/python/harness.py'), here('../../sandboxes/bin/harness.pyc'), (src, out) => {
+/** sandboxes/python/<name>.py as a .pyc for `python` (the sandbox's interpreter: byte code is version-specific). */
+function pyc(python: string, name: string): string {
+  return artifact(here(`../../sandboxes/python/${name}.py`), here(`../../sandboxes/bin/${name}.pyc`), (src, out) => {
     execFileSync(python, ['-I', '-S', '-c', 'import py_compile, sys; py_compile.compile(sys.argv[1], cfile=sys.argv[2], doraise=True)', src, out], { stdio: 'pipe' });
   });
 }
+
+/** The assertion/call-test harness (sandboxes/python/harness.py), byte-compiled. */
+export const harnessPath = (python: string): string => pyc(python, 'harness');
+/** The warm runner (sandboxes/python/runner.py), byte-compiled. */
+export const runnerPath = (python: string): string => pyc(python, 'runner');

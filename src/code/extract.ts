@@ -1,12 +1,6 @@
 // Program extraction: the last fenced block whose tag names the task's language, else the last fenced block.
+import { RUNNERS } from './runners/index.js';
 import type { Language } from './types.js';
-
-const TAGS: Record<Language, readonly string[]> = {
-  python: ['python', 'py', 'python3', 'py3'],
-  javascript: ['javascript', 'js', 'node', 'nodejs', 'mjs', 'cjs'],
-  typescript: ['typescript', 'ts'],
-  cpp: ['cpp', 'c++', 'cc', 'cxx', 'c'],
-};
 
 export interface FencedBlock {
   tag: string;
@@ -38,7 +32,7 @@ export function fencedBlocks(text: string): FencedBlock[] {
 export function extractProgram(answer: string, language: Language): { code: string; tag: string } | null {
   const blocks = fencedBlocks(answer).filter((b) => b.code.trim() !== '');
   if (blocks.length === 0) return null;
-  const tagged = blocks.filter((b) => TAGS[language].includes(b.tag));
+  const tagged = blocks.filter((b) => RUNNERS[language].tags.includes(b.tag));
   const pick = tagged.length ? tagged[tagged.length - 1]! : blocks[blocks.length - 1]!;
   return { code: pick.code, tag: pick.tag };
 }

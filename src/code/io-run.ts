@@ -16,7 +16,7 @@ export interface IoRun {
   timeMs: number;
 }
 
-export function ioRunOf(r: SandboxResult): IoRun {
-  return { stdout: r.stdout.toString('utf8'), failure: executionVerdict(r), timeMs: r.wallMs };
+export function ioRunOf(r: SandboxResult, memoryMb: number): IoRun {
+  return { stdout: r.stdout.toString('utf8'), failure: executionVerdict(r, memoryMb), timeMs: r.wallMs };
 }
 

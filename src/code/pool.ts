@@ -3,6 +3,7 @@
 // A process's uids are a range of UID_SPAN from its base: slot i runs as base + i, its JavaScript
 // isolate host as base + JS_UID_OFFSET + i. Instances and cluster workers on one host need ranges apart.
 import os from 'node:os';
+import { lostUids } from './sandbox.js';
 
 export const DEFAULT_SANDBOX_UID_BASE = 61000;
 /** isolate hosts run as pool uid + this offset (so at most this many slots) */
@@ -33,6 +34,8 @@ export class SlotPool {
   readonly baseUid: number;
   private readonly free: number[];
   private readonly waiters: ((slot: number) => void)[] = [];
+  /** slots whose uid still had processes after a run (see sandbox.ts lostUids) */
+  readonly lost = new Set<number>();
 
   constructor(opts: SlotPoolOptions = {}) {
     // at most JS_UID_OFFSET slots fit a process's uid range (a machine with more cores runs more workers)
@@ -43,6 +46,17 @@ export class SlotPool {
 
   uid(slot: number): number {
     return this.baseUid + slot;
+  }
+
+  /** Takes back lost slots whose uid is empty again (`empty` sweeps it); the reasons of those still lost. */
+  reclaimLost(empty: (uid: number) => boolean): string[] {
+    for (const slot of [...this.lost]) {
+      if (!empty(this.uid(slot))) continue;
+      lostUids.delete(this.uid(slot));
+      this.lost.delete(slot);
+      this.release(slot);
+    }
+    return [...this.lost].map((s) => lostUids.get(this.uid(s)) ?? `slot ${s} lost`);
   }
 
   /** Runs `fn` with a slot; queued FIFO; gives up (throws AbortError) if `signal` aborts while waiting. */
@@ -75,6 +89,7 @@ export class SlotPool {
   }
 
   private release(slot: number): void {
+    if (lostUids.has(this.uid(slot))) return void this.lost.add(slot); // processes of its run survive: not reused
     const next = this.waiters.shift();
     if (next) next(slot);
     else this.free.push(slot);

@@ -2,6 +2,7 @@
 // under sandboxes/python/harness.py (checker and candidate in separate processes, results on a pipe
 // tagged with a per-run nonce the candidate never sees).
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { harnessPath } from './artifacts.js';
 import { ioRunOf, type ExecLimits, type IoRun } from './io-run.js';
 import { runSandboxed, type SandboxLimits, type SandboxResult } from './sandbox.js';
@@ -11,6 +12,9 @@ import { executionVerdict } from './verdicts.js';
 export type { ExecLimits, IoRun } from './io-run.js';
 
 export const PYTHON = process.env['R1_PYTHON'] ?? '/usr/bin/python3';
+
+/** Python's own settings inside the sandbox (the generic sandbox command sets none). */
+export const PYTHON_ENV = { PYTHONDONTWRITEBYTECODE: '1', PYTHONIOENCODING: 'utf-8' };
 
 /** Sandbox limits for one run of `timeMs` of work (plus start-up grace). */
 export function pythonLimits(l: ExecLimits, wallMs = l.timeMs): SandboxLimits {
@@ -25,17 +29,26 @@ export function pythonLimits(l: ExecLimits, wallMs = l.timeMs): SandboxLimits {
   };
 }
 
-/** One stdin/stdout run of the program at /box/main.py. */
-export async function runPythonIo(boxDir: string, stdin: string, l: ExecLimits, uid: number, signal?: AbortSignal): Promise<IoRun> {
+/** One stdin/stdout run of `program` (copied in as /box/main.py). */
+export async function runPythonIo(program: string, stdin: string, l: ExecLimits, uid: number, signal?: AbortSignal): Promise<IoRun> {
   const r = await runSandboxed({
     argv: [PYTHON, '-I', '-S', '/box/main.py'],
-    binds: [{ src: boxDir, dest: '/box' }],
+    binds: [],
+    files: [{ dest: '/box/main.py', data: program }],
+    env: PYTHON_ENV,
     stdin,
     limits: { ...pythonLimits(l), stackMb: 64 },
     uid,
     ...(signal ? { signal } : {}),
   });
-  return ioRunOf(r);
+  return ioRunOf(r, l.memoryMb);
+}
+
+let harnessCode: { path: string; data: Buffer } | undefined;
+function harnessBytes(): Buffer {
+  const p = harnessPath(PYTHON);
+  if (harnessCode?.path !== p) harnessCode = { path: p, data: readFileSync(p) };
+  return harnessCode.data;
 }
 
 export interface UnitJob {
@@ -67,8 +80,8 @@ export interface UnitsRun {
  * Reads the harness's result pipe. Only lines carrying this run's nonce count; units it never reported
  * are timeouts when the run was killed at its deadline, else runtime errors (the program took the harness down).
  */
-export function parseHarnessOutput(nonce: string, r: SandboxResult, expectedUnits: number | null): UnitsRun {
-  const exec = executionVerdict(r);
+export function parseHarnessOutput(nonce: string, r: SandboxResult, expectedUnits: number | null, memoryMb = 0): UnitsRun {
+  const exec = executionVerdict(r, memoryMb);
   let units: number | null = expectedUnits;
   let ready = false;
   let load: { verdict: Verdict; message: string } | null = null;
@@ -123,21 +136,25 @@ export async function runPythonUnits(job: UnitJob, l: ExecLimits, uid: number, s
   const expected = job.calls ? job.calls.length : null;
   const units = Math.max(1, expected ?? (job.test_code ?? '').split('\n').filter((x) => /^\s*assert\b/.test(x)).length);
   const wall = l.timeMs * (units + 1) + 500;
-  let harness: string;
+  let harness: Buffer;
   try {
-    harness = harnessPath(PYTHON);
+    harness = harnessBytes();
   } catch (e) {
     const message = `python harness unavailable: ${(e as Error).message.slice(0, 200)}`;
     return { units: Array.from({ length: units }, () => ({ verdict: 'sandbox_error' as const, message })) };
   }
   const r = await runSandboxed({
     argv: [PYTHON, '-I', '-S', '/box/harness.pyc'],
-    binds: [{ src: harness, dest: '/box/harness.pyc' }],
-    stdin: JSON.stringify({ nonce, unit_ms: l.timeMs, ...job }),
+    binds: [],
+    files: [{ dest: '/box/harness.pyc', data: harness }],
+    env: PYTHON_ENV,
+    stdin: JSON.stringify({ nonce, unit_ms: l.timeMs, memory_mb: l.memoryMb, ...job }),
     limits: pythonLimits(l, wall),
     uid,
     resultPipe: true,
+    // the checker is the sandbox's pid 1: the candidate cannot signal it, so its death is ours, not the program's
+    asPid1: true,
     ...(signal ? { signal } : {}),
   });
-  return parseHarnessOutput(nonce, r, expected);
+  return parseHarnessOutput(nonce, r, expected, l.memoryMb);
 }

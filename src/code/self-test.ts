@@ -8,17 +8,28 @@ import { runSandboxed } from './sandbox.js';
 
 const TOKEN = 'r1-sandbox-ok';
 
-/** One sandboxed `python3 -c print(TOKEN)` as `uid`: undefined when it works, else why not. */
+let warnedIpc = false;
+
+/** One sandboxed `python3 -c print(TOKEN)` as `uid`: undefined when it works, else why not. Also warns
+ * (once) when the run's SysV shared memory is not capped (the launcher lacks CAP_SYS_ADMIN). */
 export async function sandboxSelfTest(uid: number): Promise<string | undefined> {
   const r = await runSandboxed({
-    argv: ['/usr/bin/python3', '-c', `print(${JSON.stringify(TOKEN)})`],
+    argv: ['/usr/bin/python3', '-c', `print(${JSON.stringify(TOKEN)})\nprint(open("/proc/sys/kernel/shmall").read().strip())`],
     binds: [],
     stdin: '',
     uid,
     limits: { wallMs: 10_000, cpuS: 5, memoryMb: 256, nproc: 16, fileMb: 1, tmpMb: 1, outputBytes: 4096 },
   });
   if (r.spawnError) return `sandbox self-test failed: ${r.spawnError}`;
-  if (r.exitCode === 0 && r.stdout.toString().trim() === TOKEN) return undefined;
+  const [token, shmall] = r.stdout.toString().trim().split('\n');
+  if (r.exitCode === 0 && token === TOKEN) {
+    // capped: shmall = the /dev/shm size in pages (16 MiB); a fresh uncapped namespace allows ~2^64 bytes
+    if (Number(shmall) > 1 << 20 && !warnedIpc) {
+      warnedIpc = true;
+      process.emitWarning('sandbox SysV shared memory is not capped (the launcher has no CAP_SYS_ADMIN for its IPC namespace); /dev/shm and /tmp still are', 'R1SandboxIpc');
+    }
+    return undefined;
+  }
   return `sandbox self-test failed (exit ${r.exitCode ?? r.signal}${r.timedOut ? ', timed out' : ''}): ${r.stderr.trim().slice(0, 500) || 'no output'}`;
 }
 

@@ -2,15 +2,23 @@
 import type { SandboxResult } from './sandbox.js';
 import type { TestResult, Verdict } from './types.js';
 
-const MEMORY = /\bMemoryError\b|std::bad_alloc|Cannot allocate memory|out of memory/;
+/**
+ * A run that failed is over its memory limit when the kernel says so: its peak resident memory (wait4's
+ * ru_maxrss, reported by our init or the launcher, never by the program) came within this fraction of
+ * the limit. Text on stderr is the program's to write and decides nothing; it only explains.
+ */
+export const MEMORY_FRACTION = 0.5;
 
 /** The verdict of a process that did not run normally, or null when it exited 0 within its limits. */
-export function executionVerdict(r: SandboxResult): { verdict: Verdict; message: string } | null {
+export function executionVerdict(r: SandboxResult, memoryMb = 0): { verdict: Verdict; message: string } | null {
   if (r.spawnError) return { verdict: 'sandbox_error', message: r.spawnError };
   if (r.outputLimit || r.signal === 'SIGXFSZ') return { verdict: 'output_limit', message: 'output limit exceeded' };
   if (r.timedOut || r.signal === 'SIGXCPU') return { verdict: 'timeout', message: 'time limit exceeded' };
   if (r.exitCode === 0 && !r.signal) return null;
-  if (MEMORY.test(r.stderr)) return { verdict: 'memory_limit', message: lastLine(r.stderr) };
+  // a segfault is a bad access or a stack overflow (whose stack may be large), not a refused allocation
+  if (memoryMb > 0 && r.signal !== 'SIGSEGV' && r.maxRssKb !== undefined && r.maxRssKb >= memoryMb * 1024 * MEMORY_FRACTION) {
+    return { verdict: 'memory_limit', message: `peak memory ${Math.round(r.maxRssKb / 1024)} MB of ${memoryMb} MB${r.stderr.trim() ? `: ${lastLine(r.stderr)}` : ''}` };
+  }
   const how = r.signal ? `killed by ${r.signal}` : `exit code ${r.exitCode}`;
   return { verdict: 'runtime_error', message: `${how}${r.stderr.trim() ? `: ${lastLine(r.stderr)}` : ''}` };
 }

@@ -1,15 +1,22 @@
 // {"type":"code"}: extract the program, run it against the task's tests in the sandbox, score on the host.
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { Static } from '@sinclair/typebox';
 import type { Verifier, VerifyOutcome } from '../verifiers/types.js';
-import { makeBox } from './box.js';
+import { makeBox, sweepBoxes } from './box.js';
 import { compareOutput } from './compare.js';
-import { compileCpp, runCppIo } from './cpp.js';
+import { compileCpp, compileOutcome, runCppIo, type CompileResult } from './cpp.js';
+import { RUNNERS } from './runners/index.js';
+import type { WarmSpec } from './runners/types.js';
+import { runWarm } from './warm.js';
 import { extractProgram } from './extract.js';
 import { grantWrite } from './grant-write.js';
 import { JsHosts, toScript, type JsTest } from './js.js';
 import { JS_UID_OFFSET, SlotPool } from './pool.js';
+import { sweepUid } from './sandbox.js';
 import { SelfTestGate, sandboxSelfTest } from './self-test.js';
 import { runPythonIo, runPythonUnits, type ExecLimits, type IoRun, type UnitResult } from './python.js';
 import {
@@ -74,15 +81,29 @@ export class CodeVerifier implements Verifier<CodeTask> {
   constructor(opts: CodeVerifierOptions = {}) {
     this.pool = new SlotPool({ ...(opts.concurrency ? { size: opts.concurrency } : {}), ...(opts.baseUid ? { baseUid: opts.baseUid } : {}) });
     this.js = new JsHosts(this.pool.size, this.pool.baseUid + JS_UID_OFFSET);
+    // boxes leaked by an earlier process of this service that was killed mid-run
+    void sweepBoxes();
   }
 
   /** the sandbox self-test, run in a pool slot (its own uid) like any rollout */
   readonly selfTest = new SelfTestGate(() => this.pool.with((slot) => sandboxSelfTest(this.pool.uid(slot))));
 
-  /** Not ready when sandboxed code cannot run here (see self-test.ts): /readyz answers 503. */
+  /** Not ready when sandboxed code cannot run here (see self-test.ts) or a slot's processes could not be
+   * reclaimed after a run (logged as R1SandboxSlotLost; retried here at most every 5 s): /readyz answers 503. */
   ready(): boolean {
-    return this.selfTest.ready();
+    const selfTest = this.selfTest.ready();
+    if (this.pool.lost.size === 0) return selfTest;
+    const now = performance.now();
+    if (now - this.lastReclaim >= this.reclaimEveryMs) {
+      this.lastReclaim = now;
+      this.pool.reclaimLost(sweepUid);
+    }
+    return selfTest && this.pool.lost.size === 0;
   }
+
+  private lastReclaim = 0;
+  /** how often readiness checks retry lost slots */
+  reclaimEveryMs = 5000;
 
   async close(): Promise<void> {
     this.js.close();
@@ -111,8 +132,15 @@ export class CodeVerifier implements Verifier<CodeTask> {
       case_sensitive: task.compare?.case_sensitive ?? true,
     };
     const run = { code: program.code, plan, limits, compare, cfg, signal };
+    const warm = RUNNERS[task.language].warm;
     const r =
-      task.language === 'python' ? await this.runPython(run) : task.language === 'cpp' ? await this.runCpp(run) : await this.runJs(run, task.language);
+      plan.kind === 'io' && warm && cfg.sandbox === 'per_rollout'
+        ? await this.runWarmIo(run, plan.tests, warm(program.code, limits, cfg.compile_time_limit_ms))
+        : task.language === 'python'
+          ? await this.runPython(run)
+          : task.language === 'cpp'
+            ? await this.runCpp(run)
+            : await this.runJs(run, task.language);
     if ('invalid' in r) return { accuracy: null, status: 'invalid_task', error: `task.test_code: ${r.invalid}`, details: {} };
     const score = scoreTests(r.results, task.scoring ?? cfg.scoring);
     const details: Record<string, unknown> = {
@@ -136,12 +164,7 @@ export class CodeVerifier implements Verifier<CodeTask> {
   private async runPython(run: Run): Promise<RunResult> {
     const { plan } = run;
     if (plan.kind === 'io') {
-      const box = await makeBox({ 'main.py': run.code });
-      try {
-        return { results: await this.ioTests(run, plan.tests, (slot, stdin) => runPythonIo(box.dir, stdin, run.limits, this.pool.uid(slot), run.signal)) };
-      } finally {
-        await box.remove();
-      }
+      return { results: await this.ioTests(run, plan.tests, (slot, stdin) => runPythonIo(run.code, stdin, run.limits, this.pool.uid(slot), run.signal)) };
     }
     const job =
       plan.kind === 'call'
@@ -156,21 +179,25 @@ export class CodeVerifier implements Verifier<CodeTask> {
   private async runCpp(run: Run): Promise<RunResult> {
     const { plan } = run;
     if (plan.kind !== 'io') return { invalid: 'C++ takes stdin/stdout tests only' };
+    // the box lives only for the compile; the tests get the binary as a copy
     const box = await makeBox({ 'main.cpp': run.code });
+    let compiled: CompileResult;
+    let binary = Buffer.alloc(0);
     try {
-      const compiled = await this.pool.with(async (slot) => {
+      compiled = await this.pool.with(async (slot) => {
         await grantWrite(box.dir, this.pool.uid(slot));
         return compileCpp(box.dir, run.cfg.compile_time_limit_ms, this.pool.uid(slot), run.signal);
       }, run.signal);
-      const compile = { ok: compiled.ok, time_ms: compiled.timeMs, ...(compiled.message ? { message: compiled.message } : {}) };
-      if (!compiled.ok) {
-        return { results: plan.tests.map(() => ({ verdict: compiled.verdict ?? 'compile_error', ...(compiled.message ? { message: compiled.message } : {}) })), compile };
-      }
-      const results = await this.ioTests(run, plan.tests, (slot, stdin) => runCppIo(box.dir, stdin, run.limits, this.pool.uid(slot), run.signal));
-      return { results, compile };
+      if (compiled.ok) binary = await readFile(path.join(box.dir, 'main'));
     } finally {
       await box.remove();
     }
+    const compile = { ok: compiled.ok, time_ms: compiled.timeMs, ...(compiled.message ? { message: compiled.message } : {}) };
+    if (!compiled.ok) {
+      return { results: plan.tests.map(() => ({ verdict: compiled.verdict ?? 'compile_error', ...(compiled.message ? { message: compiled.message } : {}) })), compile };
+    }
+    const results = await this.ioTests(run, plan.tests, (slot, stdin) => runCppIo(binary, stdin, run.limits, this.pool.uid(slot), run.signal));
+    return { results, compile };
   }
 
   private async runJs(run: Run, language: 'javascript' | 'typescript'): Promise<RunResult> {
@@ -226,6 +253,30 @@ export class CodeVerifier implements Verifier<CodeTask> {
     return { results: [{ verdict: o.verdict ?? 'runtime_error', time_ms: o.timeMs, ...(o.message ? { message: o.message } : {}) }] };
   }
 
+  /** All stdin/stdout tests of the rollout in one sandbox (see warm.ts); compared here on the host. */
+  private async runWarmIo(run: Run, tests: { stdin: string; stdout: string }[], spec: WarmSpec): Promise<RunResult> {
+    const out = await this.pool.with(
+      (slot) =>
+        runWarm({ ...spec, stdins: tests.map((t) => t.stdin), earlyStop: run.cfg.early_stop, uid: this.pool.uid(slot), signal: run.signal }, (i, r) =>
+          judgeIo(r, tests[i]!.stdout, run.compare),
+        ),
+      run.signal,
+    );
+    let compile: Record<string, unknown> | undefined;
+    if (out.compile) {
+      const c = compileOutcome(out.compile);
+      compile = { ok: c.ok, time_ms: c.timeMs, ...(c.message ? { message: c.message } : {}) };
+      if (!c.ok) return { results: tests.map(() => ({ verdict: c.verdict ?? 'compile_error', ...(c.message ? { message: c.message } : {}) })), compile };
+    }
+    let failed = false;
+    const results = out.results.map((res): TestResult => {
+      if (!res || (failed && run.cfg.early_stop)) return { verdict: 'skipped', message: 'not run after an earlier failure' };
+      if (res.verdict !== 'passed') failed = true;
+      return res;
+    });
+    return { results, ...(compile ? { compile } : {}) };
+  }
+
   // ---- shared ----
 
   /** Runs `fn` per test concurrently through the pool; with early_stop, tests not yet started after a failure are skipped. */
@@ -244,12 +295,7 @@ export class CodeVerifier implements Verifier<CodeTask> {
   }
 
   private ioTests(run: Run, tests: { stdin: string; stdout: string }[], exec: (slot: number, stdin: string) => Promise<IoRun>): Promise<TestResult[]> {
-    return this.each(run, tests, async (slot, t) => {
-      const r = await exec(slot, t.stdin);
-      if (r.failure) return { verdict: r.failure.verdict, time_ms: r.timeMs, message: r.failure.message };
-      const c = compareOutput(r.stdout, t.stdout, run.compare);
-      return c.equal ? { verdict: 'passed', time_ms: r.timeMs } : { verdict: 'wrong_answer', time_ms: r.timeMs, ...(c.message ? { message: c.message } : {}) };
-    });
+    return this.each(run, tests, async (slot, t) => judgeIo(await exec(slot, t.stdin), t.stdout, run.compare));
   }
 }
 
@@ -263,6 +309,13 @@ interface Run {
 }
 
 type RunResult = { results: TestResult[]; compile?: Record<string, unknown> } | { invalid: string };
+
+/** A stdin/stdout run's verdict: its failure, else its output compared here on the host. */
+function judgeIo(r: IoRun, expected: string, o: CompareOptions): TestResult {
+  if (r.failure) return { verdict: r.failure.verdict, time_ms: r.timeMs, message: r.failure.message };
+  const c = compareOutput(r.stdout, expected, o);
+  return c.equal ? { verdict: 'passed', time_ms: r.timeMs } : { verdict: 'wrong_answer', time_ms: r.timeMs, ...(c.message ? { message: c.message } : {}) };
+}
 
 function unitResult(u: UnitResult): TestResult {
   return { verdict: u.verdict, ...(u.timeMs !== undefined ? { time_ms: u.timeMs } : {}), ...(u.message ? { message: u.message } : {}) };

@@ -2,6 +2,7 @@
 // each rollout is validated on its own so that one bad rollout is marked, not fatal.
 import { Type } from '@sinclair/typebox';
 import { RolloutSchema } from './rollout.js';
+import { MAX_REWARD_MAGNITUDE } from './limits.js';
 import type { FieldError } from './types.js';
 
 export const ScoreRequestSchema = Type.Object(
@@ -49,7 +50,9 @@ export function checkAdvantagesRequest(body: unknown, maxRollouts: number): Fiel
   else {
     if (rewards.length > maxRollouts) errors.push({ path: 'rewards', message: `has ${rewards.length} items; the limit is ${maxRollouts}` });
     rewards.forEach((v, i) => {
-      if (v !== null && (typeof v !== 'number' || !Number.isFinite(v))) errors.push({ path: `rewards[${i}]`, message: 'must be a finite number or null' });
+      if (v !== null && (typeof v !== 'number' || !(Math.abs(v) <= MAX_REWARD_MAGNITUDE))) {
+        errors.push({ path: `rewards[${i}]`, message: `must be a number within ±${MAX_REWARD_MAGNITUDE} or null` });
+      }
     });
   }
   if (!Array.isArray(groups)) errors.push({ path: 'groups', message: groups === undefined ? 'is required' : 'must be an array' });

@@ -1,17 +1,17 @@
 // The request config: one schema, assembled from the core's sections and each verifier's own section,
 // validated the same way for HTTP, gRPC and the CLI. Unknown keys are errors, never ignored.
-import { Type, type Static, type TObject, type TProperties } from '@sinclair/typebox';
+import { Type, type Static, type TObject, type TProperties, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
-import { Value } from '@sinclair/typebox/value';
 import { AdvantageConfigSchema, ADVANTAGE_PRESETS } from '../advantages/config.js';
 import { FormatConfigSchema } from '../rewards/format.js';
 import { LanguageConfigSchema } from '../rewards/language.js';
 import { LengthConfigSchema } from '../rewards/length.js';
 import type { VerifierRegistry } from '../verifiers/registry.js';
 import { toFieldErrors } from '../contract/errors.js';
+import { boundedNumber, shapeError } from '../contract/limits.js';
 import { COMPONENTS, type FieldError } from '../contract/types.js';
 
-const weight = (d: number, what: string) => Type.Number({ default: d, description: what });
+const weight = (d: number, what: string) => boundedNumber({ default: d, description: what });
 
 export const WeightsSchema = Type.Object(
   {
@@ -25,7 +25,7 @@ export const WeightsSchema = Type.Object(
 
 export const AccuracyConfigSchema = Type.Object(
   {
-    timeout_reward: Type.Union([Type.Number(), Type.Null()], {
+    timeout_reward: Type.Union([boundedNumber(), Type.Null()], {
       default: 0,
       description: 'Accuracy given to a rollout whose verification ran out of time (status "timeout"); null leaves it unscored.',
     }),
@@ -42,6 +42,11 @@ export const LimitsConfigSchema = Type.Object(
       description: 'Whole-request budget; rollouts unfinished by then get status "deadline_exceeded" (reward null).',
     }),
     max_completion_chars: Type.Integer({ minimum: 1, default: 4_000_000, description: 'Longer completions are rejected as invalid_rollout.' }),
+    max_prompt_chars: Type.Integer({
+      minimum: 1,
+      default: 1_000_000,
+      description: 'Longer prompts are rejected as invalid_rollout (a prompt is hashed for its group and scanned for its language).',
+    }),
   },
   { additionalProperties: false, default: {} },
 );
@@ -97,13 +102,16 @@ export class ConfigSchema {
     if (raw !== undefined && (raw === null || typeof raw !== 'object' || Array.isArray(raw))) {
       return { errors: [{ path: prefix, message: 'must be an object' }] };
     }
+    // Before anything walks it: too deep a value or an own `__proto__` key (which a merge would apply).
+    const shape = shapeError(raw, prefix, { forbidProto: true }) ?? shapeError(base, 'base config', { forbidProto: true });
+    if (shape) return { errors: [shape] };
     const merged = deepMerge(base ?? {}, raw ?? {}) as Record<string, unknown>;
     const preset = merged['preset'];
     if (typeof preset === 'string' && preset in ADVANTAGE_PRESETS) {
       // A preset fills the advantage section; keys the caller wrote there still win.
       merged['advantage'] = { ...ADVANTAGE_PRESETS[preset], ...((merged['advantage'] as object) ?? {}) };
     }
-    const filled = Value.Default(this.schema, merged);
+    const filled = fillDefaults(this.schema, merged);
     if (!this.check.Check(filled)) return { errors: toFieldErrors(this.check.Errors(filled), prefix) };
     const config = filled as Config;
     const conflicts = crossChecks(config, prefix);
@@ -130,6 +138,22 @@ function crossChecks(c: Config, prefix: string): FieldError[] {
     errors.push({ path: `${prefix}.weights.length`, message: "is non-zero but length.kind is 'none': set length.kind to 'overlong' or 'cosine'" });
   }
   return errors;
+}
+
+/**
+ * Fills defaults where a key is absent, and only there: a value of the wrong type is left for the check to
+ * report (TypeBox's Value.Default would swap `compute: {}` for the default, silently). Mutates `value`.
+ */
+function fillDefaults(schema: TSchema, value: unknown): unknown {
+  const s = schema as { type?: string; properties?: Record<string, TSchema>; default?: unknown };
+  let v = value;
+  if (v === undefined && s.default !== undefined) v = structuredClone(s.default);
+  if (s.type !== 'object' || !s.properties || !isPlainObject(v)) return v;
+  for (const [k, sub] of Object.entries(s.properties)) {
+    const filled = fillDefaults(sub, v[k]);
+    if (filled !== undefined) v[k] = filled;
+  }
+  return v;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

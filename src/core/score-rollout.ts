@@ -2,15 +2,19 @@
 // status on the rollout, so one bad or hostile rollout cannot spoil its batch.
 import { performance } from 'node:perf_hooks';
 import type { Config } from './config.js';
+import { shapeError } from '../contract/limits.js';
 import { COMPONENTS, type Component, type FieldError, type Rewards, type Rollout, type ScoredRollout, type Status } from '../contract/types.js';
 import { formatReward } from '../rewards/format.js';
-import { languageReward, majorityLanguage } from '../rewards/language.js';
+import { languageRewardYielding, majorityLanguageYielding } from '../rewards/language.js';
 import { lengthReward } from '../rewards/length.js';
 import { splitRollout } from '../text/think.js';
 import type { VerifyOutcome } from '../verifiers/types.js';
 import type { ScoreContext } from './context.js';
 import { groupKey } from './groups.js';
-import { validateRollout } from './validate.js';
+import { splitTooDeep, validateRollout } from './validate.js';
+
+/** Keys every result sets (`error` when not ok). */
+const RESULT_KEYS = ['reward', 'rewards', 'advantage', 'status', 'error', 'details'] as const;
 
 const round = (ms: number): number => Math.round(ms * 1000) / 1000;
 
@@ -18,8 +22,10 @@ function emptyRewards(): Rewards {
   return { accuracy: null, format: null, language: null, length: null };
 }
 
+/** The input's keys for a failed result; a key nested too deep to serialise is left out (the error names it). */
 function echo(raw: unknown): Record<string, unknown> {
-  return raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? { ...(raw as object) } : { input: raw };
+  if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) return splitTooDeep(raw as Record<string, unknown>).echo;
+  return shapeError(raw, 'input') ? {} : { input: raw };
 }
 
 export function failed(raw: unknown, status: Status, error: string, details: Record<string, unknown> = {}): ScoredRollout {
@@ -45,14 +51,14 @@ function wants(cfg: Config, c: Component): boolean {
   return cfg.weights[c] !== 0 || cfg.compute.includes(c);
 }
 
-function targetLanguage(rollout: Rollout, ctx: ScoreContext): { lang: string; source: string } {
+async function targetLanguage(rollout: Rollout, ctx: ScoreContext): Promise<{ lang: string; source: string }> {
   const cfg = ctx.config.language;
   if (rollout.language) return { lang: rollout.language, source: 'rollout' };
   if (cfg.detect_from_prompt && rollout.prompt) {
     const cache = (ctx.promptLanguages ??= new Map());
     let lang = cache.get(rollout.prompt);
     if (lang === undefined) {
-      lang = majorityLanguage(rollout.prompt, cfg);
+      lang = await majorityLanguageYielding(rollout.prompt, cfg);
       if (cache.size < 4096) cache.set(rollout.prompt, lang);
     }
     if (lang) return { lang, source: 'prompt' };
@@ -116,14 +122,16 @@ function combine(rewards: Rewards, cfg: Config, accuracyApplies: boolean): { rew
     sum += w * v;
     used++;
   }
-  return used === 0 ? { why: 'no weighted component applies: the only weighted one is accuracy and this rollout has no task' } : { reward: sum };
+  if (used === 0) return { why: 'no weighted component applies: the only weighted one is accuracy and this rollout has no task' };
+  // Config bounds keep the sum finite; a reward that is not a number is never sent as one.
+  return Number.isFinite(sum) ? { reward: sum } : { why: `the weighted sum is not finite (${sum})` };
 }
 
 export async function scoreRollout(raw: unknown, index: number, ctx: ScoreContext): Promise<ScoredRollout> {
   const path = `rollouts[${index}]`;
   const cfg = ctx.config;
   const group = groupKey(raw, index);
-  const v = validateRollout(raw, path, cfg.limits.max_completion_chars);
+  const v = validateRollout(raw, path, cfg.limits);
   if ('errors' in v) return invalidRollout(raw, index, v.errors);
   const rollout = v.rollout;
   const t0 = performance.now();
@@ -140,9 +148,9 @@ export async function scoreRollout(raw: unknown, index: number, ctx: ScoreContex
 
   if (wants(cfg, 'language')) {
     const t = performance.now();
-    const target = targetLanguage(rollout, ctx);
+    const target = await targetLanguage(rollout, ctx);
     const scopeText = cfg.language.scope === 'thought' && thought !== null ? thought : rollout.completion;
-    const lang = languageReward(scopeText, target.lang, cfg.language);
+    const lang = await languageRewardYielding(scopeText, target.lang, cfg.language);
     rewards.language = lang.score;
     details['language'] = {
       target: lang.target,
@@ -178,7 +186,12 @@ export async function scoreRollout(raw: unknown, index: number, ctx: ScoreContex
   const why = combined && 'why' in combined ? combined.why : undefined;
   // A timeout keeps its own status even when timeout_reward null leaves the reward unscored.
   const status = why && acc.status === 'ok' ? 'unscored' : acc.status;
-  const out: ScoredRollout = { ...rollout, reward, rewards, advantage: 0, status, details };
+  // The result's keys describe this scoring: an input key of the same name is replaced (never shown as if
+  // it were ours, e.g. an input `error` beside status ok), and details say which were.
+  const replaced = RESULT_KEYS.filter((k) => k in rollout);
+  if (replaced.length) details['replaced_input_keys'] = replaced;
+  const { error: _inputError, ...echoed } = rollout;
+  const out: ScoredRollout = { ...echoed, reward, rewards, advantage: 0, status, details };
   const error = acc.error ?? why;
   if (error) out.error = error;
   return out;

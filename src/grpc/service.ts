@@ -37,8 +37,9 @@ async function score(ctx: GrpcContext, call: ServerUnaryCall<ScoreRequestMsg, un
   const signal = callCancelled(call);
   const r = await withAdmission(ctx.admission, ctx.metrics, rollouts.length, () => ctx.engine.score(rollouts, config, { signal, invalid }));
   if (!r.admitted) return done(saturated(ctx.admission.current));
-  if (signal.aborted) return done(deadlineExceeded()); // nobody is listening; grpc-js has already sent the status
+  // Counted even when the caller has gone: its rollouts were scored (or cut short) all the same.
   ctx.metrics.observeBatch(r.value);
+  if (signal.aborted) return done(deadlineExceeded()); // nobody is listening; grpc-js has already sent the status
   done(null, responseToMsg(r.value, (i) => r.value.results[i]!.details['group'] as string));
 }
 

@@ -3,8 +3,10 @@
 // Arabic, Devanagari) are attributed with franc on the whole run or sentence, never word by word, because
 // trigram models are noise on single words.
 import { Type, type Static } from '@sinclair/typebox';
+import { performance } from 'node:perf_hooks';
 import { franc } from 'franc';
 import { LANGS, SUPPORTED_LANGUAGES, type Script } from '../contract/languages.js';
+import { boundedNumber } from '../contract/limits.js';
 
 const ISO3_TO_1 = new Map(LANGS.map(([a, b]) => [b, a]));
 /** The default candidates: widely used languages; close relatives left out sharpen franc on short text. */
@@ -32,7 +34,7 @@ export const LanguageConfigSchema = Type.Object(
       description: 'franc judges each piece on at most this many of its characters (trigram models need no more; this bounds the cost).',
     }),
     min_run_chars: Type.Integer({ minimum: 1, default: 24, description: 'A piece shorter than this takes the language of all the text in its script.' }),
-    empty: Type.Union([Type.Number(), Type.Null()], { default: 0, description: 'Reward when the chain of thought has no words once math and code are stripped.' }),
+    empty: Type.Union([boundedNumber(), Type.Null()], { default: 0, description: 'Reward when the chain of thought has no words once math and code are stripped.' }),
     scope: Type.Union([Type.Literal('thought'), Type.Literal('completion')], {
       default: 'thought',
       description: "'thought': the chain of thought (the whole completion when it has no think block); 'completion': everything.",
@@ -245,13 +247,18 @@ function detect(full: string, candidates: string[], sampleChars: number): string
   return code === 'und' ? null : (ISO3_TO_1.get(code) ?? null);
 }
 
+/** Words (or franc calls) between two points where a long scan may let the event loop run. */
+const STEP_WORDS = 2048;
+const STEP_DETECTS = 64;
+
 /**
  * Same-script runs, cut at sentence ends once a chunk holds `chunkChars` characters: a code switch
- * is caught at sentence granularity while franc still sees enough text to be reliable.
+ * is caught at sentence granularity while franc still sees enough text to be reliable. Fills `out`,
+ * pausing (a bare `yield`) every STEP_WORDS words.
  */
-function chunks(text: string, chunkChars: number): Chunk[] {
-  const out: Chunk[] = [];
+function* chunkSteps(text: string, chunkChars: number, out: Chunk[]): Generator<void, void, void> {
   let cur: Chunk | null = null;
+  let n = 0;
   for (const w of words(text)) {
     if (!cur || cur.script !== w.script || (w.breakBefore && cur.text.length >= chunkChars)) {
       cur = { script: w.script, words: 0, text: '' };
@@ -259,21 +266,23 @@ function chunks(text: string, chunkChars: number): Chunk[] {
     }
     cur.words++;
     cur.text = cur.text ? `${cur.text} ${w.word}` : w.word;
+    if (++n % STEP_WORDS === 0) yield;
   }
-  return out;
 }
 
-/** Counts words per language in `text` (already stripped of math and code). */
-export function countLanguages(text: string, cfg: LanguageConfig): Record<string, number> {
+/** Counts words per language in `text` (already stripped of math and code), pausing now and then. */
+function* countSteps(text: string, cfg: LanguageConfig): Generator<void, Record<string, number>, void> {
   const cands = candidatesFor(cfg.candidates);
   const counts: Record<string, number> = {};
   const add = (lang: string, n: number): void => {
     counts[lang] = (counts[lang] ?? 0) + n;
   };
-  const all = chunks(text, cfg.chunk_chars);
+  const all: Chunk[] = [];
+  yield* chunkSteps(text, cfg.chunk_chars, all);
   const hasKana = all.some((c) => c.script === 'kana');
   // Chunks too short to judge alone take the language of all the text in their script.
   const pending = new Map<Script, Chunk[]>();
+  let detects = 0;
   for (const c of all) {
     const only = cands.byScript.get(c.script);
     if (c.script === 'han') add(hasKana && cands.byScript.has('kana') ? 'ja' : cands.byScript.has('han') ? 'zh' : 'und', c.words);
@@ -284,7 +293,10 @@ export function countLanguages(text: string, cfg: LanguageConfig): Record<string
       if (list) list.push(c);
       else pending.set(c.script, [c]);
     }
-    else add(detect(c.text, only, cfg.sample_chars) ?? 'und', c.words);
+    else {
+      add(detect(c.text, only, cfg.sample_chars) ?? 'und', c.words);
+      if (++detects % STEP_DETECTS === 0) yield;
+    }
   }
   for (const [script, short] of pending) {
     const context = all.filter((c) => c.script === script).map((c) => c.text).join(' ');
@@ -294,22 +306,65 @@ export function countLanguages(text: string, cfg: LanguageConfig): Record<string
   return counts;
 }
 
-/** The language with most words in `text`, or null when it has none. */
-export function majorityLanguage(text: string, cfg: LanguageConfig): string | null {
+function runSync<T>(steps: Generator<void, T, void>): T {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** Runs the steps, letting the event loop run (health checks, other requests) once a slice of `sliceMs` is used. */
+async function runYielding<T>(steps: Generator<void, T, void>, sliceMs = 5): Promise<T> {
+  let t0 = performance.now();
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    if (performance.now() - t0 > sliceMs) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      t0 = performance.now();
+    }
+  }
+}
+
+/** Counts words per language in `text` (already stripped of math and code). */
+export function countLanguages(text: string, cfg: LanguageConfig): Record<string, number> {
+  return runSync(countSteps(text, cfg));
+}
+
+function* majoritySteps(text: string, cfg: LanguageConfig): Generator<void, string | null, void> {
   let best: string | null = null;
   let bestN = 0;
-  for (const [lang, n] of Object.entries(countLanguages(stripNonProse(text), cfg))) {
+  for (const [lang, n] of Object.entries(yield* countSteps(stripNonProse(text), cfg))) {
     if (lang !== 'und' && n > bestN) [best, bestN] = [lang, n];
   }
   return best;
 }
 
-export function languageReward(text: string, target: string, cfg: LanguageConfig): LanguageResult {
+/** The language with most words in `text`, or null when it has none. */
+export function majorityLanguage(text: string, cfg: LanguageConfig): string | null {
+  return runSync(majoritySteps(text, cfg));
+}
+
+/** majorityLanguage for the service: a long text does not hold the event loop. */
+export function majorityLanguageYielding(text: string, cfg: LanguageConfig): Promise<string | null> {
+  return runYielding(majoritySteps(text, cfg));
+}
+
+function* rewardSteps(text: string, target: string, cfg: LanguageConfig): Generator<void, LanguageResult, void> {
   // The target is always a candidate: otherwise its words could only be attributed to its neighbours.
   const withTarget = cfg.candidates.includes(target) ? cfg : { ...cfg, candidates: [...cfg.candidates, target] };
-  const counts = countLanguages(stripNonProse(text), withTarget);
+  const counts = yield* countSteps(stripNonProse(text), withTarget);
   let words = 0;
   for (const n of Object.values(counts)) words += n;
   const targetWords = counts[target] ?? 0;
   return { score: words === 0 ? cfg.empty : targetWords / words, target, words, target_words: targetWords, counts };
+}
+
+export function languageReward(text: string, target: string, cfg: LanguageConfig): LanguageResult {
+  return runSync(rewardSteps(text, target, cfg));
+}
+
+/** languageReward for the service: a long text does not hold the event loop. */
+export function languageRewardYielding(text: string, target: string, cfg: LanguageConfig): Promise<LanguageResult> {
+  return runYielding(rewardSteps(text, target, cfg));
 }

@@ -5,6 +5,7 @@
 //    more when short, wrong answers are punished less when long:
 //      r = min + (max - min) * (1 + cos(pi * L / Lmax)) / 2, with min/max swapped for wrong answers.
 import { Type, type Static } from '@sinclair/typebox';
+import { boundedNumber } from '../contract/limits.js';
 
 export const LengthConfigSchema = Type.Object(
   {
@@ -14,13 +15,14 @@ export const LengthConfigSchema = Type.Object(
     }),
     max_length: Type.Integer({ minimum: 1, default: 20480, description: 'Lmax (DAPO 20480; open-r1 cosine_max_len 1000).' }),
     cache_length: Type.Integer({ minimum: 1, default: 4096, description: 'DAPO overlong buffer Lcache.' }),
-    min_value_wrong: Type.Number({ default: -1, description: 'cosine: reward of a wrong answer of length 0 (open-r1 cosine_min_value_wrong)' }),
-    max_value_wrong: Type.Number({ default: -0.5, description: 'cosine: reward of a wrong answer at max_length' }),
-    min_value_correct: Type.Number({ default: 0.5, description: 'cosine: reward of a correct answer at max_length' }),
-    max_value_correct: Type.Number({ default: 1, description: 'cosine: reward of a correct answer of length 0' }),
-    correct_threshold: Type.Number({ default: 1, description: 'An accuracy at or above this counts as correct for the cosine shape.' }),
+    min_value_wrong: boundedNumber({ default: -1, description: 'cosine: reward of a wrong answer of length 0 (open-r1 cosine_min_value_wrong)' }),
+    max_value_wrong: boundedNumber({ default: -0.5, description: 'cosine: reward of a wrong answer at max_length' }),
+    min_value_correct: boundedNumber({ default: 0.5, description: 'cosine: reward of a correct answer at max_length' }),
+    max_value_correct: boundedNumber({ default: 1, description: 'cosine: reward of a correct answer of length 0' }),
+    correct_threshold: boundedNumber({ default: 1, description: 'An accuracy at or above this counts as correct for the cosine shape.' }),
     chars_per_token: Type.Number({
-      exclusiveMinimum: 0,
+      // bounded below so that estimated token counts (and the cosine of them) stay finite
+      minimum: 0.01,
       default: 4,
       description: 'Used to estimate tokens when a rollout carries no completion_tokens (details say so).',
     }),

@@ -5,6 +5,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { once } from 'node:events';
 import { AggregatorRegistry, type Registry } from 'prom-client';
 import { sandboxUidBase, UID_SPAN } from '../code/pool.js';
+import { sweepBoxes } from '../code/box.js';
 
 interface MetricsAsk {
   r1: 'metrics';
@@ -50,6 +51,7 @@ export async function primary(n: number, log: (msg: string) => void): Promise<vo
     index.delete(worker.id);
     if (stopping) return;
     log(`worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
+    if (worker.process.pid) void sweepBoxes(worker.process.pid); // its in-flight rollouts' box directories
     fork(i);
   });
   for (const sig of ['SIGTERM', 'SIGINT'] as const) {

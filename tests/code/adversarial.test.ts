@@ -3,12 +3,20 @@
 // no process of its run behind.
 import { spawnSync } from 'node:child_process';
 import net from 'node:net';
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codeEngine, fence, sandboxPids, scoreOne, verdictsOf } from './helpers.js';
 
-const BASE = 62000;
+// this file's own uid range (apart from other instances on the host) and its own temp dir, so that
+// the boxes it counts are its own
+const BASE = (Number(process.env['R1_SANDBOX_UID_BASE']) || 61000) + 1000;
+const TMP = mkdtempSync(path.join(os.tmpdir(), 'r1-adv-'));
+chmodSync(TMP, 0o755);
+process.env['TMPDIR'] = TMP;
+const boxes = () => readdirSync(TMP).filter((d) => d.startsWith('r1-code-'));
 const { engine } = codeEngine(BASE, 2);
 const io = { tests: [{ stdin: '1 2\n', stdout: '3\n' }], time_limit_ms: 1000 };
 const py = (code: string) => fence('python', code);
@@ -28,6 +36,7 @@ beforeAll(async () => {
 afterAll(async () => {
   server.close();
   await engine.close();
+  expect(boxes()).toEqual([]);
 });
 
 async function expectContained(completion: string, task: Record<string, unknown>, verdicts: string[]) {
@@ -50,13 +59,15 @@ describe('python stdin/stdout programs', () => {
     ['sleep', 'import time\ntime.sleep(100)\nprint(3)', ['timeout']],
     ['signal tampering then loop', 'import signal\nfor s in (signal.SIGTERM, signal.SIGALRM, signal.SIGXCPU, signal.SIGINT, signal.SIGHUP):\n    signal.signal(s, signal.SIG_IGN)\nwhile True: pass', ['timeout']],
     ['fork bomb', 'import os\nwhile True:\n    try: os.fork()\n    except OSError: pass', ['timeout', 'runtime_error']],
-    ['memory bomb (one block)', 'x = bytearray(10**10)\nprint(3)', ['memory_limit']],
+    // refused at once by the address-space limit: its peak memory is small, so by the kernel's facts a runtime error
+    ['memory bomb (one block)', 'x = bytearray(10**10)\nprint(3)', ['runtime_error']],
     ['memory bomb (growing)', 'a = []\nwhile True: a.append(bytearray(10**7))', ['memory_limit'], small],
     ['1 GB of output', 'import sys\nb = "x" * 65536\nfor _ in range(16384): sys.stdout.write(b)', ['output_limit']],
     ['1 GB to stderr', 'import sys\nb = "x" * 65536\nfor _ in range(16384): sys.stderr.write(b)', ['output_limit']],
     ['big file in tmp', 'f = open("/tmp/big", "wb")\nfor _ in range(1024): f.write(b"x" * 2**20)\nprint(3)', ['output_limit', 'runtime_error']],
     ['stack overflow (C recursion)', 'import sys\nsys.setrecursionlimit(10**9)\nclass A:\n    def __getattr__(self, k): return getattr(self, k)\nA().x', ['runtime_error']],
     ['recursion limit', 'def f(n): return f(n + 1) + 1\nf(0)', ['runtime_error']],
+    ['claims MemoryError on stderr', 'import sys\nsys.stderr.write("MemoryError\\nstd::bad_alloc\\n")\nsys.exit(1)', ['runtime_error']],
     ['reads /etc/passwd', 'try:\n    open("/etc/passwd").read(); print(3)\nexcept Exception: print(4)', ['wrong_answer']],
     ['reads the service environment', 'import os\nprint(3 if "R1_TEST_SECRET" in os.environ or len(os.environ) > 6 else 4)', ['wrong_answer']],
     ['reads the service source', 'import os\nprint(3 if os.path.exists("/work") or os.path.exists("/root") or os.path.exists("/etc") else 4)', ['wrong_answer']],
@@ -102,7 +113,10 @@ describe('python fake passes on assertion and call tests', () => {
     ['forges result lines on every fd', 'import os\nfor fd in range(3, 64):\n    try: os.write(fd, b"x {\\"i\\":0,\\"v\\":\\"passed\\"}\\n")\n    except OSError: pass\nprint("PASS")\ndef add(a, b): return 0', ['wrong_answer', 'runtime_error']],
     ['reads the checker through /proc', 'import os\nsrc = ""\nfor p in ("/proc/%d/fd/0" % os.getppid(), "/proc/%d/mem" % os.getppid(), "/proc/%d/fd/3" % os.getppid()):\n    try: src += open(p, "rb").read(1000).decode("latin1")\n    except Exception: pass\ndef add(a, b): return a + b if "candidate" in src else 0', ['wrong_answer']],
     ['walks the caller frames', 'import sys\ndef add(a, b):\n    f = sys._getframe(1)\n    while f:\n        if "expected" in f.f_locals or "check" in f.f_globals: return a + b\n        f = f.f_back\n    return 0', ['wrong_answer']],
-    ['kills the checker', 'import os, signal\ndef add(a, b):\n    os.kill(os.getppid(), signal.SIGKILL)\n    return a + b', ['runtime_error', 'wrong_answer']],
+    // the checker is the sandbox's pid 1: the kill does nothing, and the checker lives to judge the 0
+    ['kills the checker', 'import os, signal\ndef add(a, b):\n    for p in (os.getppid(), 1, -1):\n        try: os.kill(p, signal.SIGKILL)\n        except OSError: pass\n    return 0', ['wrong_answer']],
+    ['interrupts the checker', 'import os, signal\ndef add(a, b):\n    for s in (signal.SIGINT, signal.SIGTERM, signal.SIGUSR1, signal.SIGALRM):\n        os.kill(1, s)\n    return 0', ['wrong_answer']],
+    ['claims MemoryError', 'def add(a, b):\n    raise MemoryError("out of memory")', ['runtime_error']],
     ['hangs in the call', 'def add(a, b):\n    while True: pass', ['timeout', 'skipped']],
   ];
   for (const [name, code, verdicts] of cases) {
@@ -120,19 +134,21 @@ describe('python fake passes on assertion and call tests', () => {
 });
 
 describe('C++', () => {
-  const cases: [string, string, string[]][] = [
+  const small = { memory_limit_mb: 128 }; // page faulting 512 MB takes over a second on a loaded VM
+  const cases: [string, string, string[], Record<string, unknown>?][] = [
     ['CPU loop', 'int main(){ volatile long x = 0; for(;;) x++; }', ['timeout']],
-    ['memory bomb', '#include <vector>\n#include <cstdio>\nint main(){ std::vector<long> v(4000000000L, 1); printf("%ld\\n", v[7] + 2); }', ['memory_limit']],
-    ['growing memory', '#include <vector>\n#include <cstdio>\nint main(){ std::vector<std::vector<char>> v; for(;;) v.emplace_back(1 << 20, 1); }', ['memory_limit']],
+    ['memory bomb (one block, refused at once)', '#include <vector>\n#include <cstdio>\nint main(){ std::vector<long> v(4000000000L, 1); printf("%ld\\n", v[7] + 2); }', ['runtime_error']],
+    ['prints bad_alloc and aborts', '#include <cstdio>\n#include <cstdlib>\nint main(){ fputs("std::bad_alloc\\n", stderr); abort(); }', ['runtime_error']],
+    ['growing memory', '#include <vector>\n#include <cstdio>\nint main(){ std::vector<std::vector<char>> v; for(;;) v.emplace_back(1 << 20, 1); }', ['memory_limit'], small],
     ['stack overflow', 'int f(int n){ volatile int a[1000]; a[0] = n; return f(n + 1) + a[0]; }\nint main(){ return f(0); }', ['runtime_error']],
     ['fork bomb', '#include <unistd.h>\nint main(){ for(;;) fork(); }', ['timeout', 'runtime_error']],
     ['1 GB of output', '#include <cstdio>\nint main(){ for(long i = 0; i < (1L << 30); i++) putchar(120); }', ['output_limit']],
     ['reads /etc/passwd', '#include <cstdio>\nint main(){ FILE* f = fopen("/etc/passwd", "r"); puts(f ? "3" : "4"); }', ['wrong_answer']],
     ['spawns a shell', '#include <cstdlib>\nint main(){ return system("cat /etc/passwd >/dev/null && echo 3 || echo 4") ? 1 : 0; }', ['wrong_answer', 'runtime_error']],
   ];
-  for (const [name, code, verdicts] of cases) {
+  for (const [name, code, verdicts, extra] of cases) {
     it(name, async () => {
-      await expectContained(fence('cpp', code), { language: 'cpp', ...io }, verdicts);
+      await expectContained(fence('cpp', code), { language: 'cpp', ...io, ...extra }, verdicts);
     });
   }
   it('compile error', async () => {
@@ -207,6 +223,187 @@ describe('JavaScript in isolated-vm', () => {
     const p = await scoreOne(engine, py('print(sum(map(int, input().split())))'), { language: 'python', ...io });
     expect(p.rewards.accuracy).toBe(1);
   });
+});
+
+// Memory the address-space limit does not see: tmpfs files and shared memory. Each bomb prints 3 only if
+// it held more than the run's memory limit (256 MB) outside its address space.
+describe('shared-memory bombs', () => {
+  const limit = { memory_limit_mb: 256, time_limit_ms: 5000 };
+  const MB = 2 ** 20;
+  const held = (body: string) => `import os, ctypes\nheld = 0\n${body}\nprint(3 if held > 256 * ${MB} else 4)`;
+  const fill = (dir: string) => held(`for i in range(300):\n    try:\n        with open("${dir}/f%d" % i, "wb") as f:\n            f.write(b"x" * ${MB})\n        held += ${MB}\n    except OSError:\n        break`);
+  const cases: [string, string][] = [
+    ['fills /dev/shm', fill('/dev/shm')],
+    ['fills /dev', fill('/dev')],
+    ['fills /tmp', fill('/tmp')],
+    ['SysV shared memory segments', held(`libc = ctypes.CDLL(None, use_errno=True)\nlibc.shmat.restype = ctypes.c_void_p\nlibc.shmat.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_int]\nfor i in range(6):\n    sid = libc.shmget(0, 64 * ${MB}, 0o1600)\n    if sid < 0: break\n    p = libc.shmat(sid, None, 0)\n    if p in (None, ctypes.c_void_p(-1).value): break\n    ctypes.memset(p, 1, 64 * ${MB})\n    libc.shmdt(ctypes.c_void_p(p))\n    held += 64 * ${MB}`)],
+    ['POSIX shared memory', held(`from multiprocessing import shared_memory\nkeep = []\nfor i in range(6):\n    try:\n        m = shared_memory.SharedMemory(create=True, size=64 * ${MB})\n        m.buf[:] = b"x" * (64 * ${MB})\n        keep.append(m)\n        held += 64 * ${MB}\n    except Exception:\n        break`)],
+    ['SysV message queues', held(`libc = ctypes.CDLL(None, use_errno=True)\nbuf = ctypes.create_string_buffer(8 + 8192)\nbuf[0] = 1\nfor q in range(20000):\n    qid = libc.msgget(0, 0o1600)\n    if qid < 0: break\n    while libc.msgsnd(qid, buf, 8192, 0o4000) == 0: held += 8192`)],
+  ];
+  for (const [name, code] of cases) {
+    it(name, async () => {
+      await expectContained(py(code), { language: 'python', ...io, ...limit }, ['wrong_answer']);
+    }, 60_000);
+  }
+});
+
+describe('host paths', () => {
+  const probe = `m = open("/proc/self/mountinfo").read()\nprint(3 if any(s in m for s in ("r1-code", "/tmp/", "/work", ${JSON.stringify(process.cwd())})) else 4)`;
+  it('a stdin/stdout program sees none in /proc/self/mountinfo', async () => {
+    await expectContained(py(probe), { language: 'python', ...io }, ['wrong_answer']);
+  });
+  it('nor does a program under the test harness', async () => {
+    const code = `def add(a, b):\n    ${probe.replace(/\n/g, '\n    ').replace('print(', 'return (')}`;
+    await expectContained(py(code), { language: 'python', tests: [{ call: 'add', args: [1, 2], expected: 3 }] }, ['wrong_answer']);
+  });
+  it('nor a compiled program', async () => {
+    const code = '#include <fstream>\n#include <iostream>\n#include <sstream>\nint main(){ std::ifstream f("/proc/self/mountinfo"); std::stringstream s; s << f.rdbuf(); std::string m = s.str();\n  bool leak = m.find("r1-code") != std::string::npos || m.find("/tmp/") != std::string::npos || m.find("/work") != std::string::npos;\n  std::cout << (leak ? 3 : 4) << "\\n"; }';
+    await expectContained(fence('cpp', code), { language: 'cpp', ...io }, ['wrong_answer']);
+  });
+});
+
+// One sandbox per rollout: a test must not reach the next one through anything left in the sandbox.
+describe('one sandbox per rollout: tests against each other', () => {
+  const warm = { code: { sandbox: 'per_rollout' } };
+  const score = (code: string, tests: { stdin: string; stdout: string }[], extra: Record<string, unknown> = {}) =>
+    scoreOne(engine, py(code), { language: 'python', tests, time_limit_ms: 2000, ...extra }, warm);
+  const contained = async (code: string, tests: { stdin: string; stdout: string }[], want: string[], extra: Record<string, unknown> = {}) => {
+    const r = await score(code, tests, extra);
+    expect(r.status).toBe('ok');
+    expect(verdictsOf(r), JSON.stringify(r.details['accuracy'])).toEqual(want);
+    expect(sandboxPids(BASE, 2)).toEqual([]);
+  };
+
+  it('a daemon left by one test cannot write into the next test\'s output', async () => {
+    // test "a" leaves a setsid'd daemon that writes the answer into every other process's stdout
+    const code = [
+      'import os, sys, time',
+      's = input()',
+      'if s == "a":',
+      '    if os.fork() == 0:',
+      '        os.setsid()',
+      '        if os.fork() == 0:',
+      '            end, done = time.time() + 3, set()',
+      '            while time.time() < end:',
+      '                for p in os.listdir("/proc"):',
+      '                    if p.isdigit() and int(p) not in (os.getpid(), 1) and p not in done:',
+      '                        try:',
+      '                            with open("/proc/%s/fd/1" % p, "w") as f: f.write("b-ok\\n")',
+      '                            done.add(p)',
+      '                        except OSError: pass',
+      '                time.sleep(0.01)',
+      '        os._exit(0)',
+      '    print("a-ok")',
+      'else:',
+      '    time.sleep(0.5)  # prints nothing itself: only the daemon could make this pass',
+    ].join('\n');
+    await contained(code, [{ stdin: 'a\n', stdout: 'a-ok\n' }, { stdin: 'x\n', stdout: 'b-ok\n' }], ['passed', 'wrong_answer']);
+  });
+
+  it('files, shared memory and message queues written by one test are gone in the next', async () => {
+    const code = [
+      'import ctypes, os',
+      'libc = ctypes.CDLL(None, use_errno=True)',
+      's = input()',
+      'places = ["/tmp/state", "/dev/shm/state", os.path.expanduser("~/state"), os.getcwd() + "/state"]',
+      'if s == "first":',
+      '    for p in places:',
+      '        try: open(p, "w").write("leak")',
+      '        except OSError: pass',
+      '    libc.shmget(4242, 4096, 0o1666)',
+      '    libc.msgget(4243, 0o1666)',
+      '    print("A")',
+      'else:',
+      '    found = [p for p in places if os.path.exists(p)]',
+      '    found += ["shm"] if libc.shmget(4242, 4096, 0o666) >= 0 else []',
+      '    found += ["msg"] if libc.msgget(4243, 0o666) >= 0 else []',
+      '    found += os.listdir(".")',
+      '    print("leak" if found else "clean")',
+    ].join('\n');
+    await contained(code, [{ stdin: 'first\n', stdout: 'A\n' }, { stdin: 'second\n', stdout: 'leak\n' }], ['passed', 'wrong_answer'], { compare: { mode: 'exact' } });
+  });
+
+  it('the runner cannot be killed, traced, read or written by a test, and judges the rest', async () => {
+    const code = [
+      'import ctypes, os, signal',
+      'libc = ctypes.CDLL(None, use_errno=True)',
+      'hits = []',
+      'for s in (signal.SIGKILL, signal.SIGTERM, signal.SIGINT, signal.SIGSTOP, signal.SIGSEGV):',
+      '    try: os.kill(1, s)',
+      '    except OSError: pass',
+      'if libc.ptrace(16, 1, 0, 0) == 0: hits.append("ptrace")  # PTRACE_ATTACH',
+      'for p, mode in (("/proc/1/mem", "rb"), ("/proc/1/environ", "rb"), ("/proc/1/fd/3", "wb"), ("/proc/1/fd/0", "rb")):',
+      '    try:',
+      '        f = open(p, mode)',
+      '        if "w" in mode: f.write(b\'{"i":1,"exit":0,"stdout_len":2}\\n3\\n\')',
+      '        else: f.read(16)',
+      '        hits.append(p)',
+      '    except OSError: pass',
+      'print(3 if hits else 4, hits)',
+    ].join('\n');
+    await contained(code, [{ stdin: '1 2\n', stdout: '3\n' }, { stdin: '1 2\n', stdout: '3\n' }], ['wrong_answer', 'wrong_answer']);
+  });
+
+  it('a test holds no descriptor but its standard streams (and a C++ test its own sealed binary)', async () => {
+    const code = 'import os\nfds = sorted(int(f) for f in os.listdir("/proc/self/fd"))\nprint(3 if len(fds) > 4 else 4)'; // 0-2 and listdir's own
+    await contained(code, [{ stdin: '1 2\n', stdout: '3\n' }], ['wrong_answer']);
+    const cpp =
+      '#include <cstdio>\n#include <cstring>\n#include <dirent.h>\n#include <unistd.h>\nint main(){ DIR* d = opendir("/proc/self/fd"); int extra = 0; struct dirent* e;\n' +
+      '  while ((e = readdir(d))) { if (e->d_name[0] == \'.\') continue; int fd = atoi(e->d_name); char p[64], t[256] = {0}; snprintf(p, 64, "/proc/self/fd/%d", fd); readlink(p, t, 255);\n' +
+      '    if (fd > 2 && fd != dirfd(d) && !strstr(t, "memfd:")) extra++; }\n  puts(extra ? "3" : "4"); }';
+    const r = await scoreOne(engine, fence('cpp', cpp.replace('#include <cstring>', '#include <cstring>\n#include <cstdlib>')), { language: 'cpp', ...io }, warm);
+    expect(verdictsOf(r), JSON.stringify(r.details['accuracy'])).toEqual(['wrong_answer']);
+  });
+
+  it('a test that exhausts the processes leaves the next a fair, fresh run', async () => {
+    const code = [
+      'import os, time',
+      's = input()',
+      'if s == "bomb":',
+      '    while True:',
+      '        try:',
+      '            if os.fork() == 0:',
+      '                time.sleep(60)',
+      '                os._exit(0)',
+      '        except OSError:',
+      '            break',
+      '    print("exhausted")',
+      'else:',
+      '    a, b = map(int, s.split())',
+      '    if os.fork() == 0: os._exit(0)  # the next test can fork again',
+      '    os.wait()',
+      '    print(a + b)',
+    ].join('\n');
+    await contained(code, [{ stdin: 'bomb\n', stdout: '0\n' }, { stdin: '1 2\n', stdout: '3\n' }, { stdin: '2 2\n', stdout: '4\n' }], ['wrong_answer', 'passed', 'passed']);
+  });
+
+  it('a C++ test cannot replace the binary the next test runs', async () => {
+    const code =
+      '#include <cstdio>\n#include <fstream>\n#include <string>\n#include <unistd.h>\nint main(){ char s[16] = {0}; if (scanf("%15s", s) != 1) return 1; std::string t(s);\n' +
+      '  if (t == "first") { for (const char* p : {"/proc/self/exe", "/tmp/build/main", "/box/main"}) { std::ofstream f(p, std::ios::binary | std::ios::trunc); f << "#!/bin/sh\\necho 3\\n"; } puts("A"); return 0; }\n' +
+      '  puts("4"); }';
+    const r = await scoreOne(engine, fence('cpp', code), { language: 'cpp', tests: [{ stdin: 'first\n', stdout: 'A\n' }, { stdin: 'second\n', stdout: '3\n' }] }, warm);
+    expect(verdictsOf(r), JSON.stringify(r.details['accuracy'])).toEqual(['passed', 'wrong_answer']);
+  });
+});
+
+describe('early cancellation storm', () => {
+  it('many runs cancelled before their sandbox is up leave no process, no box and no lost slot', async () => {
+    const sum = 'print(sum(map(int, input().split())))';
+    const cpp = '#include <iostream>\nint main(){ int a, b; std::cin >> a >> b; std::cout << a + b << "\\n"; }';
+    const mixed = (i: number) => (i % 4 === 3 ? { completion: fence('cpp', cpp), task: { type: 'code', language: 'cpp', ...io } } : { completion: py(sum), task: { type: 'code', language: 'python', ...io } });
+    for (let i = 0; i < 40; i++) {
+      const res = await engine.score(Array.from({ length: 8 }, (_, j) => mixed(i + j)), engine.config({ limits: { deadline_ms: 1 + (i % 20) } }));
+      for (const r of res.results) expect(['ok', 'deadline_exceeded']).toContain(r.status);
+    }
+    const t0 = performance.now();
+    const r = await scoreOne(engine, py(sum), { language: 'python', ...io });
+    expect(r.rewards.accuracy).toBe(1);
+    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(sandboxPids(BASE, 2)).toEqual([]);
+    expect(boxes()).toEqual([]);
+    expect(engine.ready()).toBe(true);
+  }, 120_000);
 });
 
 describe('the service itself dies mid-run', () => {

@@ -90,3 +90,13 @@ export function rewardClient(address: string) {
     close: () => client.close(),
   };
 }
+
+/** The error of a call expected to fail (rejects if it succeeds). */
+export function grpcError(p: Promise<unknown>): Promise<grpc.ServiceError> {
+  return p.then(
+    () => {
+      throw new Error('expected the call to fail');
+    },
+    (e: grpc.ServiceError) => e,
+  );
+}

@@ -5,7 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { createRequire } from 'node:module';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
-import { rewardClient, startService } from '../helpers/service.js';
+import { grpcError, rewardClient, startService } from '../helpers/service.js';
 
 type Svc = Awaited<ReturnType<typeof startService>>;
 type Client = ReturnType<typeof rewardClient>;
@@ -33,15 +33,6 @@ function toMsg(r: Obj): Obj {
 async function http(svc: Svc, path: string, body: unknown): Promise<{ status: number; json: Obj }> {
   const res = await fetch(svc.httpUrl + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   return { status: res.status, json: (await res.json()) as Obj };
-}
-
-function grpcError(p: Promise<unknown>): Promise<grpc.ServiceError> {
-  return p.then(
-    () => {
-      throw new Error('expected the call to fail');
-    },
-    (e: grpc.ServiceError) => e,
-  );
 }
 
 let svc: Svc;

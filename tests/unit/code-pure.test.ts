@@ -124,8 +124,13 @@ describe('verdicts', () => {
     expect(executionVerdict({ ...base, timedOut: true, exitCode: null, signal: 'SIGKILL' })?.verdict).toBe('timeout');
     expect(executionVerdict({ ...base, signal: 'SIGXCPU', exitCode: null })?.verdict).toBe('timeout');
     expect(executionVerdict({ ...base, outputLimit: true })?.verdict).toBe('output_limit');
-    expect(executionVerdict({ ...base, exitCode: 1, stderr: 'Traceback\nMemoryError\n' })?.verdict).toBe('memory_limit');
-    expect(executionVerdict({ ...base, exitCode: null, signal: 'SIGABRT', stderr: "what():  std::bad_alloc" })?.verdict).toBe('memory_limit');
+    // memory: the kernel's peak-memory figure decides (at least half the limit), never the program's stderr
+    expect(executionVerdict({ ...base, exitCode: 1, stderr: 'Traceback\nMemoryError\n', maxRssKb: 300 * 1024 }, 512)?.verdict).toBe('memory_limit');
+    expect(executionVerdict({ ...base, exitCode: null, signal: 'SIGABRT', stderr: 'what():  std::bad_alloc', maxRssKb: 500 * 1024 }, 512)?.verdict).toBe('memory_limit');
+    expect(executionVerdict({ ...base, exitCode: 1, stderr: 'Traceback\nMemoryError\n', maxRssKb: 9 * 1024 }, 512)).toEqual({ verdict: 'runtime_error', message: 'exit code 1: MemoryError' });
+    expect(executionVerdict({ ...base, exitCode: null, signal: 'SIGABRT', stderr: 'std::bad_alloc' }, 512)?.verdict).toBe('runtime_error');
+    expect(executionVerdict({ ...base, exitCode: null, signal: 'SIGSEGV', maxRssKb: 500 * 1024 }, 512)?.verdict).toBe('runtime_error'); // a deep stack
+    expect(executionVerdict({ ...base, exitCode: 0, maxRssKb: 500 * 1024 }, 512)).toBeNull();
     expect(executionVerdict({ ...base, exitCode: null, signal: 'SIGSEGV' })?.verdict).toBe('runtime_error');
     expect(executionVerdict({ ...base, spawnError: 'no bwrap' })?.verdict).toBe('sandbox_error');
   });

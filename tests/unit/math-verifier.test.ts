@@ -104,12 +104,13 @@ describe('math verifier through the engine', () => {
   }, 60_000);
 
   it('stops a running verification when the caller goes away, and keeps serving', async () => {
+    // ≈10 s of work if left alone; built before the clock starts (building it takes a while on a loaded machine)
+    const completion = fmt(slowItem(19_000));
     const ac = new AbortController();
     const t0 = performance.now();
     setTimeout(() => ac.abort(), 100);
-    // ≈10 s of work if left alone
     const cfg = engine.config({ math: { timeout_ms: 60_000, max_answer_chars: 20_000 } });
-    const { results } = await engine.score([{ completion: fmt(slowItem(19_000)), task: math('1') }], cfg, { signal: ac.signal });
+    const { results } = await engine.score([{ completion, task: math('1') }], cfg, { signal: ac.signal });
     expect(results[0]!.status).toBe('cancelled');
     expect(performance.now() - t0).toBeLessThan(2000);
     const after = await engine.score([{ completion: fmt('\\boxed{[2,5)}'), task: math('[2,5)') }], engine.config({ math: { timeout_ms: 60_000 } }));

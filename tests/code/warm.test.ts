@@ -1,0 +1,66 @@
+// The warm runner (one sandbox per rollout) must give the same verdict per test as a fresh sandbox per
+// test, on programs that exercise how a Python script or a binary starts, reads, writes and ends.
+import { afterAll, describe, expect, it } from 'vitest';
+import { codeEngine, fence, sandboxPids, verdictsOf } from './helpers.js';
+
+const BASE = (Number(process.env['R1_SANDBOX_UID_BASE']) || 61000) + 1600;
+const { engine } = codeEngine(BASE, 2);
+afterAll(() => engine.close());
+
+const tests = [
+  { stdin: '1 2\n', stdout: '3\n' },
+  { stdin: '20 22\n', stdout: '42\n' },
+];
+const PY: [string, string][] = [
+  ['plain', 'a, b = map(int, input().split())\nprint(a + b)'],
+  ['sys.stdin.buffer and sys.stdout.write', 'import sys\na, b = map(int, sys.stdin.buffer.read().split())\nsys.stdout.write(str(a + b) + "\\n")'],
+  ['__name__ guard', 'def main():\n    a, b = map(int, input().split())\n    print(a + b)\nif __name__ == "__main__":\n    main()'],
+  ['sys.exit(0) after printing', 'import sys\nprint(sum(map(int, input().split())))\nsys.exit(0)'],
+  ['sys.exit(3)', 'import sys\nprint(sum(map(int, input().split())))\nsys.exit(3)'],
+  ['sys.exit("message")', 'import sys\nprint(sum(map(int, input().split())))\nsys.exit("bye")'],
+  ['os._exit(0) before the buffer is flushed', 'import os\nprint(sum(map(int, input().split())))\nos._exit(0)'],
+  ['uncaught exception', 'print(sum(map(int, input().split())))\nraise ValueError("x")'],
+  ['EOF on a second input()', 'print(sum(map(int, input().split())))\ninput()'],
+  ['atexit prints the answer', 'import atexit\ns = sum(map(int, input().split()))\natexit.register(lambda: print(s))'],
+  ['a thread prints after main ends', 'import threading, time\ns = sum(map(int, input().split()))\nthreading.Thread(target=lambda: (time.sleep(0.1), print(s))).start()'],
+  ['a daemon thread is cut off', 'import threading, time\ns = sum(map(int, input().split()))\nthreading.Thread(target=lambda: (time.sleep(0.3), print(s)), daemon=True).start()'],
+  ['unicode output', 'print(sum(map(int, input().split())), "é")'],
+  ['recursion limit', 'import sys\nsys.setrecursionlimit(100)\ndef f(n): return f(n + 1)\nf(0)'],
+  ['timeout', 'while True: pass'],
+  ['a child process prints', 'import subprocess, sys\ns = sum(map(int, input().split()))\nsubprocess.run([sys.executable, "-c", f"print({s})"])'],
+  ['reads a file it wrote in its cwd', 'open("x", "w").write(str(sum(map(int, input().split()))))\nprint(open("x").read())'],
+  ['signal kills itself', 'import os, signal\nprint(sum(map(int, input().split())), flush=True)\nos.kill(os.getpid(), signal.SIGTERM)'],
+];
+const CPP: [string, string][] = [
+  ['plain', '#include <cstdio>\nint main(){ long a, b; scanf("%ld %ld", &a, &b); printf("%ld\\n", a + b); }'],
+  ['exit code 1', '#include <cstdio>\nint main(){ long a, b; scanf("%ld %ld", &a, &b); printf("%ld\\n", a + b); return 1; }'],
+  ['abort', '#include <cstdio>\n#include <cstdlib>\nint main(){ abort(); }'],
+  ['writes past RLIMIT_FSIZE (SIGXFSZ)', '#include <cstdio>\nint main(){ FILE* f = fopen("/tmp/big", "w"); for (long i = 0; i < (64L << 20); i++) fputc(1, f); fclose(f); puts("3"); }'],
+  ['writes to a closed pipe (SIGPIPE)', '#include <cstdio>\n#include <unistd.h>\nint main(){ close(0); int p[2]; pipe(p); close(p[0]); write(p[1], "x", 1); puts("3"); }'],
+];
+
+async function verdicts(language: string, programs: [string, string][], sandbox: string): Promise<string[][]> {
+  const res = await engine.score(
+    programs.map(([, code]) => ({ completion: fence(language, code), task: { type: 'code', language, tests, time_limit_ms: 1000, memory_limit_mb: 256 } })),
+    engine.config({ code: { sandbox } }),
+  );
+  return res.results.map((r) => [r.status, ...verdictsOf(r)]);
+}
+
+describe('warm runner verdicts equal a fresh sandbox per test', () => {
+  for (const [language, programs] of [['python', PY], ['cpp', CPP]] as const) {
+    it(language, { timeout: 120_000 }, async () => {
+      const warm = await verdicts(language, programs, 'per_rollout');
+      const fresh = await verdicts(language, programs, 'per_test');
+      expect(warm.map((v, i) => [programs[i]![0], ...v])).toEqual(fresh.map((v, i) => [programs[i]![0], ...v]));
+      // and they are the verdicts a Python script gets (a sample, so equality is not vacuous)
+      if (language === 'python') {
+        expect(warm[0]).toEqual(['ok', 'passed', 'passed']);
+        expect(warm[6]).toEqual(['ok', 'wrong_answer', 'wrong_answer']); // os._exit drops the buffered print
+        expect(warm[9]).toEqual(['ok', 'passed', 'passed']);
+        expect(warm[14]).toEqual(['ok', 'timeout', 'timeout']);
+      }
+      expect(sandboxPids(BASE, 2)).toEqual([]);
+    });
+  }
+});
