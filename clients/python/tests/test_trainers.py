@@ -275,8 +275,10 @@ class TrlTest(unittest.TestCase):
                   [{"role": "assistant", "content": "The answer is \\boxed{B}"}]]
         fn = r1trl.make_reward_fn("math", url=URL, task_type="exact")
         self.assertEqual(trl_call(fn, [self.user] * 2, parsed, answer=["B", "B"]), [2.0, 1.0])
+        # a template that opens <think>: the second completion never closes it, so it has no answer part
+        # (a truncated thought is not an answer: accuracy 0, and no format)
         opened = r1trl.make_async_reward_fn("math", url=URL, task_type="exact", prompt_opens_think=True)
-        self.assertEqual(trl_call(opened, [self.user] * 2, parsed, answer=["B", "B"]), [2.0, 1.0])
+        self.assertEqual(trl_call(opened, [self.user] * 2, parsed, answer=["B", "B"]), [2.0, 0.0])
 
     def test_template_that_opens_think(self):
         conv = [[{"role": "assistant", "content": OPENED}]]
