@@ -134,7 +134,7 @@ describe('config values', () => {
       expect((res.json['fields'] as Obj[]).map((f) => f['path'])).toContain(path);
     }
     const err = await grpcError(client.score({ rollouts: [{ completion: OK }], config_json: '{"compute":{}}' }));
-    expect(err.details).toMatch(/config\.compute: expected array/);
+    expect(err.details).toMatch(/config\.compute: must be an array/);
   });
 });
 
