@@ -1,6 +1,6 @@
 // npm run conformance:code-peers — the code verdicts other projects' own test suites assert, run through
 // r1-reward's real code verifier (RewardEngine, task type `code`, the real sandbox). The cases are facts taken
-// from those suites (tests/fixtures/peers/code-*.json, each naming its source test): a program, its tests and the
+// from those suites (tests/fixtures/peers/code-verl.json, code-rllm.json, each naming its source test): a program, its tests and the
 // verdict the peer asserts, never their code. Prints agreement per source and every disagreement with its reason
 // (tests/fixtures/peers/code-disagreements.json, also summarised in docs/code.md "Peer conformance").
 import { readdirSync, readFileSync } from 'node:fs';
@@ -16,8 +16,11 @@ export interface CodePeerCase {
   source: string;
   language: 'python' | 'cpp' | 'javascript' | 'typescript';
   /** the program as the peer runs it; it is sent in a fenced block (r1-reward takes the program from a fence) */
-  program: string;
-  tests: Record<string, unknown>[];
+  program?: string;
+  /** or the whole model response the peer scores, sent as the completion unchanged */
+  completion?: string;
+  tests?: Record<string, unknown>[];
+  test_code?: string;
   time_limit_ms?: number;
   memory_limit_mb?: number;
   /** the peer's own time limit, when ours differs (kept short so the run stays fast; the verdict is the same) */
@@ -47,10 +50,12 @@ export function loadCodeDisagreements(): Record<string, string> {
 
 /** What r1-reward gives the case: the accuracy (fraction of tests passed), the per-test verdicts, the status. */
 export async function codeVerdict(engine: RewardEngine, c: CodePeerCase): Promise<CodeVerdict> {
-  const task: Record<string, unknown> = { type: 'code', language: c.language, tests: c.tests };
+  const task: Record<string, unknown> = { type: 'code', language: c.language };
+  if (c.tests !== undefined) task['tests'] = c.tests;
+  if (c.test_code !== undefined) task['test_code'] = c.test_code;
   if (c.time_limit_ms !== undefined) task['time_limit_ms'] = c.time_limit_ms;
   if (c.memory_limit_mb !== undefined) task['memory_limit_mb'] = c.memory_limit_mb;
-  const completion = `<think>peer case</think>\n\`\`\`${c.language}\n${c.program}\n\`\`\`\n`;
+  const completion = c.completion ?? `<think>peer case</think>\n\`\`\`${c.language}\n${c.program ?? ''}\n\`\`\`\n`;
   const r = (await engine.score([{ completion, task }], engine.config({}))).results[0]!;
   const acc = (r.details['accuracy'] ?? {}) as Record<string, unknown>;
   const tests = (acc['tests'] as { verdict: string }[] | undefined) ?? [];
