@@ -7,7 +7,11 @@ export interface FencedBlock {
   code: string;
 }
 
-/** Every fenced block (``` or ~~~, three or more), in order. An unclosed last fence runs to the end. */
+/**
+ * Every fenced block (``` or ~~~, three or more), in order. A block closes at a fence line indented at most 3
+ * spaces (CommonMark). A block no such line closes ends at its last fence line indented further (models indent
+ * the closing fence with the code: rllm's code_contests case), else runs to the end.
+ */
 export function fencedBlocks(text: string): FencedBlock[] {
   const lines = text.split('\n');
   const blocks: FencedBlock[] = [];
@@ -17,10 +21,18 @@ export function fencedBlocks(text: string): FencedBlock[] {
     const fence = open[1]!;
     const body: string[] = [];
     let j = i + 1;
+    let indented = -1;
     for (; j < lines.length; j++) {
-      const close = /^ {0,3}(`{3,}|~{3,})\s*$/.exec(lines[j]!);
-      if (close && close[1]![0] === fence[0] && close[1]!.length >= fence.length) break;
+      const close = /^([ \t]*)(`{3,}|~{3,})\s*$/.exec(lines[j]!);
+      if (close && close[2]![0] === fence[0] && close[2]!.length >= fence.length) {
+        if (/^ {0,3}$/.test(close[1]!)) break;
+        indented = j;
+      }
       body.push(lines[j]!);
+    }
+    if (j === lines.length && indented >= 0) {
+      body.length = indented - i - 1;
+      j = indented;
     }
     blocks.push({ tag: open[2]!.toLowerCase().replace(/^\{?\.?/, '').replace(/\}$/, ''), code: body.join('\n') });
     i = j;

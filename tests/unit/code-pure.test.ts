@@ -30,6 +30,12 @@ describe('extractProgram', () => {
   it('handles longer fences, tildes and an unclosed last block', () => {
     expect(fencedBlocks('````python\na\n```\nb\n````').map((b) => b.code)).toEqual(['a\n```\nb']);
     expect(fencedBlocks('~~~py\nx\n~~~')[0]).toEqual({ tag: 'py', code: 'x' });
+    // a closing fence indented with the code closes a block nothing else closes (rllm's code_contests case)
+    expect(fencedBlocks('```python\nif 1:\n    f()\n    ```\n    ').map((b) => b.code)).toEqual(['if 1:\n    f()']);
+    expect(fencedBlocks('```py\na\n    ```\nb\n```\n```js\nc\n        ```').map((b) => [b.tag, b.code])).toEqual([
+      ['py', 'a\n    ```\nb'],
+      ['js', 'c'],
+    ]);
     expect(extractProgram('```python\nprint(1)', 'python')?.code).toBe('print(1)');
   });
 });
