@@ -76,7 +76,11 @@ describe('serve --workers 2 (node:cluster)', () => {
     // six requests of two slow programs: at most 4 rollouts may be in flight across both workers
     const slow = { completion: '<think>a</think>\n```python\nimport time\ntime.sleep(1.5)\nprint(3)\n```', task: { type: 'code', language: 'python', tests: [{ stdin: '', stdout: '3' }], time_limit_ms: 5000 } };
     const body = JSON.stringify({ rollouts: [slow, slow] });
-    const round = async () => {
+    // One round: six requests at once. The bound must hold in every round: at most 4 rollouts (2 requests)
+    // admitted, the rest refused with 503. The primary hands connections to whichever worker is free, so a
+    // round in which one worker was busy may send it none; rounds repeat (at most 4) until both workers took
+    // one request each, their programs seen running under their own uid ranges.
+    const round = async (): Promise<boolean> => {
       const pending = Array.from({ length: 6 }, () => fetch(`${url}/v1/score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }));
       // while they sleep: worker 0's programs run as base + slot, worker 1's as base + 1000 + slot
       let [w0, w1] = [0, 0];
@@ -86,22 +90,27 @@ describe('serve --workers 2 (node:cluster)', () => {
         w1 ||= sandboxPids(base + 1000, 500).length;
       }
       const statuses = await Promise.all(pending.map((p) => p.then((r) => r.status)));
-      // connections go round-robin to the workers: each admits one request (its 2 of the 4) and refuses the rest
-      expect(statuses.filter((c) => c === 200).length).toBe(2);
-      expect(statuses.filter((c) => c === 503).length).toBe(4);
-      expect(w0).toBeGreaterThan(0);
-      expect(w1).toBeGreaterThan(0);
+      const admitted = statuses.filter((c) => c === 200).length;
+      expect(admitted).toBeGreaterThanOrEqual(1);
+      expect(admitted).toBeLessThanOrEqual(2);
+      expect(statuses.filter((c) => c === 503).length).toBe(6 - admitted);
+      return admitted === 2 && w0 > 0 && w1 > 0;
+    };
+    const rounds = async (): Promise<void> => {
+      let both = false;
+      for (let k = 0; k < 4 && !both; k++) both = await round();
+      expect(both, 'each worker admitted its share, under its own uid range').toBe(true);
     };
     try {
       await bothUp();
-      await round();
+      await rounds();
       // a killed worker's replacement takes over its range
       const workers = readdirSync('/proc').filter((d) => /^\d+$/.test(d) && readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]?.split(' ')[1] === String(proc.pid));
       expect(workers.length).toBe(2);
       process.kill(Number(workers[0]), 'SIGKILL');
       for (let i = 0; i < 100 && !stderr.includes('starting another'); i++) await new Promise((r) => setTimeout(r, 100));
       await bothUp();
-      await round();
+      await rounds();
     } finally {
       proc.kill('SIGTERM');
     }
