@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/http/app.js';
 import { codeEngine, fence, sandboxPids } from './helpers.js';
 
-const BASE = 64000;
+const BASE = (Number(process.env['R1_SANDBOX_UID_BASE']) || 61000) + 2200;
 const { engine } = codeEngine(BASE, 2);
 let app: FastifyInstance;
 let url = '';

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { sandboxSettings } from '../../src/code/sandbox.js';
 import { codeEngine, fence, sandboxPids, scoreOne, verdictsOf } from './helpers.js';
 
-const BASE = 63000;
+const BASE = (Number(process.env['R1_SANDBOX_UID_BASE']) || 61000) + 2000;
 const { engine } = codeEngine(BASE, 2);
 afterAll(() => engine.close());
 
