@@ -10,6 +10,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { Config } from '../core/config.js';
 import type { BatchStats, FieldError, GroupStats, ScoredRollout } from '../contract/types.js';
 import type { RewardEngine } from '../core/engine.js';
+import { writeText } from '../util/write.js';
 
 export interface ScoreFileResult {
   stats: BatchStats;
@@ -22,9 +23,6 @@ export interface ScoreFileOptions {
   signal?: AbortSignal;
 }
 
-async function write(out: Writable, s: string): Promise<void> {
-  if (!out.write(s)) await once(out, 'drain');
-}
 
 /** Scores `input` line by line into `output`. Blank lines are skipped; malformed lines become error rows. */
 export async function scoreStream(
@@ -46,7 +44,7 @@ export async function scoreStream(
   let rows = 0;
   const drainOne = async (): Promise<void> => {
     const r = await window.shift()!;
-    await write(spill, JSON.stringify(r) + '\n');
+    await writeText(spill, JSON.stringify(r) + '\n');
     opts.onProgress?.(++rows);
   };
 
@@ -78,7 +76,7 @@ export async function scoreStream(
     for await (const line of scored) {
       const r = JSON.parse(line) as ScoredRollout;
       r.advantage = advantages[i++]!;
-      await write(output, JSON.stringify(r) + '\n');
+      await writeText(output, JSON.stringify(r) + '\n');
     }
     return { stats, groups };
   } finally {

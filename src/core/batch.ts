@@ -13,8 +13,6 @@ import { StatsAccumulator } from './summary.js';
 export interface BatchOptions {
   /** the caller went away (closed socket, cancelled RPC) */
   signal?: AbortSignal;
-  /** observe each rollout as soon as it is scored (streaming transports, progress bars) */
-  onScored?: (r: ScoredRollout, index: number) => void;
   /** rollouts a transport found malformed before the core saw them (a gRPC task_json that is not JSON):
    * marked invalid_rollout naming these fields, not scored; the rest of the batch is scored as usual */
   invalid?: ReadonlyMap<number, readonly FieldError[]>;
@@ -103,7 +101,6 @@ export async function scoreBatch(
       const bad = opts.invalid?.get(i);
       const r = bad ? invalidRollout(rollouts[i], i, bad) : await scoreWithAbort(rollouts[i], i, ctx);
       results[i] = r;
-      opts.onScored?.(r, i);
     });
   } finally {
     ctx.dispose();
@@ -113,7 +110,8 @@ export async function scoreBatch(
 
 /** Advantages and statistics over scored rollouts (in place). */
 export function finishBatch(results: ScoredRollout[], config: Config, durationMs?: number): ScoreResponse {
-  const keys = results.map((r, i) => groupKey(r, i));
+  // scoring named most rollouts' groups already; the rest (cut short, invalid) get theirs by the same rule
+  const keys = results.map((r, i) => (typeof r.details['group'] === 'string' ? r.details['group'] : groupKey(r, i)));
   const { advantages, groups } = computeAdvantages(
     results.map((r) => r.reward),
     keys,

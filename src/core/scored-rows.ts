@@ -34,7 +34,7 @@ export async function* scoredRows<T>(
 ): AsyncGenerator<T> {
   // raw rollouts are scored by a session (each with limits.deadline_ms of its own, prompt languages shared);
   // its advantages are never asked for
-  const session = engine.session(config, { mode: 'batch', ...(signal && { signal }) });
+  const session = engine.session(config, { mode: 'score', ...(signal && { signal }) });
   const scoreOne = async (raw: unknown): Promise<ScoredRollout> => (isScored(raw) ? raw : session.push(raw).result);
   const window: Promise<T>[] = [];
   let index = 0;

@@ -1,8 +1,8 @@
 // A streaming scoring session, the same for every transport (gRPC ScoreStream, the CLI's file scoring, any
 // future one): rollouts are pushed as they arrive, each is scored the moment a slot is free (within
 // limits.concurrency, with limits.deadline_ms of its own from its arrival), and advantages come either
-// group by group as groups complete (`groups` mode) or once over everything at the end (`batch` mode, for
-// estimators and scalings that need the whole batch). Memory stays flat in the number of rollouts: a
+// group by group as groups complete (`groups` mode), once over everything at the end (`batch` mode, for
+// estimators and scalings that need the whole batch), or not at all (`score` mode: eval and filter). Memory stays flat in the number of rollouts: a
 // completed group is forgotten (only its key is remembered, boundedly), and batch mode keeps a reward and a
 // group number per rollout in typed columns.
 import { setMaxListeners } from 'node:events';
@@ -42,8 +42,11 @@ export interface CompletedGroup {
 }
 
 export interface SessionOptions {
-  /** `groups`: advantages per group as each completes; `batch`: once over every rollout at `end()` */
-  mode: 'groups' | 'batch';
+  /**
+   * `groups`: advantages per group as each completes; `batch`: once over every rollout at `end()`; `score`: none
+   * (the caller only reads scored rollouts: nothing is kept per rollout)
+   */
+  mode: 'groups' | 'batch' | 'score';
   /** the caller went away: in-flight and queued rollouts end as `cancelled` */
   signal?: AbortSignal;
   /** each scored rollout, as soon as it is scored (before its group completes, if it is the last) */
@@ -96,6 +99,9 @@ interface OpenGroup {
 interface Queued {
   raw: unknown;
   index: number;
+  /** its group's key, and (groups mode) its place among the group's members */
+  key: string;
+  slot: number;
   invalid?: readonly FieldError[];
   resolve(r: ScoredRollout): void;
 }
@@ -159,11 +165,12 @@ export class ScoreSession {
     if (this.inputEnded) throw new SessionError([{ path: this.path(this.next), message: 'the session has ended' }]);
     const index = this.next;
     const group = groupKey(raw, index);
-    if (this.opts.mode === 'groups') this.admitToGroup(raw, index, group, opts.groupSize ?? 0);
-    else this.recordGroup(raw, group);
+    let slot = 0;
+    if (this.opts.mode === 'groups') slot = this.admitToGroup(raw, index, group, opts.groupSize ?? 0);
+    else if (this.opts.mode === 'batch') this.recordGroup(raw, group);
     this.next++;
     const result = new Promise<ScoredRollout>((resolve) => {
-      this.queue.push({ raw, index, ...(opts.invalid && { invalid: opts.invalid }), resolve });
+      this.queue.push({ raw, index, key: group, slot, ...(opts.invalid && { invalid: opts.invalid }), resolve });
     });
     this.pump();
     const saturated = this.queue.length >= this.config.limits.concurrency;
@@ -191,7 +198,7 @@ export class ScoreSession {
   async end(): Promise<SessionSummary> {
     this.inputEnded = true;
     if (this.pending > 0) await new Promise<void>((resolve) => (this.idle = resolve));
-    if (this.opts.mode === 'groups') {
+    if (this.opts.mode !== 'batch') {
       for (const [key, g] of [...this.open]) this.maybeComplete(key, g);
       return { stats: this.stats.finish([], performance.now() - this.t0), groups: [], advantages: new Float64Array(0) };
     }
@@ -216,7 +223,8 @@ export class ScoreSession {
     return `${this.opts.path ?? 'rollouts'}[${index}]`;
   }
 
-  private admitToGroup(raw: unknown, index: number, key: string, groupSize: number): void {
+  /** Adds the rollout to its group (checked in full first); returns its place among the group's members. */
+  private admitToGroup(raw: unknown, index: number, key: string, groupSize: number): number {
     const path = this.path(index);
     if (this.completed.has(key)) {
       throw new SessionError([{ path, message: `group '${key}' is already complete (its group_size was reached or group_end was sent)` }]);
@@ -245,6 +253,7 @@ export class ScoreSession {
     g.rewards.push(null);
     const t = (raw as { completion_tokens?: unknown } | null)?.completion_tokens;
     g.tokens.push(typeof t === 'number' ? t : null);
+    return g.indices.length - 1;
   }
 
   private recordGroup(raw: unknown, key: string): void {
@@ -283,13 +292,13 @@ export class ScoreSession {
     }
     this.inflight--;
     this.stats.add(r);
-    const key = groupKey(q.raw, q.index);
+    const key = q.key;
     if (this.opts.mode === 'batch') {
       this.rewards.view()[q.index] = r.reward ?? Number.NaN;
-    } else {
+    } else if (this.opts.mode === 'groups') {
       const g = this.open.get(key);
       if (g) {
-        g.rewards[g.indices.indexOf(q.index)] = r.reward;
+        g.rewards[q.slot] = r.reward;
         g.scored++;
       }
     }

@@ -22,6 +22,7 @@ import { firstFailedRule, GROUP_RULES, ROW_RULES, type DropRule } from './checks
 import type { FilterRules } from './rules.js';
 import { selectForPrompt, type Candidate } from './select.js';
 import { minhash } from './shingles.js';
+import { writeText } from '../util/write.js';
 
 export interface FilterSummary {
   rows_in: number;
@@ -41,9 +42,6 @@ interface PromptState {
   cands: Candidate[];
 }
 
-async function write(out: Writable, s: string): Promise<void> {
-  if (!out.write(s)) await once(out, 'drain');
-}
 
 export async function filterStream(
   engine: RewardEngine,
@@ -82,7 +80,7 @@ export async function filterStream(
       if (j.failed) dropped[j.failed]++;
       else if (j.survivor) {
         p.cands.push({ at: spilled++, tokens: j.survivor.tokens, sig: j.survivor.sig });
-        await write(spill, j.survivor.line + '\n');
+        await writeText(spill, j.survivor.line + '\n');
       }
     }
     spill.end();
@@ -97,7 +95,7 @@ export async function filterStream(
       for (const at of s.kept) keep[at] = 1;
       if (s.kept.length === 0) {
         nothing++;
-        if (hard) await write(hard, JSON.stringify({ group, prompt: p.prompt, task: p.task, source: p.source, rollouts: p.rollouts, correct: p.correct }) + '\n');
+        if (hard) await writeText(hard, JSON.stringify({ group, prompt: p.prompt, task: p.task, source: p.source, rollouts: p.rollouts, correct: p.correct }) + '\n');
       }
       p.cands = [];
     }
@@ -106,7 +104,7 @@ export async function filterStream(
     for await (const line of createInterface({ input: createReadStream(spillPath), crlfDelay: Infinity })) {
       if (keep[at++]) {
         kept++;
-        await write(output, line + '\n');
+        await writeText(output, line + '\n');
       }
     }
     return { rows_in: rowsIn, kept, dropped, prompts: prompts.size, prompts_with_nothing_kept: nothing, rules };
