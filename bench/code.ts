@@ -1,7 +1,7 @@
 // npm run bench:code [-- --n 20 --concurrency C]
-// Code execution cost through the real verifier, one sandbox per rollout (the warm runner, default) against
-// a fresh sandbox per test (`code.sandbox: "per_test"`, the old design) in the same run, and against a bare
-// `python3 -I -S` start. CPU per test is the service's plus its reaped sandboxes' (from /proc/self/stat);
+// Code execution cost through the real verifier, with each slot's long-lived sandbox (`code.sandbox:
+// "per_slot"`, the default), a fresh sandbox and warm runner per rollout ("per_rollout") and a fresh sandbox
+// per test ("per_test", the first design), all in the same run, and against a bare `python3 -I -S` start. CPU per test is the service's plus its reaped sandboxes' (from /proc/self/stat);
 // wall rates use every core. Targets (issue 13): trivial Python stdin/stdout test <= 4 ms CPU; CodeContests-
 // style Python problem <= 4 ms CPU per test; HumanEval-style assertion program <= 8 ms; C++ run per test
 // after the compile <= 2 ms. JS latency per test in isolated-vm (issue 4: <= 2 ms).
@@ -36,11 +36,15 @@ interface Measured {
   passed: number;
 }
 
-async function measure(fn: () => Promise<number>): Promise<Measured> {
+/** `fn`'s CPU and wall time; `after` ends what it left running (the slots' long-lived sandboxes), so
+ * their CPU is reaped into ours and counted (their start included). */
+async function measure(fn: () => Promise<number>, after: () => Promise<void> = async () => undefined): Promise<Measured> {
   const c0 = cpuMs();
   const t0 = performance.now();
   const passed = await fn();
-  return { cpu: cpuMs() - c0, wall: ms(t0), passed };
+  const wall = ms(t0);
+  await after();
+  return { cpu: cpuMs() - c0, wall, passed };
 }
 
 /** CPU of one bare `python3 -I -S -c pass` start, in ms. */
@@ -56,24 +60,36 @@ async function main(): Promise<void> {
   const base = (Number(process.env['R1_SANDBOX_UID_BASE']) || 61000) + 4000;
   const verifier = new CodeVerifier({ concurrency, baseUid: base });
   const engine = new RewardEngine({ registry: new VerifierRegistry().register(verifier) });
-  const modes = { new: engine.config({ code: { sandbox: 'per_rollout' } }), old: engine.config({ code: { sandbox: 'per_test' } }) };
-  const config = modes.new;
+  const modes = {
+    slot: engine.config({ code: { sandbox: 'per_slot' } }),
+    rollout: engine.config({ code: { sandbox: 'per_rollout' } }),
+    test: engine.config({ code: { sandbox: 'per_test' } }),
+  };
+  type Mode = keyof typeof modes;
+  const closeSlots = () => verifier.sandboxes.close();
+  const config = modes.slot;
   bareStart(5);
   const bare = bareStart(40);
   console.log(`bare \`python3 -I -S -c pass\`: ${bare.toFixed(1)} ms CPU per start`);
   const passedAll = async (rollouts: unknown[], cfg: ReturnType<typeof engine.config>) =>
     (await engine.score(rollouts as Parameters<typeof engine.score>[0], cfg)).results.filter((r) => r.rewards.accuracy === 1).length;
-  const row = (label: string, perUnit: string, units: number, target: number, m: { new: Measured; old: Measured }, extra = 0) => {
-    const n = (x: Measured) => (x.cpu - extra) / units;
+  const row = (label: string, perUnit: string, units: number, target: number, m: Record<Mode, Measured>) => {
+    const n = (x: Measured) => x.cpu / units;
+    const part = (k: Mode) => `${n(m[k]).toFixed(2)} ms (${((units * 1000) / m[k].wall).toFixed(0)}/s wall, ${m[k].passed} passed)`;
     console.log(
-      `${label}: new ${n(m.new).toFixed(2)} ms CPU per ${perUnit} (${((units * 1000) / m.new.wall).toFixed(0)} ${perUnit}s/s wall, ${m.new.passed} rollouts passed) | ` +
-        `old ${n(m.old).toFixed(2)} ms (${((units * 1000) / m.old.wall).toFixed(0)}/s wall, ${m.old.passed} passed) | ` +
-        `${(n(m.old) / n(m.new)).toFixed(1)}x less CPU; ${(n(m.new) / bare).toFixed(2)}x a bare python3 -I -S start [target <= ${target} ms]`,
+      `${label}: slot sandbox ${part('slot')} CPU per ${perUnit} | sandbox per rollout ${part('rollout')} | per test ${part('test')} | ` +
+        `${(n(m.test) / n(m.slot)).toFixed(1)}x less CPU than per test, ${(n(m.rollout) / n(m.slot)).toFixed(1)}x than per rollout; ` +
+        `${(n(m.slot) / bare).toFixed(2)}x a bare python3 -I -S start [target <= ${target} ms]`,
     );
   };
-  const both = async (rollouts: unknown[]) => {
-    await passedAll(rollouts.slice(0, cores), modes.new); // warm the caches (launcher, runner byte code)
-    return { new: await measure(() => passedAll(rollouts, modes.new)), old: await measure(() => passedAll(rollouts, modes.old)) };
+  const all = async (rollouts: unknown[]): Promise<Record<Mode, Measured>> => {
+    await passedAll(rollouts.slice(0, cores), modes.slot); // warm the caches (launcher, runner byte code)
+    await closeSlots();
+    return {
+      slot: await measure(() => passedAll(rollouts, modes.slot), closeSlots),
+      rollout: await measure(() => passedAll(rollouts, modes.rollout)),
+      test: await measure(() => passedAll(rollouts, modes.test)),
+    };
   };
 
   // 1. trivial stdin/stdout: N programs x 50 tests
@@ -83,7 +99,7 @@ async function main(): Promise<void> {
     completion: fence('python', 'a, b = map(int, input().split())\nprint(a + b)'),
     task: { type: 'code', language: 'python', tests: trivialTests },
   }));
-  row(`python trivial stdin/stdout (${N} programs x ${T} tests)`, 'test', N * T, 4, await both(trivial));
+  row(`python trivial stdin/stdout (${N} programs x ${T} tests)`, 'test', N * T, 4, await all(trivial));
 
   // 2. CodeContests-style: read n numbers, print the sorted prefix sums; 20 tests with small inputs
   const cc = Array.from({ length: 20 }, (_, t) => {
@@ -94,25 +110,26 @@ async function main(): Promise<void> {
   });
   const ccProgram = 'import sys\ndef main():\n    data = sys.stdin.read().split()\n    n = int(data[0])\n    xs = sorted(map(int, data[1:1 + n]))\n    out, s = [], 0\n    for x in xs:\n        s += x\n        out.append(s)\n    print(" ".join(map(str, out)))\nmain()';
   const contests = Array.from({ length: N }, () => ({ completion: fence('python', ccProgram), task: { type: 'code', language: 'python', tests: cc } }));
-  row(`python CodeContests-style (${N} programs x 20 tests)`, 'test', N * 20, 4, await both(contests));
+  row(`python CodeContests-style (${N} programs x 20 tests)`, 'test', N * 20, 4, await all(contests));
 
   // 3. HumanEval-style assertion program (the harness: checker + candidate in one sandbox, both modes)
   const human = Array.from({ length: N * 5 }, () => ({
     completion: fence('python', 'def add(a, b):\n    return a + b'),
     task: { type: 'code', language: 'python', entry_point: 'add', test_code: 'def check(candidate):\n    assert candidate(1, 2) == 3\n    assert candidate(-1, 1) == 0\n    assert candidate(10, 5) == 15\n' },
   }));
-  row(`python HumanEval-style check (${N * 5} programs)`, 'program', N * 5, 8, await both(human));
+  row(`python HumanEval-style check (${N * 5} programs)`, 'program', N * 5, 8, await all(human));
 
   // 4. C++: run per test after the one compile (a 1-test rollout measures the compile)
   const cpp = fence('cpp', '#include <cstdio>\nint main(){ long a, b; if (scanf("%ld %ld", &a, &b) != 2) return 1; printf("%ld\\n", a + b); }');
   const cppRollouts = (tests: unknown[]) => Array.from({ length: Math.max(2, N / 4) }, () => ({ completion: cpp, task: { type: 'code', language: 'cpp', tests } }));
   const R = Math.max(2, N / 4);
-  const one = await both(cppRollouts(trivialTests.slice(0, 1)));
-  const many = await both(cppRollouts(trivialTests));
-  const per = (k: 'new' | 'old') => (many[k].cpu - one[k].cpu) / (R * (T - 1));
+  const one = await all(cppRollouts(trivialTests.slice(0, 1)));
+  const many = await all(cppRollouts(trivialTests));
+  const per = (k: Mode) => (many[k].cpu - one[k].cpu) / (R * (T - 1));
   console.log(
-    `c++ run per test after the compile (${R} programs x ${T} tests, minus the same with 1 test): new ${per('new').toFixed(2)} ms CPU | old ${per('old').toFixed(2)} ms | ` +
-      `${(per('old') / per('new')).toFixed(1)}x less CPU; compile + first test ${(one.new.cpu / R).toFixed(0)} ms (new) / ${(one.old.cpu / R).toFixed(0)} ms (old) [target <= 2 ms]`,
+    `c++ run per test after the compile (${R} programs x ${T} tests, minus the same with 1 test): slot sandbox ${per('slot').toFixed(2)} ms CPU | ` +
+      `per rollout ${per('rollout').toFixed(2)} ms | per test ${per('test').toFixed(2)} ms | ${(per('test') / per('slot')).toFixed(1)}x less CPU than per test; ` +
+      `compile + first test ${(one.slot.cpu / R).toFixed(0)} ms (slot) / ${(one.rollout.cpu / R).toFixed(0)} ms (per rollout) / ${(one.test.cpu / R).toFixed(0)} ms (per test) [target <= 2 ms]`,
   );
   console.log(`load avg at the end ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 

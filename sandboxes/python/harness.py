@@ -605,16 +605,13 @@ def main():
         # candidate: nothing but its two pipes; stdout goes to stderr so prints never reach the host's result channel
         os.close(c2p_w)
         os.close(p2c_r)
-        keep = {c2p_r, p2c_w}
         null = os.open("/dev/null", os.O_RDONLY)
         os.dup2(null, 0)
         os.dup2(2, 1)
-        for fd in range(3, 256):
-            if fd not in keep:
-                try:
-                    os.close(fd)
-                except OSError:
-                    pass
+        lo, hi = sorted((c2p_r, p2c_w))
+        os.closerange(3, lo)
+        os.closerange(lo + 1, hi)
+        os.closerange(hi + 1, 1 << 16)
         sys.stdin = open(os.devnull)
         try:
             candidate_main(c2p_r, p2c_w)

@@ -1,17 +1,22 @@
-# r1-reward warm runner: the trusted pid 1 of one rollout's sandbox (bwrap --as-pid-1). It runs every
-# stdin/stdout test of the rollout in that one sandbox, each in a fresh child:
+# r1-reward warm runner: the trusted pid 1 of a slot's long-lived sandbox (bwrap --as-pid-1). It serves
+# job after job (each job is one rollout) and runs every test of a job in a fresh child:
 #   python: the child is forked from this interpreter before any candidate code was loaded, and runs the
 #           program as __main__ in a pristine namespace (no second interpreter start);
-#   exec:   the child execs a compiled binary (C++), compiled once by the first child, kept in a sealed
-#           memfd the candidate cannot write.
+#   exec:   the child execs a compiled binary (C++), compiled once per job by its first child, kept in a
+#           sealed memfd the candidate cannot write;
+#   units:  the child is the assertion/call-test checker of harness.py (imported here once), which forks
+#           the candidate before it reads the tests; the tests reach it spliced from the job channel
+#           straight into its stdin, so they never enter this process's memory (and no later job's
+#           fork inherits them).
 # Per test the child gets the test's stdin, its own rlimits (CPU, address space, file size, stack),
 # stdout/stderr pipes drained and capped here, and an empty /tmp; after it, every process it left is
 # killed (pid 1 kills the whole namespace but itself with kill(-1)) and reaped, and /tmp, /dev/shm and
-# SysV IPC objects are emptied before the next test starts.
-# Job: one marshal'd dict on fd 0 (marshal is built in: json would cost its import, ~5 ms per rollout).
+# SysV IPC objects are emptied before the next test, or the next job, starts.
+# Jobs: on fd 0, each a 4-byte little-endian length and a marshal'd dict (marshal is built in), then for
+# units `secret_len` bytes of the checker's job. EOF ends the runner.
 # Results: frames on fd 3 (held by no child), each a header line of key=value integers, then
-# `stdout_len` bytes of stdout and `stderr_len` bytes of stderr. Expected outputs never enter: the host
-# compares.
+# `stdout_len` bytes of stdout and `stderr_len` bytes of stderr; `done=1` ends a job. Expected outputs
+# never enter: the host compares.
 # Nothing inside can signal this process (pid 1 without handlers), trace it or read its memory
 # (non-dumpable); if it dies, its missing frames tell the host the infrastructure failed.
 import builtins
@@ -207,6 +212,15 @@ def one(job, i, stdin, lim, argv=None, exe_fd=None, keep=None):
     if pid == 0:
         try:
             os.dup2(in_r, 0)
+            if job["mode"] == "units":
+                # the checker: its reports on fd 3, anything it prints on stderr; it stays non-dumpable
+                os.dup2(err_w, 1)
+                os.dup2(err_w, 2)
+                os.dup2(out_w, 3)
+                os.closerange(4, 1 << 16)
+                os.chdir(lim.get("cwd", "/tmp"))
+                limits_in_child(lim)
+                harness.main()
             os.dup2(out_w, 1)
             os.dup2(err_w, 2)
             if exe_fd is None:
@@ -227,13 +241,20 @@ def one(job, i, stdin, lim, argv=None, exe_fd=None, keep=None):
         os._exit(127)
     for fd in (in_r, out_w, err_w):
         os.close(fd)
+    if isinstance(stdin, int):
+        # the checker's job: moved from the job channel into its stdin by the kernel, never read here
+        _splice_in(stdin, in_w)
+        os.close(in_w)
+        in_w = -1
+        stdin = b""
     cap = lim["out_bytes"]
     wall = lim["wall_ms"] / 1000.0
     out, err = [], []
     n_out = n_err = 0
     data = memoryview(stdin)
     if not data:
-        os.close(in_w)
+        if in_w >= 0:
+            os.close(in_w)
         in_w = -1
     else:
         os.set_blocking(in_w, False)
@@ -356,8 +377,83 @@ def _wait(pid, block=False):
     return got == pid, st, ru
 
 
+def _read_exact(n):
+    chunks = []
+    while n > 0:
+        b = os.read(0, min(n, 1 << 20))
+        if not b:
+            return None
+        chunks.append(b)
+        n -= len(b)
+    return b"".join(chunks)
+
+
+def _splice_in(n, in_w):
+    """Moves the next `n` bytes of the job channel into the checker's stdin. Whatever the checker does
+    not take (it died) is spliced to /dev/null, so the channel stays in step with the host."""
+    while n > 0:
+        try:
+            k = os.splice(0, in_w, min(n, 1 << 16))
+        except OSError:
+            break  # the checker is gone (EPIPE)
+        if k == 0:
+            return
+        n -= k
+    if n > 0:
+        null = os.open("/dev/null", os.O_WRONLY)
+        try:
+            while n > 0:
+                k = os.splice(0, null, min(n, 1 << 16))
+                if k == 0:
+                    break
+                n -= k
+        finally:
+            os.close(null)
+
+
+def serve(job):
+    lim = job["limits"]
+    if job["mode"] == "python":
+        try:
+            job["code"] = compile(job["program"], "/box/main.py", "exec")
+        except BaseException:
+            job["code"] = None
+    if job["mode"] == "units":
+        head, out, err = one(job, 0, job["secret_len"], lim)
+        frame(head, out, err)
+        return
+    argv = None
+    exe_fd = None
+    if job.get("compile"):
+        c = job["compile"]
+        os.makedirs("/tmp/build", exist_ok=True)
+        for name, data in (job.get("files") or {}).items():
+            with open("/tmp/build/" + name, "wb") as f:
+                f.write(data.encode())
+        kept = {}
+        head, out, err = one({**job, "mode": "exec"}, -1, b"", c["limits"], argv=c["argv"], keep=(c["output"], kept))
+        head["compile"] = 1
+        frame(head, out, err)
+        if "fd" not in kept:
+            return
+        exe_fd = kept["fd"]
+        argv = job["run_argv"]
+    elif job["mode"] == "exec":
+        argv = job["run_argv"]
+    try:
+        for i, stdin in enumerate(job["tests"]):
+            head, out, err = one(job, i, stdin.encode(), lim, argv=argv, exe_fd=exe_fd)
+            frame(head, out, err)
+            failed = head.get("exit") != 0 or head.get("signal") or head["timeout"] or head["output_limit"]
+            if failed and job.get("early_stop"):
+                break
+    finally:
+        if exe_fd is not None:
+            os.close(exe_fd)
+
+
 def main():
-    global _libc
+    global _libc, harness
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # pid 1 keeps no handler: nothing inside can signal it
     try:
         _libc = _prctl_dumpable(False)
@@ -366,6 +462,7 @@ def main():
         os._exit(70)
     # no child, spawned or forked, may hold the result pipe or anything bwrap left open for us
     os.set_inheritable(OUT, False)
+    os.set_inheritable(0, False)
     for name in os.listdir("/proc/self/fd"):
         fd = int(name)
         if fd > 2 and fd != OUT:
@@ -373,41 +470,31 @@ def main():
                 os.close(fd)
             except OSError:
                 pass
-    job = marshal.loads(sys.stdin.buffer.read())
-    os.close(0)
-    os.open("/dev/null", os.O_RDONLY)
-    lim = job["limits"]
-    if job["mode"] == "python":
-        try:
-            job["code"] = compile(job["program"], "/box/main.py", "exec")
-        except BaseException:
-            job["code"] = None
+    # the checker's code, loaded once: each checker is a fork of this interpreter
+    sys.path.insert(0, "/box")
+    try:
+        import harness
+        import ast  # noqa: F401  (assert-line tests parse with it: 2 ms a checker would pay each time)
+    except ImportError:
+        harness = None  # a sandbox without it runs stdin/stdout jobs only
     # the children share this interpreter's objects copy-on-write: keep its collector off their pages
     gc.collect()
     gc.freeze()
-    argv = None
-    exe_fd = None
-    if job.get("compile"):
-        c = job["compile"]
-        os.makedirs("/tmp/build", exist_ok=True)
-        kept = {}
-        head, out, err = one({**job, "mode": "exec"}, -1, b"", c["limits"], argv=c["argv"], keep=(c["output"], kept))
-        head["compile"] = 1
-        frame(head, out, err)
-        if "fd" not in kept:
-            frame({"done": 1})
+    while True:
+        size = _read_exact(4)
+        if size is None:
             return
-        exe_fd = kept["fd"]
-        argv = job["run_argv"]
-    elif job["mode"] == "exec":
-        argv = job["run_argv"]
-    for i, stdin in enumerate(job["tests"]):
-        head, out, err = one(job, i, stdin.encode(), lim, argv=argv, exe_fd=exe_fd)
-        frame(head, out, err)
-        failed = head.get("exit") != 0 or head.get("signal") or head["timeout"] or head["output_limit"]
-        if failed and job.get("early_stop"):
-            break
-    frame({"done": 1})
+        raw = _read_exact(int.from_bytes(size, "little"))
+        if raw is None:
+            return
+        job = marshal.loads(raw)
+        del raw
+        serve(job)
+        del job
+        frame({"done": 1})
+
+
+harness = None
 
 
 def _sealed_copy(path):

@@ -5,16 +5,16 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { harnessPath } from './artifacts.js';
 import { ioRunOf, type ExecLimits, type IoRun } from './io-run.js';
+import { PYTHON, PYTHON_ENV } from './python-env.js';
 import { runSandboxed, type SandboxLimits, type SandboxResult } from './sandbox.js';
 import type { Verdict } from './types.js';
 import { executionVerdict } from './verdicts.js';
+import { runWarm } from './warm.js';
+import type { WarmSandboxes } from './warm-sandbox.js';
 
 export type { ExecLimits, IoRun } from './io-run.js';
 
-export const PYTHON = process.env['R1_PYTHON'] ?? '/usr/bin/python3';
-
-/** Python's own settings inside the sandbox (the generic sandbox command sets none). */
-export const PYTHON_ENV = { PYTHONDONTWRITEBYTECODE: '1', PYTHONIOENCODING: 'utf-8' };
+export { PYTHON, PYTHON_ENV } from './python-env.js';
 
 /** Sandbox limits for one run of `timeMs` of work (plus start-up grace). */
 export function pythonLimits(l: ExecLimits, wallMs = l.timeMs): SandboxLimits {
@@ -130,12 +130,47 @@ export function parseHarnessOutput(nonce: string, r: SandboxResult, expectedUnit
   return { units: out };
 }
 
-/** Runs call-based or assertion units in one sandbox (time limit per unit). */
-export async function runPythonUnits(job: UnitJob, l: ExecLimits, uid: number, signal?: AbortSignal): Promise<UnitsRun> {
-  const nonce = randomBytes(16).toString('hex');
+/** The run's wall budget: a time limit per unit (call, or top-level assert), one for loading, and grace. */
+function unitsWall(job: UnitJob, l: ExecLimits): { expected: number | null; units: number; wall: number } {
   const expected = job.calls ? job.calls.length : null;
   const units = Math.max(1, expected ?? (job.test_code ?? '').split('\n').filter((x) => /^\s*assert\b/.test(x)).length);
-  const wall = l.timeMs * (units + 1) + 500;
+  return { expected, units, wall: l.timeMs * (units + 1) + 500 };
+}
+
+/** The checker's job (the tests and the nonce: the candidate never sees it). */
+const checkerJob = (nonce: string, job: UnitJob, l: ExecLimits) => JSON.stringify({ nonce, unit_ms: l.timeMs, memory_mb: l.memoryMb, ...job });
+
+/**
+ * Call-based or assertion units with the checker forked from a warm runner: the slot's long-lived
+ * sandbox when `boxes` is given, else a fresh one. Same checker, limits and verdicts as runPythonUnits.
+ */
+export async function runPythonUnitsWarm(job: UnitJob, l: ExecLimits, uid: number, boxes: WarmSandboxes | undefined, signal?: AbortSignal): Promise<UnitsRun> {
+  const nonce = randomBytes(16).toString('hex');
+  const { expected, wall } = unitsWall(job, l);
+  const lim = pythonLimits(l, wall);
+  const out = await runWarm(
+    {
+      mode: 'units',
+      python: PYTHON,
+      stdins: [],
+      secret: Buffer.from(checkerJob(nonce, job, l)),
+      limits: { wallMs: lim.wallMs, cpuS: lim.cpuS, memoryMb: lim.memoryMb, nproc: lim.nproc, fileMb: lim.fileMb, stackMb: 16, outputBytes: lim.outputBytes },
+      earlyStop: false,
+      uid,
+      ...(boxes ? { boxes } : {}),
+      ...(signal ? { signal } : {}),
+    },
+    (_, r) => r,
+  );
+  const r = out.results[0]!;
+  // the checker's reports come on its stdout frame
+  return parseHarnessOutput(nonce, { ...r, result: r.stdout, stdout: Buffer.alloc(0) }, expected, l.memoryMb);
+}
+
+/** Runs call-based or assertion units in one fresh sandbox, the harness as its pid 1 (time limit per unit). */
+export async function runPythonUnits(job: UnitJob, l: ExecLimits, uid: number, signal?: AbortSignal): Promise<UnitsRun> {
+  const nonce = randomBytes(16).toString('hex');
+  const { expected, units, wall } = unitsWall(job, l);
   let harness: Buffer;
   try {
     harness = harnessBytes();
@@ -148,7 +183,7 @@ export async function runPythonUnits(job: UnitJob, l: ExecLimits, uid: number, s
     binds: [],
     files: [{ dest: '/box/harness.pyc', data: harness }],
     env: PYTHON_ENV,
-    stdin: JSON.stringify({ nonce, unit_ms: l.timeMs, memory_mb: l.memoryMb, ...job }),
+    stdin: checkerJob(nonce, job, l),
     limits: pythonLimits(l, wall),
     uid,
     resultPipe: true,

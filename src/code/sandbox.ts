@@ -66,6 +66,21 @@ export interface SandboxRun {
    * command (the Python harness, the isolate host): its death by a signal is an infrastructure fault. */
   asPid1?: boolean;
   signal?: AbortSignal;
+  /** a long-lived sandbox: stdin stays open after `stdin` and `control` gets the means to feed it, end it,
+   * kill the run, or let it not keep this process alive; `limits.wallMs` 0 sets no deadline */
+  control?: (c: SandboxControl) => void;
+  /** told the host pids of the launcher and, once bubblewrap reports it, of the sandbox's pid 1 */
+  onPids?: (p: { launcher?: number; runner?: number }) => void;
+}
+
+export interface SandboxControl {
+  write(data: Buffer): void;
+  /** closes stdin (a runner serving jobs then exits) */
+  end(): void;
+  /** ends the run as a timeout does */
+  kill(): void;
+  /** the run no longer keeps the event loop alive */
+  unref(): void;
 }
 
 export interface SandboxResult {
@@ -259,6 +274,7 @@ export function runSandboxed(run: SandboxRun): Promise<SandboxResult> {
       env: {},
       detached: false,
     });
+    if (child.pid) run.onPids?.({ launcher: child.pid });
     const stdio = child.stdio as unknown as (NodeJS.ReadableStream & NodeJS.WritableStream & { destroy(): void } | null)[];
     files.forEach((f, i) => {
       const w = stdio[FD_FILES + i];
@@ -280,10 +296,13 @@ export function runSandboxed(run: SandboxRun): Promise<SandboxResult> {
       child.kill('SIGTERM');
       graceTimer ??= setTimeout(() => giveUp('a cancelled run did not end'), END_GRACE_MS);
     };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      kill();
-    }, run.limits.wallMs);
+    const timer =
+      run.limits.wallMs > 0
+        ? setTimeout(() => {
+            timedOut = true;
+            kill();
+          }, run.limits.wallMs)
+        : undefined;
     const onAbort = () => {
       timedOut = true;
       kill();
@@ -315,6 +334,7 @@ export function runSandboxed(run: SandboxRun): Promise<SandboxResult> {
       const m = /"child-pid":\s*(\d+)/.exec(status);
       if (m && !innerPid) {
         innerPid = Number(m[1]);
+        run.onPids?.({ runner: innerPid });
         if (killed) kill();
       }
     });
@@ -328,7 +348,18 @@ export function runSandboxed(run: SandboxRun): Promise<SandboxResult> {
       if (initReport.length < 1024) initReport += b.toString('utf8');
     });
     child.stdin?.on('error', () => undefined); // the program may exit without reading its input
-    child.stdin?.end(run.stdin);
+    if (run.control) {
+      if (run.stdin.length) child.stdin?.write(run.stdin);
+      run.control({
+        write: (data) => void child.stdin?.write(data),
+        end: () => void child.stdin?.end(),
+        kill: onAbort,
+        unref: () => {
+          child.unref();
+          for (const s of child.stdio) (s as { unref?: () => void } | null)?.unref?.();
+        },
+      });
+    } else child.stdin?.end(run.stdin);
     child.on('error', (e) => {
       spawnError = e.message;
     });

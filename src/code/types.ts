@@ -68,9 +68,10 @@ export const CodeConfigSchema = Type.Object(
     output_limit_bytes: Type.Integer({ minimum: 1024, maximum: 1 << 30, default: 16 << 20, description: 'stdout (and stderr) cap per test; more is the verdict output_limit.' }),
     max_tests: Type.Integer({ minimum: 1, maximum: 100_000, default: 1000, description: 'More tests than this make the task invalid.' }),
     early_stop: Type.Boolean({ default: false, description: 'Stop a rollout at its first failing test (remaining tests are "skipped").' }),
-    sandbox: Type.Union([Type.Literal('per_rollout'), Type.Literal('per_test')], {
-      default: 'per_rollout',
-      description: 'Python/C++ stdin/stdout tests: one sandbox per rollout with a warm runner forking a fresh child per test, or a fresh sandbox per test.',
+    sandbox: Type.Union([Type.Literal('per_slot'), Type.Literal('per_rollout'), Type.Literal('per_test')], {
+      default: 'per_slot',
+      description:
+        "Python/C++: each concurrency slot's long-lived sandbox, whose warm runner forks a fresh child per test and sweeps between tests and rollouts; a fresh sandbox and runner per rollout; or a fresh sandbox per test (the earlier designs, kept for comparison).",
     }),
     scoring: Type.Union([Type.Literal('fraction'), Type.Literal('all_or_nothing')], { default: 'fraction', description: 'When the task gives none.' }),
     compare_mode: Type.Union([Type.Literal('tokens'), Type.Literal('lines'), Type.Literal('exact')], { default: 'tokens', description: 'Output comparison when the task gives none.' }),

@@ -12,13 +12,15 @@ import { compileCpp, compileOutcome, runCppIo, type CompileResult } from './cpp.
 import { RUNNERS } from './runners/index.js';
 import type { WarmSpec } from './runners/types.js';
 import { runWarm } from './warm.js';
+import { WarmSandboxes } from './warm-sandbox.js';
+import { ioRunOf } from './io-run.js';
 import { extractProgram } from './extract.js';
 import { grantWrite } from './grant-write.js';
 import { JsHosts, toScript, type JsTest } from './js.js';
 import { JS_UID_OFFSET, SlotPool } from './pool.js';
 import { sweepUid } from './sandbox.js';
 import { SelfTestGate, sandboxSelfTest } from './self-test.js';
-import { runPythonIo, runPythonUnits, type ExecLimits, type IoRun, type UnitResult } from './python.js';
+import { PYTHON, runPythonIo, runPythonUnits, runPythonUnitsWarm, type ExecLimits, type IoRun, type UnitResult } from './python.js';
 import {
   CodeConfigSchema,
   CodeTaskSchema,
@@ -76,6 +78,8 @@ export class CodeVerifier implements Verifier<CodeTask> {
   readonly taskSchema = CodeTaskSchema;
   readonly configSchema = CodeConfigSchema;
   readonly pool: SlotPool;
+  /** each slot's long-lived sandbox (code.sandbox "per_slot") */
+  readonly sandboxes = new WarmSandboxes(PYTHON);
   private readonly js: JsHosts;
 
   constructor(opts: CodeVerifierOptions = {}) {
@@ -107,6 +111,7 @@ export class CodeVerifier implements Verifier<CodeTask> {
 
   async close(): Promise<void> {
     this.js.close();
+    await this.sandboxes.close();
   }
 
   async verify({ task, answer, config, signal }: Parameters<Verifier<CodeTask>['verify']>[0]): Promise<VerifyOutcome> {
@@ -134,7 +139,7 @@ export class CodeVerifier implements Verifier<CodeTask> {
     const run = { code: program.code, plan, limits, compare, cfg, signal };
     const warm = RUNNERS[task.language].warm;
     const r =
-      plan.kind === 'io' && warm && cfg.sandbox === 'per_rollout'
+      plan.kind === 'io' && warm && cfg.sandbox !== 'per_test'
         ? await this.runWarmIo(run, plan.tests, warm(program.code, limits, cfg.compile_time_limit_ms))
         : task.language === 'python'
           ? await this.runPython(run)
@@ -170,7 +175,13 @@ export class CodeVerifier implements Verifier<CodeTask> {
       plan.kind === 'call'
         ? { program: run.code, calls: plan.tests.map((t) => ({ call: t.call, args: t.args })), standard_imports: plan.standardImports, early_stop: run.cfg.early_stop }
         : { program: run.code, test_code: plan.test_code, entry_point: plan.entry_point, setup_code: plan.setup_code, early_stop: run.cfg.early_stop };
-    const out = await this.pool.with((slot) => runPythonUnits(job, run.limits, this.pool.uid(slot), run.signal), run.signal);
+    const out = await this.pool.with(
+      (slot) =>
+        run.cfg.sandbox === 'per_test'
+          ? runPythonUnits(job, run.limits, this.pool.uid(slot), run.signal)
+          : runPythonUnitsWarm(job, run.limits, this.pool.uid(slot), run.cfg.sandbox === 'per_slot' ? this.sandboxes : undefined, run.signal),
+      run.signal,
+    );
     if (out.invalidTests) return { invalid: out.invalidTests };
     if (plan.kind === 'call') return { results: out.units.map((u, i) => judgeCall(u, plan.tests[i], run.compare)) };
     return { results: out.units.map(unitResult) };
@@ -257,8 +268,16 @@ export class CodeVerifier implements Verifier<CodeTask> {
   private async runWarmIo(run: Run, tests: { stdin: string; stdout: string }[], spec: WarmSpec): Promise<RunResult> {
     const out = await this.pool.with(
       (slot) =>
-        runWarm({ ...spec, stdins: tests.map((t) => t.stdin), earlyStop: run.cfg.early_stop, uid: this.pool.uid(slot), signal: run.signal }, (i, r) =>
-          judgeIo(r, tests[i]!.stdout, run.compare),
+        runWarm(
+          {
+            ...spec,
+            stdins: tests.map((t) => t.stdin),
+            earlyStop: run.cfg.early_stop,
+            uid: this.pool.uid(slot),
+            signal: run.signal,
+            ...(run.cfg.sandbox === 'per_slot' ? { boxes: this.sandboxes } : {}),
+          },
+          (i, r) => judgeIo(ioRunOf(r, run.limits.memoryMb), tests[i]!.stdout, run.compare),
         ),
       run.signal,
     );

@@ -17,7 +17,7 @@ const TMP = mkdtempSync(path.join(os.tmpdir(), 'r1-adv-'));
 chmodSync(TMP, 0o755);
 process.env['TMPDIR'] = TMP;
 const boxes = () => readdirSync(TMP).filter((d) => d.startsWith('r1-code-'));
-const { engine } = codeEngine(BASE, 2);
+const { engine, verifier } = codeEngine(BASE, 2);
 const io = { tests: [{ stdin: '1 2\n', stdout: '3\n' }], time_limit_ms: 1000 };
 const py = (code: string) => fence('python', code);
 let server: net.Server;
@@ -46,7 +46,7 @@ async function expectContained(completion: string, task: Record<string, unknown>
   const got = verdictsOf(r);
   expect(got.length).toBeGreaterThan(0);
   for (const v of got) expect(verdicts, `verdict ${v}: ${JSON.stringify(r.details['accuracy'])}`).toContain(v);
-  expect(sandboxPids(BASE, 2)).toEqual([]);
+  expect(sandboxPids(BASE, 2, verifier)).toEqual([]);
   // the long-lived isolate hosts (uid BASE + 500 + slot): at most bwrap and node per slot, nothing else
   expect(sandboxPids(BASE + 500, 2).length).toBeLessThanOrEqual(4);
   return r;
@@ -271,7 +271,7 @@ describe('one sandbox per rollout: tests against each other', () => {
     const r = await score(code, tests, extra);
     expect(r.status).toBe('ok');
     expect(verdictsOf(r), JSON.stringify(r.details['accuracy'])).toEqual(want);
-    expect(sandboxPids(BASE, 2)).toEqual([]);
+    expect(sandboxPids(BASE, 2, verifier)).toEqual([]);
   };
 
   it('a daemon left by one test cannot write into the next test\'s output', async () => {
@@ -401,7 +401,7 @@ describe('early cancellation storm', () => {
     const r = await scoreOne(engine, py(sum), { language: 'python', ...io });
     expect(r.rewards.accuracy).toBe(1);
     expect(performance.now() - t0).toBeLessThan(5000);
-    expect(sandboxPids(BASE, 2)).toEqual([]);
+    expect(sandboxPids(BASE, 2, verifier)).toEqual([]);
     expect(boxes()).toEqual([]);
     expect(engine.ready()).toBe(true);
   }, 120_000);

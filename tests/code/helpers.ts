@@ -26,14 +26,17 @@ export interface TestDetail {
 export const verdictsOf = (r: ScoredRollout): string[] =>
   (((r.details['accuracy'] as Record<string, unknown> | undefined)?.['tests'] as TestDetail[] | undefined) ?? []).map((t) => t.verdict);
 
-/** pids whose real uid is in [base, base + n): sandbox processes of that engine. */
-export function sandboxPids(base: number, n: number): number[] {
+/** pids whose real uid is in [base, base + n): sandbox processes of that engine, but for the bubblewrap
+ * and runner of `idle`'s slot sandboxes, which live on between rollouts by design. */
+export function sandboxPids(base: number, n: number, idle?: CodeVerifier): number[] {
+  const skip = new Set(idle ? idle.sandboxes.pids().flatMap((p) => [p.bwrap, p.runner]) : []);
   const pids: number[] = [];
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     try {
-      const uid = Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${d}/status`, 'utf8'))?.[1]);
-      if (uid >= base && uid < base + n) pids.push(Number(d));
+      const status = readFileSync(`/proc/${d}/status`, 'utf8');
+      const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]);
+      if (uid >= base && uid < base + n && !skip.has(Number(d))) pids.push(Number(d));
     } catch {
       /* exited meanwhile */
     }

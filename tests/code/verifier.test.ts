@@ -6,7 +6,7 @@ import { sandboxSettings } from '../../src/code/sandbox.js';
 import { codeEngine, fence, sandboxPids, scoreOne, verdictsOf } from './helpers.js';
 
 const BASE = (Number(process.env['R1_SANDBOX_UID_BASE']) || 61000) + 2000;
-const { engine } = codeEngine(BASE, 2);
+const { engine, verifier } = codeEngine(BASE, 2);
 afterAll(() => engine.close());
 
 const sum = [
@@ -277,7 +277,7 @@ describe('the verifier as a whole', () => {
     }));
     const res = await engine.score(rollouts, engine.config({}));
     expect(res.results.map((r) => r.rewards.accuracy)).toEqual([0, 1, 0, 1, 0, 1, 0, 1]);
-    expect(sandboxPids(BASE, 2)).toEqual([]);
+    expect(sandboxPids(BASE, 2, verifier)).toEqual([]);
   });
 });
 

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { codeEngine, fence, sandboxPids, verdictsOf } from './helpers.js';
 
 const BASE = (Number(process.env['R1_SANDBOX_UID_BASE']) || 61000) + 1600;
-const { engine } = codeEngine(BASE, 2);
+const { engine, verifier } = codeEngine(BASE, 2);
 afterAll(() => engine.close());
 
 const tests = [
@@ -60,7 +60,7 @@ describe('warm runner verdicts equal a fresh sandbox per test', () => {
         expect(warm[9]).toEqual(['ok', 'passed', 'passed']);
         expect(warm[14]).toEqual(['ok', 'timeout', 'timeout']);
       }
-      expect(sandboxPids(BASE, 2)).toEqual([]);
+      expect(sandboxPids(BASE, 2, verifier)).toEqual([]);
     });
   }
 });

@@ -1,7 +1,7 @@
 // The warm runner's wire: the job goes in as Python marshal data, results come back as frames.
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { FrameReader, marshal, parseFrames } from '../../src/code/warm.js';
+import { FrameReader, marshal, parseFrames } from '../../src/code/runner-wire.js';
 
 describe('warm runner wire format', () => {
   it('marshal data that Python reads back as the same values (big integers and unicode included)', () => {

@@ -1,7 +1,7 @@
 // C++: compiled once per rollout in the rollout's own sandbox (g++ -O2 -std=c++17), then the sealed
 // binary is exec'd per test.
 import { GXX } from '../cpp.js';
-import { PYTHON } from '../python.js';
+import { PYTHON } from '../python-env.js';
 import { testLimits } from '../warm.js';
 import type { LanguageRunner } from './types.js';
 
@@ -13,15 +13,14 @@ export const cpp: LanguageRunner = {
   warm: (code, limits, compileTimeMs) => ({
     mode: 'exec',
     python: PYTHON, // the runner itself
-    files: [{ dest: '/box/main.cpp', data: code }],
+    files: { 'main.cpp': code },
     compile: {
-      argv: [GXX, '-O2', '-std=c++17', '-pipe', '-o', '/tmp/build/main', '/box/main.cpp'],
+      argv: [GXX, '-O2', '-std=c++17', '-pipe', '-o', '/tmp/build/main', '/tmp/build/main.cpp'],
       output: '/tmp/build/main',
       limits: { wallMs: compileTimeMs, cpuS: compileTimeMs / 1000 + 1, memoryMb: 2048, nproc: 64, fileMb: 256, stackMb: 16, outputBytes: 1 << 20 },
     },
     runArgv: ['/box/main'],
     env: ENV,
     limits: testLimits(limits, { nproc: 16, stackMb: Math.min(256, Math.floor(limits.memoryMb / 2)) }),
-    tmpMb: 256, // the compiler's temporary files and output
   }),
 };

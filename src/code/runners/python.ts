@@ -1,6 +1,6 @@
 // Python: no compile step; each test is a fork of the runner's interpreter (python3 -I -S: standard
 // library only) running the program as __main__.
-import { PYTHON, PYTHON_ENV } from '../python.js';
+import { PYTHON } from '../python-env.js';
 import { testLimits } from '../warm.js';
 import type { LanguageRunner } from './types.js';
 
@@ -11,8 +11,6 @@ export const python: LanguageRunner = {
     mode: 'python',
     python: PYTHON,
     program: code,
-    sandboxEnv: PYTHON_ENV,
     limits: testLimits(limits, { nproc: 32, stackMb: 64 }),
-    tmpMb: 64,
   }),
 };

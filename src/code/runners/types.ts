@@ -4,7 +4,7 @@ import type { ExecLimits } from '../io-run.js';
 import type { WarmJob } from '../warm.js';
 
 /** The parts of a warm job that depend on the language (the verifier adds tests, uid and signal). */
-export type WarmSpec = Omit<WarmJob, 'stdins' | 'earlyStop' | 'uid' | 'signal'>;
+export type WarmSpec = Omit<WarmJob, 'stdins' | 'earlyStop' | 'uid' | 'signal' | 'boxes' | 'secret'>;
 
 export interface LanguageRunner {
   /** fence tags that name the language (```py, ```c++ …) */
