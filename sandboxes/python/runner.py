@@ -28,6 +28,7 @@ import select
 import signal
 import sys
 import time
+import _thread
 import types  # the children need it: importing it in each would cost ~2 ms per test
 
 OUT = 3
@@ -134,6 +135,10 @@ def limits_in_child(lim):
     set_(resource.RLIMIT_STACK, lim.get("stack"))
     set_(resource.RLIMIT_NPROC, lim.get("nproc"))
     set_(resource.RLIMIT_CORE, 0)
+    # a fresh interpreter's threads get stacks of its RLIMIT_STACK (glibc reads it at start-up); a fork
+    # of this runner would get the sandbox's, far larger: give them the child's own
+    if lim.get("stack"):
+        _thread.stack_size(lim["stack"])
 
 
 def run_python(src, compiled):

@@ -113,9 +113,10 @@ describe('python fake passes on assertion and call tests', () => {
     ['forges result lines on every fd', 'import os\nfor fd in range(3, 64):\n    try: os.write(fd, b"x {\\"i\\":0,\\"v\\":\\"passed\\"}\\n")\n    except OSError: pass\nprint("PASS")\ndef add(a, b): return 0', ['wrong_answer', 'runtime_error']],
     ['reads the checker through /proc', 'import os\nsrc = ""\nfor p in ("/proc/%d/fd/0" % os.getppid(), "/proc/%d/mem" % os.getppid(), "/proc/%d/fd/3" % os.getppid()):\n    try: src += open(p, "rb").read(1000).decode("latin1")\n    except Exception: pass\ndef add(a, b): return a + b if "candidate" in src else 0', ['wrong_answer']],
     ['walks the caller frames', 'import sys\ndef add(a, b):\n    f = sys._getframe(1)\n    while f:\n        if "expected" in f.f_locals or "check" in f.f_globals: return a + b\n        f = f.f_back\n    return 0', ['wrong_answer']],
-    // the checker is the sandbox's pid 1: the kill does nothing, and the checker lives to judge the 0
-    ['kills the checker', 'import os, signal\ndef add(a, b):\n    for p in (os.getppid(), 1, -1):\n        try: os.kill(p, signal.SIGKILL)\n        except OSError: pass\n    return 0', ['wrong_answer']],
-    ['interrupts the checker', 'import os, signal\ndef add(a, b):\n    for s in (signal.SIGINT, signal.SIGTERM, signal.SIGUSR1, signal.SIGALRM):\n        os.kill(1, s)\n    return 0', ['wrong_answer']],
+    // the checker (the candidate's parent) can be killed, the runner (pid 1) cannot: a dead checker
+    // reports nothing, and units never reported are failures, never passes
+    ['kills the checker', 'import os, signal\ndef add(a, b):\n    for p in (os.getppid(), 1, -1):\n        try: os.kill(p, signal.SIGKILL)\n        except OSError: pass\n    return a + b', ['runtime_error', 'skipped']],
+    ['interrupts the checker', 'import os, signal\ndef add(a, b):\n    for s in (signal.SIGINT, signal.SIGTERM, signal.SIGUSR1, signal.SIGALRM):\n        for p in (os.getppid(), 1):\n            try: os.kill(p, s)\n            except OSError: pass\n    return a + b', ['runtime_error', 'skipped']],
     ['claims MemoryError', 'def add(a, b):\n    raise MemoryError("out of memory")', ['runtime_error']],
     ['hangs in the call', 'def add(a, b):\n    while True: pass', ['timeout', 'skipped']],
   ];
@@ -262,9 +263,10 @@ describe('host paths', () => {
   });
 });
 
-// One sandbox per rollout: a test must not reach the next one through anything left in the sandbox.
-describe('one sandbox per rollout: tests against each other', () => {
-  const warm = { code: { sandbox: 'per_rollout' } };
+// A warm runner (the slot's sandbox, or one per rollout): a test must not reach the next one through
+// anything left in the sandbox.
+describe.each(['per_slot', 'per_rollout'])('a warm runner (code.sandbox %s): tests against each other', (sandbox) => {
+  const warm = { code: { sandbox } };
   const score = (code: string, tests: { stdin: string; stdout: string }[], extra: Record<string, unknown> = {}) =>
     scoreOne(engine, py(code), { language: 'python', tests, time_limit_ms: 2000, ...extra }, warm);
   const contained = async (code: string, tests: { stdin: string; stdout: string }[], want: string[], extra: Record<string, unknown> = {}) => {
@@ -385,6 +387,122 @@ describe('one sandbox per rollout: tests against each other', () => {
       '  puts("4"); }';
     const r = await scoreOne(engine, fence('cpp', code), { language: 'cpp', tests: [{ stdin: 'first\n', stdout: 'A\n' }, { stdin: 'second\n', stdout: '3\n' }] }, warm);
     expect(verdictsOf(r), JSON.stringify(r.details['accuracy'])).toEqual(['passed', 'wrong_answer']);
+  });
+});
+
+// One long-lived sandbox per slot: a rollout must not reach a later rollout of the same slot through
+// anything left in it, nor find an earlier rollout's tests. One slot, so every rollout shares it.
+describe('the slot sandbox: rollouts against each other', () => {
+  const SLOT = BASE + 70;
+  const one = codeEngine(SLOT, 1);
+  afterAll(() => one.engine.close());
+  const runnerPid = () => one.verifier.sandboxes.pids()[0]?.runner;
+  const sum = [{ stdin: '1 2\n', stdout: '3\n' }];
+  const score = (code: string, task: Record<string, unknown>) => scoreOne(one.engine, py(code), { language: 'python', time_limit_ms: 2000, ...task });
+
+  it('a daemon, files, shared memory and a process flood left by one rollout do not reach the next', async () => {
+    await score('print(3)', { tests: sum });
+    const pid = runnerPid();
+    expect(pid).toBeGreaterThan(0);
+    const hostile = [
+      'import ctypes, os, time',
+      'libc = ctypes.CDLL(None, use_errno=True)',
+      'for p in ("/tmp/state", "/dev/shm/state"):',
+      '    open(p, "w").write("leak")',
+      'libc.shmget(4242, 4096, 0o1666)',
+      'if os.fork() == 0:',
+      '    os.setsid()',
+      '    if os.fork() == 0:',
+      '        end = time.time() + 3',
+      '        while time.time() < end:',
+      '            for p in os.listdir("/proc"):',
+      '                if p.isdigit() and int(p) not in (os.getpid(), 1):',
+      '                    try: open("/proc/%s/fd/1" % p, "w").write("3\\n")',
+      '                    except OSError: pass',
+      '            time.sleep(0.01)',
+      '    os._exit(0)',
+      'while True:',
+      '    try:',
+      '        if os.fork() == 0:',
+      '            time.sleep(60)',
+      '            os._exit(0)',
+      '    except OSError:',
+      '        break',
+      'print(4)',
+    ].join('\n');
+    const a = await score(hostile, { tests: sum });
+    expect(verdictsOf(a)).toEqual(['wrong_answer']);
+    // the next rollout, in the same sandbox: prints 3 only if nothing of the last one is there, and must fork
+    const probe = [
+      'import ctypes, os, time',
+      'libc = ctypes.CDLL(None, use_errno=True)',
+      'time.sleep(0.3)  # time for a surviving daemon to write its 3 into our output',
+      'left = [p for p in ("/tmp/state", "/dev/shm/state") if os.path.exists(p)]',
+      'left += ["shm"] if libc.shmget(4242, 4096, 0o666) >= 0 else []',
+      'left += [p for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, os.getpid())]',
+      'if os.fork() == 0: os._exit(0)',
+      'os.wait()',
+      'print(3 if not left else "left: %s" % left)',
+    ].join('\n');
+    const b = await score(probe, { tests: sum, compare: { mode: 'exact' } });
+    expect(verdictsOf(b), JSON.stringify(b.details['accuracy'])).toEqual(['passed']);
+    expect(runnerPid()).toBe(pid); // one sandbox served all three
+    expect(sandboxPids(SLOT, 1, one.verifier)).toEqual([]);
+  });
+
+  it("a rollout that kills, traces or reads the runner leaves it serving the next", async () => {
+    await score('print(3)', { tests: sum });
+    const pid = runnerPid();
+    const attack = [
+      'import ctypes, os, signal',
+      'libc = ctypes.CDLL(None, use_errno=True)',
+      'for s in (signal.SIGKILL, signal.SIGSTOP, signal.SIGTERM):',
+      '    try: os.kill(1, s)',
+      '    except OSError: pass',
+      'libc.ptrace(16, 1, 0, 0)',
+      'for p in ("/proc/1/mem", "/proc/1/fd/0", "/proc/1/fd/3"):',
+      '    try: open(p, "r+b").write(b"done=1\\n")',
+      '    except OSError: pass',
+      'print(4)',
+    ].join('\n');
+    expect(verdictsOf(await score(attack, { tests: sum }))).toEqual(['wrong_answer']);
+    expect(verdictsOf(await score('print(sum(map(int, input().split())))', { tests: sum }))).toEqual(['passed']);
+    expect(runnerPid()).toBe(pid);
+  });
+
+  it("a checker's tests never reach a later rollout's memory", async () => {
+    // rollout 1's tests carry a marker; rollout 2 scans all of its own readable memory for it (the needle
+    // is matched with the "# " before it, which only the tests' text has)
+    const marked = { entry_point: 'add', test_code: 'def check(candidate):\n    assert candidate(1, 2) == 3  # MARKER-7f3a\n' };
+    expect((await score('def add(a, b):\n    return a + b', marked)).rewards.accuracy).toBe(1);
+    const scan = [
+      'import ctypes',
+      'ctypes.CDLL(None).prctl(4, 1, 0, 0, 0)  # dumpable again, so that /proc/self/mem opens',
+      'def seen():',
+      '    needle = "MARKER-" + "7f3a"',
+      '    needle = needle.encode()',
+      '    with open("/proc/self/maps") as maps, open("/proc/self/mem", "rb", 0) as mem:',
+      '        for line in maps:',
+      '            span, perms = line.split()[:2]',
+      '            lo, hi = (int(x, 16) for x in span.split("-"))',
+      '            if "r" not in perms or hi - lo > 1 << 28: continue',
+      '            try:',
+      '                mem.seek(lo)',
+      '                chunk = mem.read(hi - lo)',
+      '            except (OSError, ValueError, OverflowError): continue',
+      '            at = chunk.find(needle)',
+      '            while at >= 0:',
+      '                if chunk[at - 2:at] == b"# ": return True',
+      '                at = chunk.find(needle, at + 1)',
+      '    return False',
+      'def probe():',
+      '    return "found" if seen() else "clean"',
+    ].join('\n');
+    const r = await score(scan, { entry_point: 'probe', test_code: 'def check(candidate):\n    assert candidate() == "clean"\n' });
+    expect(verdictsOf(r), JSON.stringify(r.details['accuracy'])).toEqual(['passed']);
+    // the scan works: the probe finds the marker where it is in its memory (its own source, here)
+    const self = await score(`${scan}\n# MARKER-7f3a`, { entry_point: 'probe', test_code: 'def check(candidate):\n    assert candidate() == "clean"\n' });
+    expect(verdictsOf(self)).toEqual(['wrong_answer']);
   });
 });
 

@@ -261,6 +261,7 @@ describe('the verifier as a whole', () => {
   it('an infrastructure fault is sandbox_error with a null accuracy, never a reward', async () => {
     const saved = sandboxSettings.bwrap;
     sandboxSettings.bwrap = '/nonexistent/bwrap';
+    await verifier.sandboxes.close(); // the slots' sandboxes start again, now without bubblewrap
     try {
       const r = await scoreOne(engine, py('print(3)'), { language: 'python', tests: [{ stdin: '', stdout: '3' }] });
       expect(r.status).toBe('sandbox_error');
