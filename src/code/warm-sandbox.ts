@@ -90,8 +90,11 @@ export class WarmSandbox {
     const fresh = this.jobs === 0;
     this.jobs++;
     return new Promise<JobEnd>((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
-      const kill = () => this.ctl?.kill();
+      const ctl = this.ctl;
+      // never started (the command could not be built): its end is already on the way
+      if (!ctl) return void this.ended.then(() => resolve({ done: false, end: this.exit!, fresh }));
+      const kill = () => ctl.kill();
+      const timer = setTimeout(kill, wallMs);
       const finish = () => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', kill);
@@ -99,13 +102,12 @@ export class WarmSandbox {
         this.onDone = undefined;
         resolve(this.exit ? { done: false, end: this.exit, fresh } : { done: true });
       };
-      if (this.exit || !this.ctl) return finish();
+      if (this.exit) return finish();
       this.onFrame = onFrame;
       this.onDone = finish;
-      timer = setTimeout(kill, wallMs);
       if (signal?.aborted) kill();
       else signal?.addEventListener('abort', kill, { once: true });
-      for (const b of job) this.ctl.write(b);
+      for (const b of job) ctl.write(b);
     });
   }
 
