@@ -121,15 +121,24 @@ export class WarmSandbox {
   }
 }
 
+/** Jobs a slot sandbox serves before it is replaced: a bound on whatever a long-lived interpreter
+ * accumulates (heap fragmentation makes every fork copy more), at a start per this many rollouts. */
+export const MAX_JOBS_PER_SANDBOX = 10_000;
+
 /** The long-lived sandboxes of a verifier's slots, one per slot uid, started on first use. */
 export class WarmSandboxes {
   private readonly boxes = new Map<number, WarmSandbox>();
 
-  constructor(private readonly python: string) {}
+  constructor(
+    private readonly python: string,
+    private readonly maxJobs = MAX_JOBS_PER_SANDBOX,
+  ) {}
 
-  /** The slot's sandbox; a new one when there is none or the last one ended. */
-  get(uid: number): WarmSandbox {
+  /** The slot's sandbox (the caller holds the slot); a new one when there is none, the last one ended, or
+   * it served its jobs (closed first: its launcher's last act is to kill every process of the uid). */
+  async get(uid: number): Promise<WarmSandbox> {
     let box = this.boxes.get(uid);
+    if (box?.alive && box.jobs >= this.maxJobs) await box.close();
     if (!box?.alive) this.boxes.set(uid, (box = new WarmSandbox(uid, this.python)));
     return box;
   }

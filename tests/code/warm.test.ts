@@ -1,6 +1,10 @@
 // The warm runner (one sandbox per rollout) must give the same verdict per test as a fresh sandbox per
 // test, on programs that exercise how a Python script or a binary starts, reads, writes and ends.
 import { afterAll, describe, expect, it } from 'vitest';
+import { PYTHON } from '../../src/code/python-env.js';
+import { sweepUid } from '../../src/code/sandbox.js';
+import { runWarm, type ChildLimits } from '../../src/code/warm.js';
+import { WarmSandboxes } from '../../src/code/warm-sandbox.js';
 import { codeEngine, fence, sandboxPids, verdictsOf } from './helpers.js';
 
 const BASE = (Number(process.env['R1_SANDBOX_UID_BASE']) || 61000) + 1600;
@@ -47,12 +51,14 @@ async function verdicts(language: string, programs: [string, string][], sandbox:
   return res.results.map((r) => [r.status, ...verdictsOf(r)]);
 }
 
-describe('warm runner verdicts equal a fresh sandbox per test', () => {
+describe('warm runner verdicts (the slot sandbox, a sandbox per rollout) equal a fresh sandbox per test', () => {
   for (const [language, programs] of [['python', PY], ['cpp', CPP]] as const) {
     it(language, { timeout: 120_000 }, async () => {
+      const slot = await verdicts(language, programs, 'per_slot');
       const warm = await verdicts(language, programs, 'per_rollout');
       const fresh = await verdicts(language, programs, 'per_test');
       expect(warm.map((v, i) => [programs[i]![0], ...v])).toEqual(fresh.map((v, i) => [programs[i]![0], ...v]));
+      expect(slot.map((v, i) => [programs[i]![0], ...v])).toEqual(fresh.map((v, i) => [programs[i]![0], ...v]));
       // and they are the verdicts a Python script gets (a sample, so equality is not vacuous)
       if (language === 'python') {
         expect(warm[0]).toEqual(['ok', 'passed', 'passed']);
@@ -63,4 +69,62 @@ describe('warm runner verdicts equal a fresh sandbox per test', () => {
       expect(sandboxPids(BASE, 2, verifier)).toEqual([]);
     });
   }
+});
+
+// The slot sandbox's life: it serves job after job, is replaced after its quota, after a cancellation,
+// and when it ended while idle, each time with nothing left of the old one.
+describe('the slot sandbox', () => {
+  const uid = BASE + 10;
+  const limits: ChildLimits = { wallMs: 2000, cpuS: 2, memoryMb: 256, nproc: 16, fileMb: 16, stackMb: 16, outputBytes: 1 << 20 };
+  const job = (boxes: WarmSandboxes, program: string, signal?: AbortSignal) =>
+    runWarm({ mode: 'python', python: PYTHON, program, stdins: ['1 2\n'], limits, earlyStop: false, uid, boxes, ...(signal ? { signal } : {}) }, (_, r) => [r.stdout.toString().trim(), r.timedOut, r.spawnError ?? null]);
+  const sum = 'print(sum(map(int, input().split())))';
+  const runner = (boxes: WarmSandboxes) => boxes.pids()[0]?.runner;
+
+  it('serves jobs until its quota, then a new one takes over', async () => {
+    const boxes = new WarmSandboxes(PYTHON, 2);
+    try {
+      expect((await job(boxes, sum)).results).toEqual([['3', false, null]]);
+      const first = runner(boxes);
+      expect((await job(boxes, sum)).results).toEqual([['3', false, null]]);
+      expect(runner(boxes)).toBe(first);
+      expect((await job(boxes, sum)).results).toEqual([['3', false, null]]);
+      expect(runner(boxes)).not.toBe(first);
+      expect(boxes.pids()).toHaveLength(1);
+    } finally {
+      await boxes.close();
+    }
+    expect(sandboxPids(uid, 1)).toEqual([]);
+  });
+
+  it('a cancelled job ends its sandbox; the next job gets a new one', async () => {
+    const boxes = new WarmSandboxes(PYTHON);
+    try {
+      expect((await job(boxes, sum)).results).toEqual([['3', false, null]]);
+      const first = runner(boxes);
+      const ac = new AbortController();
+      setTimeout(() => ac.abort(), 300);
+      const t0 = performance.now();
+      expect((await job(boxes, 'import time\ntime.sleep(30)', ac.signal)).results).toEqual([['', true, null]]);
+      expect(performance.now() - t0).toBeLessThan(10_000);
+      expect(sandboxPids(uid, 1)).toEqual([]); // the whole sandbox ended with the job
+      expect((await job(boxes, sum)).results).toEqual([['3', false, null]]);
+      expect(runner(boxes)).not.toBe(first);
+    } finally {
+      await boxes.close();
+    }
+  });
+
+  it('a sandbox that ended while idle (its uid swept) is replaced, and the job runs once', async () => {
+    const boxes = new WarmSandboxes(PYTHON);
+    try {
+      expect((await job(boxes, sum)).results).toEqual([['3', false, null]]);
+      const first = runner(boxes);
+      expect(sweepUid(uid)).toBe(true);
+      expect((await job(boxes, sum)).results).toEqual([['3', false, null]]);
+      expect(runner(boxes)).not.toBe(first);
+    } finally {
+      await boxes.close();
+    }
+  });
 });
