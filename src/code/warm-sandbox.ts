@@ -52,13 +52,16 @@ export class WarmSandbox {
   /** host pids of the launcher and of the runner (pid 1 inside), once known */
   readonly pids: { launcher?: number; runner?: number } = {};
 
+  /** `preload`: the runner loads the checker's code at start (a sandbox serving many jobs), not on the
+   * first assertion job (a sandbox for one rollout) */
   constructor(
     readonly uid: number,
     python: string,
+    preload = true,
   ) {
     const reader = new FrameReader((head, stdout, stderr) => (head.done ? this.onDone?.() : this.onFrame?.({ head, stdout, stderr })));
     this.ended = runSandboxed({
-      argv: [python, '-I', '-S', '/box/runner.pyc'],
+      argv: [python, '-I', '-S', '/box/runner.pyc', ...(preload ? ['--preload'] : [])],
       binds: [],
       files: runnerFiles(python),
       env: PYTHON_ENV,

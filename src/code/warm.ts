@@ -118,7 +118,7 @@ export async function runWarm<T>(job: WarmJob, judge: (i: number, run: SandboxRe
   let end: SandboxResult | undefined;
   try {
     for (let attempt = 0; ; attempt++) {
-      const box = job.boxes ? await job.boxes.get(job.uid) : new WarmSandbox(job.uid, job.python);
+      const box = job.boxes ? await job.boxes.get(job.uid) : new WarmSandbox(job.uid, job.python, false);
       const r = await box.run(frames, onFrame, wallMs, job.signal);
       if (!job.boxes) await box.close();
       if (r.done) break;
