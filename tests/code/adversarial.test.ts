@@ -417,8 +417,9 @@ describe('the slot sandbox: rollouts against each other', () => {
       '        while time.time() < end:',
       '            for p in os.listdir("/proc"):',
       '                if p.isdigit() and int(p) not in (os.getpid(), 1):',
-      '                    try: open("/proc/%s/fd/1" % p, "w").write("3\\n")',
-      '                    except OSError: pass',
+      '                    for fd, text in ((1, "3\\n"), (0, "40 2\\n")):  # its output, and its stdin',
+      '                        try: open("/proc/%s/fd/%d" % (p, fd), "w").write(text)',
+      '                        except OSError: pass',
       '            time.sleep(0.01)',
       '    os._exit(0)',
       'while True:',
@@ -432,7 +433,8 @@ describe('the slot sandbox: rollouts against each other', () => {
     ].join('\n');
     const a = await score(hostile, { tests: sum });
     expect(verdictsOf(a)).toEqual(['wrong_answer']);
-    // the next rollout, in the same sandbox: prints 3 only if nothing of the last one is there, and must fork
+    // the next rollout, in the same sandbox: prints the sum of its own stdin only if nothing of the last
+    // one is there, and must fork
     const probe = [
       'import ctypes, os, time',
       'libc = ctypes.CDLL(None, use_errno=True)',
@@ -442,7 +444,7 @@ describe('the slot sandbox: rollouts against each other', () => {
       'left += [p for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, os.getpid())]',
       'if os.fork() == 0: os._exit(0)',
       'os.wait()',
-      'print(3 if not left else "left: %s" % left)',
+      'print(sum(map(int, input().split())) if not left else "left: %s" % left)',
     ].join('\n');
     const b = await score(probe, { tests: sum, compare: { mode: 'exact' } });
     expect(verdictsOf(b), JSON.stringify(b.details['accuracy'])).toEqual(['passed']);
