@@ -28,6 +28,7 @@ import {
   type CodeConfig,
   type CodeTask,
   type CompareOptions,
+  type Language,
   type IoTest,
   type TestResult,
 } from './types.js';
@@ -47,18 +48,20 @@ type Plan =
 
 class InvalidTask extends Error {}
 
+const languageName = (l: Language): string => (l === 'cpp' ? 'C++' : l);
+
 /** What to run, or a field error for a task the schema accepted but that cannot be run. */
 export function planOf(task: CodeTask, cfg: CodeConfig): Plan {
   const tests = task.tests ?? [];
   if (tests.length && task.test_code) throw new InvalidTask('tests: give either tests or test_code, not both');
   if (tests.length > cfg.max_tests) throw new InvalidTask(`tests: ${tests.length} tests, more than max_tests ${cfg.max_tests}`);
   if (task.test_code) {
-    if (task.language === 'cpp') throw new InvalidTask('test_code: C++ tasks take stdin/stdout tests only');
+    if (RUNNERS[task.language].ioOnly) throw new InvalidTask(`test_code: ${languageName(task.language)} tasks take stdin/stdout tests only`);
     return { kind: 'test_code', test_code: task.test_code, ...(task.entry_point ? { entry_point: task.entry_point } : {}), ...(task.setup_code ? { setup_code: task.setup_code } : {}) };
   }
   if (!tests.length) throw new InvalidTask('tests: no tests and no test_code');
   if ('call' in tests[0]!) {
-    if (task.language === 'cpp') throw new InvalidTask('tests: C++ tasks take stdin/stdout tests only');
+    if (RUNNERS[task.language].ioOnly) throw new InvalidTask(`tests: ${languageName(task.language)} tasks take stdin/stdout tests only`);
     return { kind: 'call', tests: tests as CallTest[], standardImports: task.standard_imports ?? true };
   }
   return {
@@ -137,15 +140,15 @@ export class CodeVerifier implements Verifier<CodeTask> {
       case_sensitive: task.compare?.case_sensitive ?? true,
     };
     const run = { code: program.code, plan, limits, compare, cfg, signal };
-    const warm = RUNNERS[task.language].warm;
-    const r =
-      plan.kind === 'io' && warm && cfg.sandbox !== 'per_test'
-        ? await this.runWarmIo(run, plan.tests, warm(program.code, limits, cfg.compile_time_limit_ms))
-        : task.language === 'python'
-          ? await this.runPython(run)
-          : task.language === 'cpp'
-            ? await this.runCpp(run)
-            : await this.runJs(run, task.language);
+    const { warm } = RUNNERS[task.language];
+    // languages without a warm job run in isolated-vm hosts; `per_test` is the first design, kept for comparison
+    const r = !warm
+      ? await this.runJs(run, task.language as 'javascript' | 'typescript')
+      : cfg.sandbox === 'per_test'
+        ? await this.runPerTest(run, task.language)
+        : plan.kind === 'io'
+          ? await this.runWarmIo(run, plan.tests, warm(program.code, limits, cfg.compile_time_limit_ms))
+          : await this.runUnits(run, plan);
     if ('invalid' in r) return { accuracy: null, status: 'invalid_task', error: `task.test_code: ${r.invalid}`, details: {} };
     const score = scoreTests(r.results, task.scoring ?? cfg.scoring);
     const details: Record<string, unknown> = {
@@ -166,11 +169,19 @@ export class CodeVerifier implements Verifier<CodeTask> {
 
   // ---- per language ----
 
-  private async runPython(run: Run): Promise<RunResult> {
+  /** A fresh sandbox per test (`code.sandbox: "per_test"`): Python and C++ each their own way. */
+  private async runPerTest(run: Run, language: Language): Promise<RunResult> {
     const { plan } = run;
+    if (language === 'cpp') return this.runCpp(run);
     if (plan.kind === 'io') {
       return { results: await this.ioTests(run, plan.tests, (slot, stdin) => runPythonIo(run.code, stdin, run.limits, this.pool.uid(slot), run.signal)) };
     }
+    return this.runUnits(run, plan);
+  }
+
+  /** Call-based or assertion tests (Python): the checker and the candidate, forked from the slot's warm
+   * runner (a fresh one with `per_rollout`), or the checker as a fresh sandbox's pid 1 with `per_test`. */
+  private async runUnits(run: Run, plan: Exclude<Plan, { kind: 'io' }>): Promise<RunResult> {
     const job =
       plan.kind === 'call'
         ? { program: run.code, calls: plan.tests.map((t) => ({ call: t.call, args: t.args })), standard_imports: plan.standardImports, early_stop: run.cfg.early_stop }

@@ -53,7 +53,9 @@ async function expectContained(completion: string, task: Record<string, unknown>
 }
 
 describe('python stdin/stdout programs', () => {
-  const small = { memory_limit_mb: 128 }; // page faulting 512 MB takes over a second on a small VM
+  // page faulting 512 MB takes over a second on a small VM; the time limit is generous so that a loaded
+  // machine cannot turn the memory verdict into a timeout
+  const small = { memory_limit_mb: 128, time_limit_ms: 8000 };
   const cases: [string, string, string[], Record<string, unknown>?][] = [
     ['CPU loop', 'while True: pass', ['timeout']],
     ['sleep', 'import time\ntime.sleep(100)\nprint(3)', ['timeout']],
@@ -135,7 +137,7 @@ describe('python fake passes on assertion and call tests', () => {
 });
 
 describe('C++', () => {
-  const small = { memory_limit_mb: 128 }; // page faulting 512 MB takes over a second on a loaded VM
+  const small = { memory_limit_mb: 128, time_limit_ms: 8000 }; // page faulting 512 MB takes over a second on a loaded VM; a generous time limit keeps load from turning the memory verdict into a timeout
   const cases: [string, string, string[], Record<string, unknown>?][] = [
     ['CPU loop', 'int main(){ volatile long x = 0; for(;;) x++; }', ['timeout']],
     ['memory bomb (one block, refused at once)', '#include <vector>\n#include <cstdio>\nint main(){ std::vector<long> v(4000000000L, 1); printf("%ld\\n", v[7] + 2); }', ['runtime_error']],
