@@ -76,12 +76,14 @@ describe('serve --workers 2 (node:cluster)', () => {
     // six requests of two slow programs: at most 4 rollouts may be in flight across both workers
     const slow = { completion: '<think>a</think>\n```python\nimport time\ntime.sleep(1.5)\nprint(3)\n```', task: { type: 'code', language: 'python', tests: [{ stdin: '', stdout: '3' }], time_limit_ms: 5000 } };
     const body = JSON.stringify({ rollouts: [slow, slow] });
-    // One round: six requests at once. The bound must hold in every round: at most 4 rollouts (2 requests)
-    // admitted, the rest refused with 503. The primary hands connections to whichever worker is free, so a
+    // One round: six requests at once, each on a new connection (the primary hands out connections, not
+    // requests: kept-alive sockets of an earlier round would all stay with the worker that got them). The
+    // bound must hold in every round: at most 4 rollouts (2 requests) admitted, the rest refused with 503. A
     // round in which one worker was busy may send it none; rounds repeat (at most 4) until both workers took
     // one request each, their programs seen running under their own uid ranges.
     const round = async (): Promise<boolean> => {
-      const pending = Array.from({ length: 6 }, () => fetch(`${url}/v1/score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }));
+      const headers = { 'content-type': 'application/json', connection: 'close' };
+      const pending = Array.from({ length: 6 }, () => fetch(`${url}/v1/score`, { method: 'POST', headers, body }));
       // while they sleep: worker 0's programs run as base + slot, worker 1's as base + 1000 + slot
       let [w0, w1] = [0, 0];
       for (let i = 0; i < 20 && !(w0 && w1); i++) {
