@@ -3,7 +3,7 @@
 // scripts/setup.sh builds both into sandboxes/bin/; a missing or stale copy is rebuilt once into the
 // temp directory on first use.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,11 +42,53 @@ export function launcherPath(): string {
   });
 }
 
+const magics = new Map<string, Buffer>();
+/** The byte-code magic of `python` (its first 4 bytes of every .pyc). */
+function magicOf(python: string): Buffer {
+  let m = magics.get(python);
+  if (!m) {
+    m = Buffer.from(execFileSync(python, ['-I', '-S', '-c', 'import importlib.util; print(importlib.util.MAGIC_NUMBER.hex())'], { encoding: 'utf8' }).trim(), 'hex');
+    magics.set(python, m);
+  }
+  return m;
+}
+
+/** A .pyc made by `python` from `source` as it is now: the interpreter's magic, and (timestamp-based
+ * byte code, PEP 552) the source's mtime and size recorded in its header. An mtime order alone takes a
+ * copied tree's stale byte code for fresh, and a stale runner speaks an old protocol. */
+export function pycMatches(pycFile: string, source: string, python: string): boolean {
+  try {
+    const head = readFileSync(pycFile).subarray(0, 16);
+    if (head.length < 16 || !head.subarray(0, 4).equals(magicOf(python))) return false;
+    if (head.readUInt32LE(4) !== 0) return fresh(pycFile, source); // hash-based byte code: the mtime order decides
+    const st = statSync(source);
+    return head.readUInt32LE(8) === Math.floor(st.mtimeMs / 1000) % 2 ** 32 && head.readUInt32LE(12) === st.size % 2 ** 32;
+  } catch {
+    return false;
+  }
+}
+
 /** sandboxes/python/<name>.py as a .pyc for `python` (the sandbox's interpreter: byte code is version-specific). */
 function pyc(python: string, name: string): string {
-  return artifact(here(`../../sandboxes/python/${name}.py`), here(`../../sandboxes/bin/${name}.pyc`), (src, out) => {
-    execFileSync(python, ['-I', '-S', '-c', 'import py_compile, sys; py_compile.compile(sys.argv[1], cfile=sys.argv[2], doraise=True)', src, out], { stdio: 'pipe' });
-  });
+  const source = here(`../../sandboxes/python/${name}.py`);
+  const built = here(`../../sandboxes/bin/${name}.pyc`);
+  const key = `${python}\0${source}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  if (pycMatches(built, source, python)) {
+    cache.set(key, built);
+    return built;
+  }
+  const st = statSync(source);
+  const out = path.join(os.tmpdir(), 'r1-reward-build', `${name}-${magicOf(python).toString('hex')}-${Math.floor(st.mtimeMs)}-${st.size}.pyc`);
+  mkdirSync(path.dirname(out), { recursive: true, mode: 0o755 });
+  if (!pycMatches(out, source, python)) {
+    const tmp = `${out}.${process.pid}`;
+    execFileSync(python, ['-I', '-S', '-c', 'import py_compile, sys; py_compile.compile(sys.argv[1], cfile=sys.argv[2], doraise=True)', source, tmp], { stdio: 'pipe' });
+    renameSync(tmp, out);
+  }
+  cache.set(key, out);
+  return out;
 }
 
 /** The assertion/call-test harness (sandboxes/python/harness.py), byte-compiled. */
