@@ -1,7 +1,7 @@
 // Build products the sandbox needs: the C launcher (sandboxes/launcher.c) and the byte-compiled Python
-// harness (compiling its source on every run would cost milliseconds per test, and /box is read-only).
-// scripts/setup.sh builds both into sandboxes/bin/; a missing or stale copy is rebuilt once into the
-// temp directory on first use.
+// harness and runner (compiling their source on every run would cost milliseconds, and /box is read-only).
+// scripts/setup.sh builds them into sandboxes/bin/; a missing or stale copy (byte code: made by another
+// interpreter, or from another version of its source) is rebuilt once into the temp directory on first use.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import os from 'node:os';
