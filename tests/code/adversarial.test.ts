@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codeEngine, fence, sandboxPids, scoreOne, verdictsOf } from './helpers.js';
+import { codeEngine, fence, leftoverPids, sandboxPids, scoreOne, verdictsOf } from './helpers.js';
 
 // this file's own uid range (apart from other instances on the host) and its own temp dir, so that
 // the boxes it counts are its own
@@ -46,7 +46,7 @@ async function expectContained(completion: string, task: Record<string, unknown>
   const got = verdictsOf(r);
   expect(got.length).toBeGreaterThan(0);
   for (const v of got) expect(verdicts, `verdict ${v}: ${JSON.stringify(r.details['accuracy'])}`).toContain(v);
-  expect(sandboxPids(BASE, 2, verifier)).toEqual([]);
+  expect(await leftoverPids(BASE, 2, verifier)).toEqual([]);
   // the long-lived isolate hosts (uid BASE + 500 + slot): at most bwrap and node per slot, nothing else
   expect(sandboxPids(BASE + 500, 2).length).toBeLessThanOrEqual(4);
   return r;
@@ -275,7 +275,7 @@ describe.each(['per_slot', 'per_rollout'])('a warm runner (code.sandbox %s): tes
     const r = await score(code, tests, extra);
     expect(r.status).toBe('ok');
     expect(verdictsOf(r), JSON.stringify(r.details['accuracy'])).toEqual(want);
-    expect(sandboxPids(BASE, 2, verifier)).toEqual([]);
+    expect(await leftoverPids(BASE, 2, verifier)).toEqual([]);
   };
 
   it('a daemon left by one test cannot write into the next test\'s output', async () => {
@@ -288,7 +288,7 @@ describe.each(['per_slot', 'per_rollout'])('a warm runner (code.sandbox %s): tes
       '    if os.fork() == 0:',
       '        os.setsid()',
       '        if os.fork() == 0:',
-      '            end, done = time.time() + 3, set()',
+      '            end, done = time.time() + 10, set()',
       '            while time.time() < end:',
       '                for p in os.listdir("/proc"):',
       '                    if p.isdigit() and int(p) not in (os.getpid(), 1, me) and p not in done:',
@@ -415,7 +415,7 @@ describe('the slot sandbox: rollouts against each other', () => {
       'if os.fork() == 0:',
       '    os.setsid()',
       '    if os.fork() == 0:',
-      '        end = time.time() + 3',
+      '        end = time.time() + 10',
       '        while time.time() < end:',
       '            for p in os.listdir("/proc"):',
       '                if p.isdigit() and int(p) not in (os.getpid(), 1):',
@@ -451,7 +451,7 @@ describe('the slot sandbox: rollouts against each other', () => {
     const b = await score(probe, { tests: sum, compare: { mode: 'exact' } });
     expect(verdictsOf(b), JSON.stringify(b.details['accuracy'])).toEqual(['passed']);
     expect(runnerPid()).toBe(pid); // one sandbox served all three
-    expect(sandboxPids(SLOT, 1, one.verifier)).toEqual([]);
+    expect(await leftoverPids(SLOT, 1, one.verifier)).toEqual([]);
   });
 
   it("a rollout that kills, traces or reads the runner leaves it serving the next", async () => {
@@ -523,7 +523,7 @@ describe('early cancellation storm', () => {
     const r = await scoreOne(engine, py(sum), { language: 'python', ...io });
     expect(r.rewards.accuracy).toBe(1);
     expect(performance.now() - t0).toBeLessThan(5000);
-    expect(sandboxPids(BASE, 2, verifier)).toEqual([]);
+    expect(await leftoverPids(BASE, 2, verifier)).toEqual([]);
     expect(boxes()).toEqual([]);
     expect(engine.ready()).toBe(true);
   }, 120_000);

@@ -43,3 +43,15 @@ export function sandboxPids(base: number, n: number, idle?: CodeVerifier): numbe
   }
   return pids;
 }
+
+/** sandboxPids, once what is left has had up to `waitMs` to finish dying (a pid namespace is torn down
+ * after its pid 1, and a slot sandbox ended by another run's sweep is reaped a moment later). The
+ * hostile programs' daemons live 10 s: one that survived a sweep is still there after the wait. */
+export async function leftoverPids(base: number, n: number, idle?: CodeVerifier, waitMs = 1000): Promise<number[]> {
+  const end = performance.now() + waitMs;
+  for (;;) {
+    const pids = sandboxPids(base, n, idle);
+    if (!pids.length || performance.now() > end) return pids;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/http/app.js';
-import { codeEngine, fence, sandboxPids } from './helpers.js';
+import { codeEngine, fence, leftoverPids } from './helpers.js';
 
 const BASE = (Number(process.env['R1_SANDBOX_UID_BASE']) || 61000) + 2200;
 const { engine, verifier } = codeEngine(BASE, 2);
@@ -46,5 +46,5 @@ it('answers /healthz within 1 s while hostile code runs', async () => {
   const body = (await (await scoring).json()) as { results: { rewards: { accuracy: number | null }; status: string }[] };
   expect(body.results.map((r) => r.status)).toEqual(hostile.map(() => 'ok'));
   expect(body.results.map((r) => r.rewards.accuracy)).toEqual(hostile.map(() => 0));
-  expect(sandboxPids(BASE, 2, verifier)).toEqual([]);
+  expect(await leftoverPids(BASE, 2, verifier)).toEqual([]);
 });

@@ -3,7 +3,7 @@
 import { readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sandboxSettings } from '../../src/code/sandbox.js';
-import { codeEngine, fence, sandboxPids, scoreOne, verdictsOf } from './helpers.js';
+import { codeEngine, fence, leftoverPids, sandboxPids, scoreOne, verdictsOf } from './helpers.js';
 
 const BASE = (Number(process.env['R1_SANDBOX_UID_BASE']) || 61000) + 2000;
 const { engine, verifier } = codeEngine(BASE, 2);
@@ -278,7 +278,7 @@ describe('the verifier as a whole', () => {
     }));
     const res = await engine.score(rollouts, engine.config({}));
     expect(res.results.map((r) => r.rewards.accuracy)).toEqual([0, 1, 0, 1, 0, 1, 0, 1]);
-    expect(sandboxPids(BASE, 2, verifier)).toEqual([]);
+    expect(await leftoverPids(BASE, 2, verifier)).toEqual([]);
   });
 });
 

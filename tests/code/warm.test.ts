@@ -5,7 +5,7 @@ import { PYTHON } from '../../src/code/python-env.js';
 import { sweepUid } from '../../src/code/sandbox.js';
 import { runWarm, type ChildLimits } from '../../src/code/warm.js';
 import { WarmSandboxes } from '../../src/code/warm-sandbox.js';
-import { codeEngine, fence, sandboxPids, verdictsOf } from './helpers.js';
+import { codeEngine, fence, leftoverPids, verdictsOf } from './helpers.js';
 
 const BASE = (Number(process.env['R1_SANDBOX_UID_BASE']) || 61000) + 1600;
 const { engine, verifier } = codeEngine(BASE, 2);
@@ -66,7 +66,7 @@ describe('warm runner verdicts (the slot sandbox, a sandbox per rollout) equal a
         expect(warm[9]).toEqual(['ok', 'passed', 'passed']);
         expect(warm[14]).toEqual(['ok', 'timeout', 'timeout']);
       }
-      expect(sandboxPids(BASE, 2, verifier)).toEqual([]);
+      expect(await leftoverPids(BASE, 2, verifier)).toEqual([]);
     });
   }
 });
@@ -94,7 +94,7 @@ describe('the slot sandbox', () => {
     } finally {
       await boxes.close();
     }
-    expect(sandboxPids(uid, 1)).toEqual([]);
+    expect(await leftoverPids(uid, 1)).toEqual([]);
   });
 
   it('a cancelled job ends its sandbox; the next job gets a new one', async () => {
@@ -107,7 +107,7 @@ describe('the slot sandbox', () => {
       const t0 = performance.now();
       expect((await job(boxes, 'import time\ntime.sleep(30)', ac.signal)).results).toEqual([['', true, null]]);
       expect(performance.now() - t0).toBeLessThan(10_000);
-      expect(sandboxPids(uid, 1)).toEqual([]); // the whole sandbox ended with the job
+      expect(await leftoverPids(uid, 1)).toEqual([]); // the whole sandbox ended with the job
       expect((await job(boxes, sum)).results).toEqual([['3', false, null]]);
       expect(runner(boxes)).not.toBe(first);
     } finally {
