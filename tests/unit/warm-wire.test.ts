@@ -1,7 +1,7 @@
 // The warm runner's wire: the job goes in as Python marshal data, results come back as frames.
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { FrameReader, marshal, parseFrames } from '../../src/code/runner-wire.js';
+import { FrameReader, jobFrame, marshal, parseFrames } from '../../src/code/runner-wire.js';
 
 describe('warm runner wire format', () => {
   it('marshal data that Python reads back as the same values (big integers and unicode included)', () => {
@@ -9,6 +9,14 @@ describe('warm runner wire format', () => {
     const r = spawnSync('/usr/bin/python3', ['-I', '-S', '-c', 'import marshal, sys, json; print(json.dumps(marshal.loads(sys.stdin.buffer.read()), ensure_ascii=False))'], { input: marshal(job), encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual(job);
+  });
+
+  it('jobs one after another on one channel: a 4-byte little-endian length, then the marshal data', () => {
+    const jobs = [{ mode: 'python', tests: ['x'.repeat(70_000)] }, { mode: 'units', secret_len: 3 }];
+    const read = 'import marshal, struct, sys, json\nb = sys.stdin.buffer.read()\nout = []\nwhile b:\n    (n,) = struct.unpack("<I", b[:4])\n    out.append(marshal.loads(b[4:4 + n]))\n    b = b[4 + n:]\nprint(json.dumps(out))';
+    const r = spawnSync('/usr/bin/python3', ['-I', '-S', '-c', read], { input: Buffer.concat(jobs.map(jobFrame)), encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual(jobs);
   });
 
   it('frames: header integers, then stdout and stderr bytes; an incomplete frame is dropped', () => {
