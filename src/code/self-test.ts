@@ -1,10 +1,15 @@
-// Can this host run sandboxed code at all? One tiny Python program through the launcher and bubblewrap.
+// Can this host run sandboxed code at all? One tiny Python program through the launcher and bubblewrap,
+// then one test of each kind through a slot's warm runner (the path every rollout takes).
 // It fails where every Python/C++ rollout would be a sandbox_error: the launcher cannot drop to the slot
 // uid (no CAP_SETUID: file capabilities missing, or no_new_privs), user namespaces are forbidden (seccomp
 // profile, sysctl), bubblewrap or python3 is missing. The verifier's ready() reports it, so /readyz and
 // gRPC health take such a replica out of service instead of letting it answer sandbox_error.
 import { performance } from 'node:perf_hooks';
+import { PYTHON } from './python-env.js';
+import { runPythonUnitsWarm } from './python.js';
 import { runSandboxed } from './sandbox.js';
+import { runWarm } from './warm.js';
+import type { WarmSandboxes } from './warm-sandbox.js';
 
 const TOKEN = 'r1-sandbox-ok';
 
@@ -31,6 +36,25 @@ export async function sandboxSelfTest(uid: number): Promise<string | undefined> 
     return undefined;
   }
   return `sandbox self-test failed (exit ${r.exitCode ?? r.signal}${r.timedOut ? ', timed out' : ''}): ${r.stderr.trim().slice(0, 500) || 'no output'}`;
+}
+
+/**
+ * The serving path itself, in the slot's long-lived sandbox (started here, so the first rollout finds it
+ * warm): one stdin/stdout test and one assertion test through the warm runner. It fails where the runner
+ * cannot start or serve (byte code it cannot load, no splice) although plain sandboxed code runs.
+ */
+export async function warmSelfTest(uid: number, boxes: WarmSandboxes): Promise<string | undefined> {
+  const limits = { wallMs: 10_000, cpuS: 5, memoryMb: 256, nproc: 16, fileMb: 1, stackMb: 16, outputBytes: 4096 };
+  const io = await runWarm({ mode: 'python', python: PYTHON, program: 'print(input())', stdins: [`${TOKEN}\n`], limits, earlyStop: false, uid, boxes }, (_, r) => r);
+  const r = io.results[0];
+  if (!r || r.spawnError || r.exitCode !== 0 || r.stdout.toString().trim() !== TOKEN) {
+    const why = r?.spawnError ?? (r?.timedOut ? 'timed out' : `exit ${r?.exitCode ?? r?.signal}: ${r?.stderr.trim().slice(0, 300) || 'no output'}`);
+    return `warm runner self-test failed: ${why}`;
+  }
+  const units = await runPythonUnitsWarm({ program: 'def f():\n    return 1', test_code: 'assert f() == 1' }, { timeMs: 5000, memoryMb: 256, outputBytes: 1 << 16 }, uid, boxes);
+  const u = units.units[0];
+  if (u?.verdict !== 'passed') return `warm runner self-test failed: an assertion test gave ${u?.verdict ?? 'nothing'}${u?.message ? `: ${u.message}` : ''}`;
+  return undefined;
 }
 
 /**

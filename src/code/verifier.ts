@@ -19,7 +19,7 @@ import { grantWrite } from './grant-write.js';
 import { JsHosts, toScript, type JsTest } from './js.js';
 import { JS_UID_OFFSET, SlotPool } from './pool.js';
 import { sweepUid } from './sandbox.js';
-import { SelfTestGate, sandboxSelfTest } from './self-test.js';
+import { SelfTestGate, sandboxSelfTest, warmSelfTest } from './self-test.js';
 import { PYTHON, runPythonIo, runPythonUnits, runPythonUnitsWarm, type ExecLimits, type IoRun, type UnitResult } from './python.js';
 import {
   CodeConfigSchema,
@@ -93,7 +93,9 @@ export class CodeVerifier implements Verifier<CodeTask> {
   }
 
   /** the sandbox self-test, run in a pool slot (its own uid) like any rollout */
-  readonly selfTest = new SelfTestGate(() => this.pool.with((slot) => sandboxSelfTest(this.pool.uid(slot))));
+  readonly selfTest = new SelfTestGate(() =>
+    this.pool.with(async (slot) => (await sandboxSelfTest(this.pool.uid(slot))) ?? (await warmSelfTest(this.pool.uid(slot), this.sandboxes))),
+  );
 
   /** Not ready when sandboxed code cannot run here (see self-test.ts) or a slot's processes could not be
    * reclaimed after a run (logged as R1SandboxSlotLost; retried here at most every 5 s): /readyz answers 503. */

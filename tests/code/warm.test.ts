@@ -5,6 +5,7 @@ import { PYTHON } from '../../src/code/python-env.js';
 import { sweepUid } from '../../src/code/sandbox.js';
 import { runWarm, type ChildLimits } from '../../src/code/warm.js';
 import { WarmSandboxes } from '../../src/code/warm-sandbox.js';
+import { warmSelfTest } from '../../src/code/self-test.js';
 import { codeEngine, fence, leftoverPids, verdictsOf } from './helpers.js';
 
 const BASE = (Number(process.env['R1_SANDBOX_UID_BASE']) || 61000) + 1600;
@@ -125,6 +126,22 @@ describe('the slot sandbox', () => {
       expect(runner(boxes)).not.toBe(first);
     } finally {
       await boxes.close();
+    }
+  });
+});
+
+describe('the warm runner self-test (readiness)', () => {
+  const uid = BASE + 11;
+  it('passes where the runner serves, and names the fault where it cannot start', async () => {
+    const good = new WarmSandboxes(PYTHON);
+    const bad = new WarmSandboxes('/usr/bin/false'); // exits at once: no runner ever answers
+    try {
+      expect(await warmSelfTest(uid, good)).toBeUndefined();
+      expect(good.pids()).toHaveLength(1); // the slot's sandbox stays up for the first rollout
+      expect(await warmSelfTest(uid, bad)).toMatch(/^warm runner self-test failed: /);
+    } finally {
+      await good.close();
+      await bad.close();
     }
   });
 });

@@ -12,7 +12,10 @@ describe('warm runner wire format', () => {
   });
 
   it('jobs one after another on one channel: a 4-byte little-endian length, then the marshal data', () => {
-    const jobs = [{ mode: 'python', tests: ['x'.repeat(70_000)] }, { mode: 'units', secret_len: 3 }];
+    const jobs = [
+      { mode: 'python', tests: ['x'.repeat(70_000)], secret_len: 0 },
+      { mode: 'units', tests: [], secret_len: 3 },
+    ];
     const read = 'import marshal, struct, sys, json\nb = sys.stdin.buffer.read()\nout = []\nwhile b:\n    (n,) = struct.unpack("<I", b[:4])\n    out.append(marshal.loads(b[4:4 + n]))\n    b = b[4 + n:]\nprint(json.dumps(out))';
     const r = spawnSync('/usr/bin/python3', ['-I', '-S', '-c', read], { input: Buffer.concat(jobs.map(jobFrame)), encoding: 'utf8' });
     expect(r.stderr).toBe('');
