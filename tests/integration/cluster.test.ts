@@ -136,6 +136,8 @@ describe('a worker killed mid-run', () => {
       stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, TMPDIR: tmp, R1_SANDBOX_UID_BASE: String(base) },
     });
+    let stderr = '';
+    proc.stderr.on('data', (d: Buffer) => (stderr += d));
     const url = `http://127.0.0.1:${port}`;
     try {
       for (let i = 0; i < 100; i++) {
@@ -152,15 +154,24 @@ describe('a worker killed mid-run', () => {
       void fetch(`${url}/v1/score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).catch(() => undefined);
       for (let i = 0; i < 200 && boxes().length === 0; i++) await new Promise((r) => setTimeout(r, 25));
       expect(boxes().length).toBeGreaterThan(0);
-      const worker = readdirSync('/proc')
-        .filter((d) => /^\d+$/.test(d))
-        .find((d) => {
-          try {
-            return Number(readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]) === proc.pid;
-          } catch {
-            return false;
-          }
-        });
+      // the worker: the primary's child (its stat's field after the command name, which ends at the last ')')
+      const childOfPrimary = () =>
+        readdirSync('/proc')
+          .filter((d) => /^\d+$/.test(d))
+          .find((d) => {
+            try {
+              const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+              return Number(stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[1]) === proc.pid;
+            } catch {
+              return false;
+            }
+          });
+      let worker = childOfPrimary();
+      for (let i = 0; i < 40 && !worker; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        worker = childOfPrimary();
+      }
+      expect(worker, `no worker process of the primary; its log: ${stderr.slice(-2000)}`).toBeDefined();
       process.kill(Number(worker), 'SIGKILL');
       for (let i = 0; i < 100 && boxes().length > 0; i++) await new Promise((r) => setTimeout(r, 50));
       expect(boxes()).toEqual([]);
