@@ -12,6 +12,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    setupFiles: ['tests/helpers/uid-range.ts'],
     projects: [
       { extends: true, test: { name: 'fast', include: ['tests/**/*.test.ts'], exclude: SYSTEM } },
       { extends: true, test: { name: 'system', include: SYSTEM, globalSetup: ['tests/helpers/fresh-build.ts'] } },
