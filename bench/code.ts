@@ -25,9 +25,10 @@ const concurrency = arg('--concurrency', cores);
 const ms = (t0: number) => performance.now() - t0;
 const fence = (lang: string, code: string) => `\`\`\`${lang}\n${code}\n\`\`\``;
 
-/** CPU ms used so far by this process and by its reaped descendants (the sandboxes), from /proc/self/stat. */
-function cpuMs(): number {
-  const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+/** CPU ms used so far by a process and by its reaped descendants, from /proc/<pid>/stat. */
+function cpuMs(pid: number | 'self' = 'self'): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
   const tick = 1000 / 100; // USER_HZ
   return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * tick;
 }
@@ -45,8 +46,7 @@ function liveCpuMs(pids: number[]): number {
   let sum = 0;
   for (const pid of pids) {
     try {
-      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      sum += (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * 10;
+      sum += cpuMs(pid);
     } catch {
       /* ended: counted by cpuMs() once reaped */
     }

@@ -216,25 +216,23 @@ def one(job, i, stdin, lim, argv=None, exe_fd=None, keep=None):
         pid = os.fork()
     if pid == 0:
         try:
+            units = job["mode"] == "units"
             os.dup2(in_r, 0)
-            if job["mode"] == "units":
-                # the checker: its reports on fd 3, anything it prints on stderr; it stays non-dumpable
-                os.dup2(err_w, 1)
-                os.dup2(err_w, 2)
+            # the checker reports on fd 3 and prints on stderr; a program writes stdout and stderr
+            os.dup2(err_w if units else out_w, 1)
+            os.dup2(err_w, 2)
+            if units:
                 os.dup2(out_w, 3)
                 os.closerange(4, 1 << 16)
-                os.chdir(lim.get("cwd", "/tmp"))
-                limits_in_child(lim)
-                harness.main()
-            os.dup2(out_w, 1)
-            os.dup2(err_w, 2)
-            if exe_fd is None:
+            elif exe_fd is None:
                 os.closerange(3, 1 << 16)
             else:
                 os.closerange(3, exe_fd)
                 os.closerange(exe_fd + 1, 1 << 16)
             os.chdir(lim.get("cwd", "/tmp"))
             limits_in_child(lim)
+            if units:
+                harness.main()  # stays non-dumpable; never returns
             _libc.prctl(4, 1, 0, 0, 0)  # the program may read its own /proc/self; the runner stays closed
             signal.signal(signal.SIGINT, signal.default_int_handler)  # as a fresh interpreter has it
             run_python(job["program"], job.get("code"))

@@ -15,30 +15,49 @@ function fresh(bin: string, source: string): boolean {
   return existsSync(bin) && statSync(bin).mtimeMs >= statSync(source).mtimeMs;
 }
 
-/** `built` if it is up to date, else a copy built by `build(source, out)` into the temp directory. */
-function artifact(source: string, built: string, build: (src: string, out: string) => void): string {
-  const hit = cache.get(source);
+interface Artifact {
+  /** what the cache remembers it by */
+  key: string;
+  source: string;
+  /** the copy scripts/setup.sh builds */
+  built: string;
+  /** the temp directory copy's file name (names what it was built from); asked only on a cache miss */
+  tempName: () => string;
+  /** whether `file` was built from the source as it is now */
+  isFresh: (file: string) => boolean;
+  build: (source: string, out: string) => void;
+}
+
+/** `built` if it is up to date, else a copy built into the temp directory (once per source version). */
+function artifact(a: Artifact): string {
+  const hit = cache.get(a.key);
   if (hit) return hit;
-  if (fresh(built, source)) {
-    cache.set(source, built);
-    return built;
+  if (a.isFresh(a.built)) {
+    cache.set(a.key, a.built);
+    return a.built;
   }
   const dir = path.join(os.tmpdir(), 'r1-reward-build');
-  const out = path.join(dir, `${Math.round(statSync(source).mtimeMs)}-${path.basename(built)}`);
-  if (!fresh(out, source)) {
+  const out = path.join(dir, a.tempName());
+  if (!a.isFresh(out)) {
     mkdirSync(dir, { recursive: true, mode: 0o755 });
     const tmp = `${out}.${process.pid}`;
-    build(source, tmp);
+    a.build(a.source, tmp);
     renameSync(tmp, out);
   }
-  cache.set(source, out);
+  cache.set(a.key, out);
   return out;
 }
 
 export function launcherPath(): string {
   if (process.env['R1_LAUNCHER']) return process.env['R1_LAUNCHER'];
-  return artifact(here('../../sandboxes/launcher.c'), here('../../sandboxes/bin/r1-launch'), (src, out) => {
-    execFileSync(process.env['CC'] ?? 'cc', ['-O2', '-o', out, src], { stdio: 'pipe' });
+  const source = here('../../sandboxes/launcher.c');
+  return artifact({
+    key: source,
+    source,
+    built: here('../../sandboxes/bin/r1-launch'),
+    tempName: () => `${Math.round(statSync(source).mtimeMs)}-r1-launch`,
+    isFresh: (file) => fresh(file, source),
+    build: (src, out) => void execFileSync(process.env['CC'] ?? 'cc', ['-O2', '-o', out, src], { stdio: 'pipe' }),
   });
 }
 
@@ -72,23 +91,18 @@ export function pycMatches(pycFile: string, source: string, python: string): boo
 function pyc(python: string, name: string): string {
   const source = here(`../../sandboxes/python/${name}.py`);
   const built = here(`../../sandboxes/bin/${name}.pyc`);
-  const key = `${python}\0${source}`;
-  const hit = cache.get(key);
-  if (hit) return hit;
-  if (pycMatches(built, source, python)) {
-    cache.set(key, built);
-    return built;
-  }
-  const st = statSync(source);
-  const out = path.join(os.tmpdir(), 'r1-reward-build', `${name}-${magicOf(python).toString('hex')}-${Math.floor(st.mtimeMs)}-${st.size}.pyc`);
-  mkdirSync(path.dirname(out), { recursive: true, mode: 0o755 });
-  if (!pycMatches(out, source, python)) {
-    const tmp = `${out}.${process.pid}`;
-    execFileSync(python, ['-I', '-S', '-c', 'import py_compile, sys; py_compile.compile(sys.argv[1], cfile=sys.argv[2], doraise=True)', source, tmp], { stdio: 'pipe' });
-    renameSync(tmp, out);
-  }
-  cache.set(key, out);
-  return out;
+  return artifact({
+    key: `${python}\0${source}`,
+    source,
+    built,
+    tempName: () => {
+      const st = statSync(source);
+      return `${name}-${magicOf(python).toString('hex')}-${Math.floor(st.mtimeMs)}-${st.size}.pyc`;
+    },
+    isFresh: (file) => pycMatches(file, source, python),
+    build: (src, out) =>
+      void execFileSync(python, ['-I', '-S', '-c', 'import py_compile, sys; py_compile.compile(sys.argv[1], cfile=sys.argv[2], doraise=True)', src, out], { stdio: 'pipe' }),
+  });
 }
 
 /** The assertion/call-test harness (sandboxes/python/harness.py), byte-compiled. */

@@ -4,7 +4,7 @@
 // assertion and call tests). The host sends the job, reads one frame per test back, and judges each.
 // The sandbox is the slot's long-lived one (warm-sandbox.ts), or a fresh one closed after the job.
 import type { ExecLimits } from './io-run.js';
-import { jobFrame, type Head } from './runner-wire.js';
+import { jobFrame, type Frame, type Head } from './runner-wire.js';
 import { signalName, type SandboxResult } from './sandbox.js';
 import { executionVerdict } from './verdicts.js';
 import { WarmSandbox, type WarmSandboxes } from './warm-sandbox.js';
@@ -78,11 +78,14 @@ function asResult(head: Head, stdout: Buffer, stderr: string): SandboxResult {
   };
 }
 
+/** A run that produced nothing (a test the runner never reported). */
+const noRun = (wallMs: number) => ({ exitCode: null, signal: null, timedOut: false, outputLimit: false, stdout: Buffer.alloc(0), stderr: '', result: Buffer.alloc(0), wallMs });
+
 /** A sandbox end as the result of each test it took down: our deadline or cancellation is a timeout,
  * anything else the infrastructure's fault. */
 function endResult(end: SandboxResult): SandboxResult {
   const whole = executionVerdict(end);
-  const base = { exitCode: null, signal: null, outputLimit: false, stdout: Buffer.alloc(0), stderr: '', result: Buffer.alloc(0), wallMs: end.wallMs };
+  const base = noRun(end.wallMs);
   if (whole?.verdict !== 'sandbox_error' && end.timedOut) return { ...base, timedOut: true };
   const spawnError = whole?.verdict === 'sandbox_error' ? whole.message : `the test runner ended early: ${end.stderr.trim().slice(-300)}`;
   return { ...base, timedOut: false, spawnError };
@@ -103,7 +106,7 @@ export async function runWarm<T>(job: WarmJob, judge: (i: number, run: SandboxRe
     compile: job.compile ? { argv: job.compile.argv, output: job.compile.output, limits: childLimits(job.compile.limits) } : null,
     run_argv: job.runArgv ?? null,
     env: job.env ?? {},
-    tests: job.mode === 'units' ? [] : job.stdins,
+    tests: job.stdins,
     secret_len: job.secret?.length ?? 0,
     limits: childLimits(job.limits),
     early_stop: job.earlyStop,
@@ -111,7 +114,7 @@ export async function runWarm<T>(job: WarmJob, judge: (i: number, run: SandboxRe
   const frames = [jobFrame(head), ...(job.secret ? [job.secret] : [])];
   const results: (T | null)[] = Array.from({ length: n }, () => null);
   let compile: SandboxResult | undefined;
-  const onFrame = ({ head: h, stdout, stderr }: { head: Head; stdout: Buffer; stderr: string }) => {
+  const onFrame = ({ head: h, stdout, stderr }: Frame) => {
     if (h.compile) compile = asResult(h, stdout, stderr);
     else if (typeof h.i === 'number' && h.i >= 0 && h.i < n) results[h.i] = judge(h.i, asResult(h, stdout, stderr));
   };
@@ -130,7 +133,7 @@ export async function runWarm<T>(job: WarmJob, judge: (i: number, run: SandboxRe
     }
   } catch (e) {
     // the runner's files could not be built or read: nothing ran
-    end = { exitCode: null, signal: null, timedOut: false, outputLimit: false, stdout: Buffer.alloc(0), stderr: '', result: Buffer.alloc(0), wallMs: 0, spawnError: `python runner unavailable: ${(e as Error).message.slice(0, 200)}` };
+    end = { ...noRun(0), spawnError: `python runner unavailable: ${(e as Error).message.slice(0, 200)}` };
   }
   if (end) {
     const failed = endResult(end);
